@@ -1,0 +1,16 @@
+import type { Argv } from 'yargs';
+import type { ServerTarget } from '../connection/target.ts';
+import type { IO } from '../io.ts';
+import type { ExitCodeValue } from '../output/exit-codes.ts';
+
+/**
+ * What cli.ts needs to register a command. Kept free of heavy imports: `run` loads the
+ * command's code only when the command is chosen, so `--help` and offline commands start fast.
+ */
+export interface CommandSpec {
+  command: string;
+  describe: string;
+  builder(yargs: Argv): Argv;
+  /** `target()` resolves the connection options on first use: commands that work offline never touch them. */
+  run(args: Record<string, unknown>, io: IO, target: () => ServerTarget): Promise<ExitCodeValue>;
+}

@@ -1,0 +1,38 @@
+/**
+ * Rewrites mysql-client-style short options into the long form yargs understands, so people can
+ * type what they type for `mysql`:
+ * - `-uapp -hdb1 -P3307 -S/tmp/my.sock -Dshop`: value glued to the letter;
+ * - `-p` / `--password` with no value: ask for the password without echo;
+ * - `-psecret`: the password, glued (a separate word after `-p` is NOT the password, as in mysql).
+ */
+const GLUED: Record<string, string> = { u: 'user', h: 'host', P: 'port', S: 'socket', D: 'database' };
+
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '-p' || arg === '--password') {
+      out.push('--password-prompt');
+    } else if (arg.startsWith('-p') && !arg.startsWith('--')) {
+      out.push(`--password=${arg.slice(2)}`);
+    } else if (arg === '-?') {
+      out.push('--help');
+    } else {
+      const glued = /^-([uhPSD])(.+)$/.exec(arg);
+      out.push(glued ? `--${GLUED[glued[1] as string]}=${glued[2]}` : arg);
+    }
+  }
+  return out;
+}
+
+/** True when the password was typed on the command line, which other users of the machine can see. */
+export function passwordOnCommandLine(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some(
+    (arg) => arg.startsWith('--password=') || (arg.startsWith('-p') && arg.length > 2 && !arg.startsWith('--')),
+  );
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { createConnection } from 'mysql2/promise';
+import { isServerError, UserError } from '../output/errors.ts';
+import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
+import { describeTransport, type ResolvedConnection } from './resolve.ts';
+
+export type { Connection };
+
+/** How a command gets its connection: injected, so tests can hand in their own. */
+export type Connect = () => Promise<Connection>;
+
+/**
+ * Opens one mysql2 connection. `PREFERRED` TLS over TCP is tried first with TLS and, when the
+ * server has none, again without it (what the mysql client does in one handshake).
+ */
+export async function openConnection(resolved: ResolvedConnection, password: string | undefined): Promise<Connection> {
+  const base = mysql2Options(resolved, password);
+  const { mode } = resolved.ssl;
+  const tryTls = mode !== 'DISABLED' && !(mode === 'PREFERRED' && resolved.transport.kind === 'socket');
+  try {
+    if (!tryTls) return await createConnection(base);
+    try {
+      return await createConnection({ ...base, ssl: tlsOptions(resolved) });
+    } catch (err) {
+      if (mode === 'PREFERRED' && (err as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+        return await createConnection(base);
+      }
+      throw err;
+    }
+  } catch (err) {
+    throw connectFailure(err, resolved, password);
+  }
+}
+
+export function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
+  const { transport } = resolved;
+  return {
+    ...(transport.kind === 'socket' ? { socketPath: transport.path } : { host: transport.host, port: transport.port }),
+    user: resolved.user,
+    ...(password !== undefined ? { password } : {}),
+    ...(resolved.database !== undefined ? { database: resolved.database } : {}),
+    connectTimeout: resolved.connectTimeout * 1000,
+    charset: 'utf8mb4_general_ci',
+    // MariaDB's socket authentication (root on Debian) needs no reply from the client.
+    authPlugins: { unix_socket: () => () => Buffer.alloc(0) },
+  };
+}
+
+function tlsOptions(resolved: ResolvedConnection): NonNullable<ConnectionOptions['ssl']> {
+  const { ssl } = resolved;
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new UserError(
+        `Could not read the TLS ${what} file ${path}: ${(err as Error).message.replace(/^[A-Z]+: /, '')}.`,
+        ExitCode.file,
+      );
+    }
+  };
+  const verify = ssl.mode === 'VERIFY_CA' || ssl.mode === 'VERIFY_IDENTITY';
+  return {
+    ...(ssl.ca ? { ca: read(ssl.ca, 'CA') } : {}),
+    ...(ssl.cert ? { cert: read(ssl.cert, 'certificate') } : {}),
+    ...(ssl.key ? { key: read(ssl.key, 'key') } : {}),
+    rejectUnauthorized: verify,
+    // VERIFY_CA checks the chain but not that the certificate names this host.
+    ...(ssl.mode === 'VERIFY_CA' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/** Turns what mysql2 or the network said into a sentence that names the server and the user. */
+export function connectFailure(err: unknown, resolved: ResolvedConnection, password: string | undefined): Error {
+  if (err instanceof UserError) return err;
+  const where = describeTransport(resolved.transport);
+  const code = (err as { code?: string }).code;
+  const raw = err instanceof Error ? err.message : String(err);
+  const fail = (message: string, exitCode: ExitCodeValue = ExitCode.connection) => new UserError(message, exitCode, { cause: err });
+  const socketPath = resolved.transport.kind === 'socket' ? resolved.transport.path : undefined;
+  const from = (field: 'host' | 'socket' | 'port') =>
+    resolved.sources[field] ? ` (${field} from ${resolved.sources[field]})` : '';
+
+  if (isServerError(err)) {
+    const user = `'${resolved.user}'`;
+    switch (err.errno) {
+      case 1045:
+        return fail(
+          `The server at ${where} refused user ${user} (using password: ${password ? 'YES' : 'NO'}): the password is wrong, or the user does not exist for this host. Check --user and --password (or MYSQL_PWD, or the option files).`,
+          ExitCode.authentication,
+        );
+      case 1130:
+        return fail(
+          `The server at ${where} does not let this host connect as any user; ask the administrator to create the user for this host.`,
+          ExitCode.authentication,
+        );
+      case 1044:
+        return fail(
+          `User ${user} may not use the database '${resolved.database ?? ''}' on ${where}; choose another with --database, or ask for access.`,
+          ExitCode.privilege,
+        );
+      case 1049:
+        return fail(`The database '${resolved.database ?? ''}' does not exist on ${where}; check --database.`);
+      case 1040:
+        return fail(
+          `The server at ${where} has too many connections (max_connections reached) and refused a new one.`,
+        );
+    }
+    return fail(`The server at ${where} refused the connection: ${err.sqlMessage ?? raw}`);
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return socketPath
+        ? fail(
+            `Could not connect to the server through socket ${socketPath}${from('socket')}: connection refused. The socket exists but no server is listening on it; is the server running?`,
+          )
+        : fail(
+            `Could not connect to the server at ${where}${from('port')}: connection refused. Is the server running and listening on that port? (check --host and --port)`,
+          );
+    case 'ENOENT':
+      return fail(
+        `Could not connect through socket ${socketPath}${from('socket')}: no such file. Is the server running on this machine? Give its socket with --socket, or use --host 127.0.0.1 to connect over TCP.`,
+      );
+    case 'EACCES':
+      return fail(`Could not connect through socket ${socketPath}: permission denied for this user.`);
+    case 'ETIMEDOUT':
+      return fail(
+        `Could not connect to the server at ${where}: no answer within ${resolved.connectTimeout} s (--connect-timeout). Check the host, the port and any firewall in between.`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return fail(`Could not connect: the host name in ${where}${from('host')} could not be resolved.`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return fail(`Could not connect to the server at ${where}: the network says the host is unreachable.`);
+    case 'HANDSHAKE_NO_SSL_SUPPORT':
+      return fail(
+        `The server at ${where} does not offer TLS, and --ssl-mode ${resolved.ssl.mode} requires it. Enable TLS on the server, or use --ssl-mode PREFERRED.`,
+      );
+    case 'PROTOCOL_CONNECTION_LOST':
+    case 'ECONNRESET':
+      return fail(`The server at ${where} closed the connection during the handshake: ${raw}`);
+  }
+  if (/certificate|self[- ]signed|SSL|TLS/i.test(raw)) {
+    return fail(
+      `The TLS handshake with ${where} failed: ${raw}. With --ssl-mode ${resolved.ssl.mode} the server certificate must be trusted (--ssl-ca)${resolved.ssl.mode === 'VERIFY_IDENTITY' ? ' and name this host' : ''}.`,
+    );
+  }
+  return fail(`Could not connect to the server at ${where}: ${raw}`);
+}

@@ -1,0 +1,174 @@
+import { UserError, usageError } from '../output/errors.ts';
+import { ExitCode } from '../output/exit-codes.ts';
+import {
+  type ConnectionSettings,
+  parsePort,
+  parseProtocol,
+  parseSeconds,
+  parseSslMode,
+  type SettingsLayer,
+} from './settings.ts';
+import { isMysqlUrl, parseConnectionUrl } from './url.ts';
+
+/** The connection flags as yargs hands them over (names follow the mysql client). */
+export interface ConnectionFlags {
+  host?: string;
+  port?: string;
+  user?: string;
+  password?: string;
+  /** Set by argv normalization for a bare `-p` / `--password`: prompt for it. */
+  passwordPrompt?: boolean;
+  socket?: string;
+  database?: string;
+  protocol?: string;
+  connectTimeout?: string;
+  sslMode?: string;
+  sslCa?: string;
+  sslCert?: string;
+  sslKey?: string;
+  url?: string;
+  defaultsFile?: string;
+  defaultsExtraFile?: string;
+  noDefaults?: boolean;
+}
+
+const asUsage = <T>(parse: () => T): T => {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw usageError((err as Error).message);
+  }
+};
+
+export function flagsLayer(flags: ConnectionFlags, source: string): SettingsLayer {
+  const settings: ConnectionSettings = {};
+  if (flags.host !== undefined) settings.host = flags.host;
+  if (flags.port !== undefined) settings.port = asUsage(() => parsePort(String(flags.port), 'given with --port'));
+  if (flags.user !== undefined) settings.user = flags.user;
+  if (flags.passwordPrompt) settings.password = null;
+  else if (flags.password !== undefined) settings.password = flags.password;
+  if (flags.socket !== undefined) settings.socket = flags.socket;
+  if (flags.database !== undefined) settings.database = flags.database;
+  if (flags.protocol !== undefined) {
+    settings.protocol = asUsage(() => parseProtocol(flags.protocol as string, 'given with --protocol'));
+  }
+  if (flags.connectTimeout !== undefined) {
+    settings.connectTimeout = asUsage(() =>
+      parseSeconds(String(flags.connectTimeout), 'given with --connect-timeout'),
+    );
+  }
+  if (flags.sslMode !== undefined) {
+    settings.sslMode = asUsage(() => parseSslMode(flags.sslMode as string, 'given with --ssl-mode'));
+  }
+  if (flags.sslCa !== undefined) settings.sslCa = flags.sslCa;
+  if (flags.sslCert !== undefined) settings.sslCert = flags.sslCert;
+  if (flags.sslKey !== undefined) settings.sslKey = flags.sslKey;
+  return { source, settings };
+}
+
+/** `--url`, else DATABASE_URL when it is a MySQL URL (it may belong to another database). */
+export function urlLayer(flags: ConnectionFlags, env: Record<string, string | undefined>): SettingsLayer | undefined {
+  if (flags.url !== undefined) {
+    return { source: 'connection URL (--url)', settings: parseConnectionUrl(flags.url, 'given with --url') };
+  }
+  const fromEnv = env.DATABASE_URL;
+  if (fromEnv && isMysqlUrl(fromEnv)) {
+    return {
+      source: 'connection URL (DATABASE_URL)',
+      settings: parseConnectionUrl(fromEnv, 'in DATABASE_URL'),
+    };
+  }
+  return undefined;
+}
+
+/** The variables the mysql client itself reads, with the same meaning. */
+export function environmentLayer(env: Record<string, string | undefined>): SettingsLayer {
+  const settings: ConnectionSettings = {};
+  if (env.MYSQL_HOST) settings.host = env.MYSQL_HOST;
+  if (env.MYSQL_TCP_PORT) {
+    settings.port = asUsage(() => parsePort(env.MYSQL_TCP_PORT as string, 'in MYSQL_TCP_PORT'));
+  }
+  if (env.MYSQL_UNIX_PORT) settings.socket = env.MYSQL_UNIX_PORT;
+  if (env.MYSQL_PWD !== undefined) settings.password = env.MYSQL_PWD;
+  return { source: 'environment', settings };
+}
+
+/** One option as read from an option file (see src/optionfile). */
+export interface ClientOption {
+  name: string;
+  value: string | null;
+  file: string;
+  line: number;
+}
+
+/**
+ * The `[client]`-family options the connection cares about. Options are in read order and the
+ * last one wins, as in the client; unknown options are ignored because these groups are shared
+ * with every other client program.
+ */
+export function optionFileLayer(options: ClientOption[]): SettingsLayer {
+  const settings: ConnectionSettings = {};
+  const fieldSources: SettingsLayer['fieldSources'] = {};
+  const where = (option: ClientOption) => `in ${option.file} line ${option.line}`;
+  for (const option of options) {
+    const value = option.value;
+    const before = { ...settings };
+    try {
+      switch (option.name) {
+        case 'host':
+          if (value !== null) settings.host = value;
+          break;
+        case 'port':
+          if (value !== null) settings.port = parsePort(value, where(option));
+          break;
+        case 'user':
+          if (value !== null) settings.user = value;
+          break;
+        case 'password':
+          settings.password = value;
+          break;
+        case 'socket':
+          if (value !== null) settings.socket = value;
+          break;
+        case 'database':
+          if (value !== null) settings.database = value;
+          break;
+        case 'protocol':
+          if (value !== null) settings.protocol = parseProtocol(value, where(option));
+          break;
+        case 'connect_timeout':
+          if (value !== null) settings.connectTimeout = parseSeconds(value, where(option));
+          break;
+        case 'ssl_mode':
+          if (value !== null) settings.sslMode = parseSslMode(value, where(option));
+          break;
+        case 'ssl':
+          // MariaDB's client: a bare `ssl` asks for TLS; `ssl=0` / `skip-ssl` turns it off.
+          settings.sslMode = value === null || value === '1' || value.toUpperCase() === 'ON' ? 'REQUIRED' : 'DISABLED';
+          break;
+        case 'skip_ssl':
+          settings.sslMode = 'DISABLED';
+          break;
+        case 'ssl_verify_server_cert':
+          if (value === null || value === '1' || value.toUpperCase() === 'ON') settings.sslMode = 'VERIFY_IDENTITY';
+          break;
+        case 'ssl_ca':
+          if (value !== null) settings.sslCa = value;
+          break;
+        case 'ssl_cert':
+          if (value !== null) settings.sslCert = value;
+          break;
+        case 'ssl_key':
+          if (value !== null) settings.sslKey = value;
+          break;
+      }
+    } catch (err) {
+      throw new UserError((err as Error).message, ExitCode.file);
+    }
+    for (const name of Object.keys(settings) as Array<keyof ConnectionSettings>) {
+      if (settings[name] !== before[name]) fieldSources[name] = `option file ${option.file} line ${option.line}`;
+    }
+  }
+  return { source: 'option files', settings, fieldSources };
+}

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { IO } from '../io.ts';
+import { type Connection, openConnection } from './open.ts';
+import { readClientOptions } from './option-files.ts';
+import { promptPassword } from './password.ts';
+import { COMMAND_LINE, describeTransport, type ResolvedConnection, resolveConnection } from './resolve.ts';
+import type { SettingsLayer } from './settings.ts';
+import { type ConnectionFlags, environmentLayer, flagsLayer, optionFileLayer, urlLayer } from './sources.ts';
+
+/** The server a command talks to: how to name it in messages, and how to open a connection. */
+export interface ServerTarget {
+  /** "socket /run/mysqld/mysqld.sock" or "db1:3306". */
+  address: string;
+  user: string;
+  resolved: ResolvedConnection;
+  /** Opens a new connection; asks for the password (once) when it must. */
+  connect(): Promise<Connection>;
+}
+
+/**
+ * Resolves where to connect the way the mysql client does: command line > URL (--url or
+ * DATABASE_URL) > environment > option files ([client], [client-server], [client-mariadb],
+ * [dbcache]) > defaults.
+ */
+export function resolveTarget(flags: ConnectionFlags, io: IO): ServerTarget {
+  const layers: SettingsLayer[] = [flagsLayer(flags, COMMAND_LINE)];
+  const fromUrl = urlLayer(flags, io.env);
+  if (fromUrl) layers.push(fromUrl);
+  layers.push(environmentLayer(io.env));
+  layers.push(optionFileLayer(readClientOptions(flags, io)));
+  const resolved = resolveConnection(layers, {
+    loginUser: loginUser(io.env),
+    socketExists: existsSync,
+    platform: process.platform,
+  });
+  return targetFor(resolved, io);
+}
+
+export function targetFor(resolved: ResolvedConnection, io: IO): ServerTarget {
+  let password: Promise<string | undefined> | undefined;
+  return {
+    address: describeTransport(resolved.transport),
+    user: resolved.user,
+    resolved,
+    async connect() {
+      password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password);
+      return openConnection(resolved, await password);
+    },
+  };
+}
+
+function loginUser(env: IO['env']): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'root';
+  }
+}

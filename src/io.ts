@@ -1,0 +1,48 @@
+import { Readable } from 'node:stream';
+
+/**
+ * The world a command talks to, passed in by the caller so that tests can drive a command end
+ * to end without spawning a process (the GitHub CLI's IOStreams pattern).
+ */
+export interface Output {
+  write(text: string): unknown;
+  /** True when a person is looking at it: colors, prompts and in-place refreshes are allowed. */
+  isTTY?: boolean;
+}
+
+export type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+
+export interface IO {
+  stdout: Output;
+  stderr: Output;
+  stdin: Input;
+  env: Record<string, string | undefined>;
+  /** The current directory: relative `!include` paths and `--out` files resolve against it. */
+  cwd: string;
+  now(): number;
+}
+
+export function processIO(): IO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now(),
+  };
+}
+
+/** An IO that records what a command printed; for tests and for callers that post-process. */
+export function memoryIO(env: Record<string, string | undefined> = {}, cwd = process.cwd(), stdinText?: string) {
+  const captured = { stdout: '', stderr: '' };
+  const io: IO = {
+    stdout: { write: (text: string) => (captured.stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (captured.stderr += text), isTTY: false },
+    stdin: Readable.from(stdinText === undefined ? [] : [Buffer.from(stdinText)]),
+    env,
+    cwd,
+    now: () => Date.now(),
+  };
+  return { io, captured };
+}
