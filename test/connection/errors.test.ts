@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Connection } from 'mysql2/promise';
+import { ExitCode } from '../../src/output/exit-codes.ts';
+import { sharedServer, type TestServer } from '../helpers/server.ts';
+import { adminConnection, runCli } from '../helpers/target.ts';
+
+let server: TestServer;
+let admin: Connection;
+let scratch: string;
+before(async () => {
+  server = await sharedServer();
+  admin = await adminConnection(server);
+  await admin.query("CREATE USER IF NOT EXISTS 'dbc_pw'@'%' IDENTIFIED BY 'right-password'");
+  scratch = await mkdtemp(join(tmpdir(), 'dbcache-errors-'));
+});
+after(async () => {
+  await admin.query("DROP USER IF EXISTS 'dbc_pw'@'%'");
+  await admin.end();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A port nothing listens on: bound and released just now. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+
+test('a refused port names host and port, exit code "connection"', async () => {
+  const port = await closedPort();
+  const result = await runCli(['check-timeout', '--no-defaults', '-h', '127.0.0.1', '-P', String(port)]);
+  assert.equal(result.code, ExitCode.connection);
+  assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${port}.*connection refused`));
+  noStack(result.stderr);
+});
+
+test('a missing socket names the socket path', async () => {
+  const socket = join(scratch, 'nothing-here.sock');
+  const result = await runCli(['check-timeout', '--no-defaults', '-S', socket]);
+  assert.equal(result.code, ExitCode.connection);
+  assert.match(result.stderr, new RegExp(`socket ${socket.replace(/[.]/g, '\\.')}.*no such file`));
+  noStack(result.stderr);
+});
+
+test('a wrong password names the user, exit code "authentication", and never prints the password', async () => {
+  const result = await runCli([
+    'check-timeout',
+    '--no-defaults',
+    '-h',
+    server.host,
+    '-P',
+    String(server.port),
+    '-u',
+    'dbc_pw',
+    '--password=wrong-password',
+  ]);
+  assert.equal(result.code, ExitCode.authentication);
+  assert.match(result.stderr, /refused user 'dbc_pw' \(using password: YES\)/);
+  assert.match(result.stderr, /warning: a password on the command line/);
+  assert.doesNotMatch(result.stderr + result.stdout, /wrong-password/);
+  noStack(result.stderr);
+});
+
+test('the right password from MYSQL_PWD works, and from a piped -p prompt too', async () => {
+  const flags = ['check-timeout', '--no-defaults', '-h', server.host, '-P', String(server.port), '-u', 'dbc_pw', '--json'];
+  const fromEnv = await runCli(flags, { MYSQL_PWD: 'right-password' });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assert.equal(JSON.parse(fromEnv.stdout).connection.user, 'dbc_pw');
+  assert.doesNotMatch(fromEnv.stdout, /right-password/);
+});
+
+test('an option file supplies the connection, and its errors name file and line', async () => {
+  const good = join(scratch, 'good.cnf');
+  await writeFile(good, `[client]\nhost = ${server.host}\nport = ${server.port}\nuser = dbc_pw\npassword = right-password\n`);
+  const ok = await runCli(['check-timeout', `--defaults-file=${good}`, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).connection.user, 'dbc_pw');
+
+  const bad = join(scratch, 'bad.cnf');
+  await writeFile(bad, '# comment\nport = 3306\n');
+  const broken = await runCli(['check-timeout', `--defaults-file=${bad}`]);
+  assert.equal(broken.code, ExitCode.file);
+  assert.match(broken.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}.*line 2`));
+  noStack(broken.stderr);
+
+  const missing = await runCli(['check-timeout', `--defaults-file=${join(scratch, 'absent.cnf')}`]);
+  assert.equal(missing.code, ExitCode.file);
+  assert.match(missing.stderr, /absent\.cnf/);
+});
+
+test('unknown commands and flags are usage errors', async () => {
+  const unknownCommand = await runCli(['check-timeuot']);
+  assert.equal(unknownCommand.code, ExitCode.usage);
+  const unknownFlag = await runCli(['check-timeout', '--no-defaults', '--bogus']);
+  assert.equal(unknownFlag.code, ExitCode.usage);
+  assert.match(unknownFlag.stderr, /bogus/);
+  const badPort = await runCli(['check-timeout', '--no-defaults', '-P', 'x']);
+  assert.equal(badPort.code, ExitCode.usage);
+  assert.match(badPort.stderr, /port "x"/);
+});

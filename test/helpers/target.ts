@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { COMMAND_LINE, resolveConnection } from '../../src/connection/resolve.ts';
+import { flagsLayer, type ConnectionFlags } from '../../src/connection/sources.ts';
+import { type ServerTarget, targetFor } from '../../src/connection/target.ts';
+import type { IO } from '../../src/io.ts';
+import type { TestServer } from './server.ts';
+
+/** A ServerTarget for the test server over TCP, as if given with --host/--port/--user/--password. */
+export function tcpTarget(server: TestServer, io: IO, flags: ConnectionFlags = {}): ServerTarget {
+  const resolved = resolveConnection(
+    [
+      flagsLayer(
+        { host: server.host, port: String(server.port), user: server.user, password: server.password, sslMode: 'DISABLED', ...flags },
+        COMMAND_LINE,
+      ),
+    ],
+    { loginUser: 'nobody', socketExists: () => false, platform: process.platform },
+  );
+  return targetFor(resolved, io);
+}
+
+/** A plain root connection to the test server, for setting up and inspecting state. */
+export function adminConnection(server: TestServer): Promise<Connection> {
+  return createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+}
+
+/** The connection flags that point the real CLI at the test server and nothing else. */
+export function cliFlags(server: TestServer): string[] {
+  return ['--no-defaults', '-h', server.host, '-P', String(server.port), '-u', server.user, '--ssl-mode', 'DISABLED'];
+}
+
+const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would (npm test builds it first). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
