@@ -4,6 +4,15 @@
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
+const lazyIconv = {
+  name: 'lazy-iconv',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^iconv-lite$/ }, (args) =>
+      args.importer.includes('lazy-iconv') ? undefined : { path: new URL('./lazy-iconv.cjs', import.meta.url).pathname },
+    );
+  },
+};
+
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli.ts'],
@@ -13,10 +22,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minifySyntax: true,
+  minify: true,
   legalComments: 'linked',
   sourcemap: 'linked',
   logLevel: 'warning',
+  plugins: [lazyIconv],
   // mysql2 and yargs' helpers are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);" },
 });

@@ -15,16 +15,29 @@ export type Connect = () => Promise<Connection>;
  * server has none, again without it (what the mysql client does in one handshake).
  */
 export async function openConnection(resolved: ResolvedConnection, password: string | undefined): Promise<Connection> {
+  return (await openSettled(resolved, password)).connection;
+}
+
+/**
+ * `openConnection`, also returning the mysql2 options that worked (TLS decided, password
+ * included): for pools and repeated connects, which must not retry `PREFERRED`'s TLS
+ * handshake (and open a second server connection) every time.
+ */
+export async function openSettled(
+  resolved: ResolvedConnection,
+  password: string | undefined,
+): Promise<{ connection: Connection; options: ConnectionOptions }> {
   const base = mysql2Options(resolved, password);
   const { mode } = resolved.ssl;
   const tryTls = mode !== 'DISABLED' && !(mode === 'PREFERRED' && resolved.transport.kind === 'socket');
   try {
-    if (!tryTls) return await createConnection(base);
+    if (!tryTls) return { connection: await createConnection(base), options: base };
+    const withTls = { ...base, ssl: tlsOptions(resolved) };
     try {
-      return await createConnection({ ...base, ssl: tlsOptions(resolved) });
+      return { connection: await createConnection(withTls), options: withTls };
     } catch (err) {
       if (mode === 'PREFERRED' && (err as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
-        return await createConnection(base);
+        return { connection: await createConnection(base), options: base };
       }
       throw err;
     }
@@ -42,8 +55,6 @@ export function mysql2Options(resolved: ResolvedConnection, password: string | u
     ...(resolved.database !== undefined ? { database: resolved.database } : {}),
     connectTimeout: resolved.connectTimeout * 1000,
     charset: 'utf8mb4_general_ci',
-    // MariaDB's socket authentication (root on Debian) needs no reply from the client.
-    authPlugins: { unix_socket: () => () => Buffer.alloc(0) },
   };
 }
 
@@ -85,6 +96,7 @@ export function connectFailure(err: unknown, resolved: ResolvedConnection, passw
     const user = `'${resolved.user}'`;
     switch (err.errno) {
       case 1045:
+      case 1698:
         return fail(
           `The server at ${where} refused user ${user} (using password: ${password ? 'YES' : 'NO'}): the password is wrong, or the user does not exist for this host. Check --user and --password (or MYSQL_PWD, or the option files).`,
           ExitCode.authentication,

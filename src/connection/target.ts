@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { IO } from '../io.ts';
-import { type Connection, openConnection } from './open.ts';
+import type { ConnectionOptions } from 'mysql2/promise';
+import type { Connection } from './open.ts';
 import { readClientOptions } from './option-files.ts';
 import { promptPassword } from './password.ts';
 import { COMMAND_LINE, describeTransport, type ResolvedConnection, resolveConnection } from './resolve.ts';
@@ -16,6 +17,11 @@ export interface ServerTarget {
   resolved: ResolvedConnection;
   /** Opens a new connection; asks for the password (once) when it must. */
   connect(): Promise<Connection>;
+  /**
+   * The mysql2 options `connect()` ends up with (password included, TLS decided by one probe
+   * connection): for a mysql2 pool, or for many connects that must not each retry TLS.
+   */
+  poolOptions(): Promise<ConnectionOptions>;
 }
 
 /**
@@ -39,16 +45,26 @@ export function resolveTarget(flags: ConnectionFlags, io: IO): ServerTarget {
 
 export function targetFor(resolved: ResolvedConnection, io: IO): ServerTarget {
   let password: Promise<string | undefined> | undefined;
+  const askOnce = () => (password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password));
   return {
     address: describeTransport(resolved.transport),
     user: resolved.user,
     resolved,
     async connect() {
-      password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password);
-      return openConnection(resolved, await password);
+      const { openConnection } = await loadDriver();
+      return openConnection(resolved, await askOnce());
+    },
+    async poolOptions() {
+      const { openSettled } = await loadDriver();
+      const { connection, options } = await openSettled(resolved, await askOnce());
+      await connection.end().catch(() => undefined);
+      return options;
     },
   };
 }
+
+/** mysql2 is the largest thing dbcache loads: only commands that connect pay for it. */
+const loadDriver = () => import('./open.ts');
 
 function loginUser(env: IO['env']): string {
   try {

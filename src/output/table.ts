@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 export function plainTable(head?: string[]): Table.Table {
   return new Table({
     ...(head ? { head } : {}),
-    style: { head: [], border: [], compact: false },
+    style: { head: [], border: [], compact: true },
     wordWrap: true,
   });
 }

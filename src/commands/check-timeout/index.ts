@@ -2,9 +2,7 @@ import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { renderReport } from './render.ts';
 import { buildReport } from './report.ts';
 
 export interface CheckTimeoutOptions {
@@ -23,6 +21,10 @@ export async function runCheckTimeout(options: CheckTimeoutOptions, io: IO, targ
   }
   const report = buildReport(facts, { address: target.address, user: target.user }, options.expect);
   if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
+  else {
+    // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
+    const [{ renderReport }, { colorFor }] = await Promise.all([import('./render.ts'), import('../../output/style.ts')]);
+    io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
+  }
   return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
 }

@@ -6,6 +6,8 @@ import type { TimeoutReport } from './report.ts';
 
 const seconds = (value: number | string | undefined): string =>
   value === undefined ? '-' : typeof value === 'number' ? `${value} s` : value;
+/** The idle-transaction timeouts use 0 for "never". */
+const secondsOrOff = (value: number | string | undefined): string => (value === 0 ? 'off' : seconds(value));
 
 /** The human view of the same model that --json prints. */
 export function renderReport(report: TimeoutReport, color: ChalkInstance): string {
@@ -23,7 +25,7 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
     ['interactive_timeout', seconds(global.interactive_timeout), seconds(session.interactive_timeout)],
   ];
   for (const name of ['idle_transaction_timeout', 'mysqlx_wait_timeout', 'connect_timeout', 'net_read_timeout', 'net_write_timeout']) {
-    if (global[name] !== undefined) timeouts.push([name, seconds(global[name]), '']);
+    if (global[name] !== undefined) timeouts.push([name, secondsOrOff(global[name]), '']);
   }
   out.push(keyValueTable(timeouts, ['timeout', 'global', 'this session']));
   out.push(
