@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../test/helpers/server.ts';
-import type { Bench } from './run.ts';
 import { timeCommands } from './measure.ts';
+import type { Bench } from './run.ts';
 
 const BIN = fileURLToPath(new URL('../bin/dbcache.js', import.meta.url));
 const ROUNDS = 30;
@@ -16,18 +16,28 @@ const bench: Bench = {
     const client = ['mariadb', 'mysql'].find((name) => timeCommandsSafe(name));
     const contenders = [
       { name: 'node -e 0', command: process.execPath, args: ['-e', '0'] },
-      { name: 'dbcache check-timeout --json', command: process.execPath, args: [BIN, 'check-timeout', '--json', ...flags] },
+      {
+        name: 'dbcache check-timeout --json',
+        command: process.execPath,
+        args: [BIN, 'check-timeout', '--json', ...flags],
+      },
       { name: 'dbcache --help', command: process.execPath, args: [BIN, '--help'] },
-      ...(client ? [{ name: `${client} (C client, same queries)`, command: client, args: [...flags, '-e', query] }] : []),
+      ...(client
+        ? [{ name: `${client} (C client, same queries)`, command: client, args: [...flags, '-e', query] }]
+        : []),
     ];
     const medians = timeCommands(contenders, ROUNDS);
     const base = medians.get('node -e 0') as number;
     console.log(`${ROUNDS} alternating rounds, median wall time per command:`);
     for (const [name, ms] of medians) {
-      console.log(`  ${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms   ${(ms / base).toFixed(2)}x node -e 0`);
+      console.log(
+        `  ${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms   ${(ms / base).toFixed(2)}x node -e 0`,
+      );
     }
     const ratio = (medians.get('dbcache check-timeout --json') as number) / base;
-    console.log(`check-timeout / node -e 0 = ${ratio.toFixed(2)} (goal: at most 2.00) ${ratio <= 2 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `check-timeout / node -e 0 = ${ratio.toFixed(2)} (goal: at most 2.00) ${ratio <= 2 ? 'MET' : 'NOT MET'}`,
+    );
   },
 };
 

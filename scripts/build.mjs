@@ -8,7 +8,9 @@ const lazyIconv = {
   name: 'lazy-iconv',
   setup(plugin) {
     plugin.onResolve({ filter: /^iconv-lite$/ }, (args) =>
-      args.importer.includes('lazy-iconv') ? undefined : { path: new URL('./lazy-iconv.cjs', import.meta.url).pathname },
+      args.importer.includes('lazy-iconv')
+        ? undefined
+        : { path: new URL('./lazy-iconv.cjs', import.meta.url).pathname },
     );
   },
 };
@@ -28,5 +30,7 @@ await build({
   logLevel: 'warning',
   plugins: [lazyIconv],
   // mysql2 and yargs' helpers are CommonJS and call require() for Node built-ins.
-  banner: { js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);",
+  },
 });

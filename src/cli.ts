@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
+import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { normalizeArgv, passwordOnCommandLine } from './connection/argv.ts';
 import { SSL_MODES } from './connection/settings.ts';
@@ -9,9 +10,10 @@ import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
 
-const COMMANDS: CommandSpec[] = [checkTimeoutCommand];
+const COMMANDS: CommandSpec[] = [checkTimeoutCommand, setTimeoutCommand];
 
-const CONNECTION = 'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
+const CONNECTION =
+  'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
 
 export async function main(argv: readonly string[], io: IO = processIO()): Promise<number> {
   const debug = Boolean(io.env.DBCACHE_DEBUG);
@@ -29,9 +31,19 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       )
       .parserConfiguration({ 'boolean-negation': false })
       .options({
-        host: { alias: 'h', type: 'string', group: CONNECTION, describe: 'Server host; a path starting with / is a socket' },
+        host: {
+          alias: 'h',
+          type: 'string',
+          group: CONNECTION,
+          describe: 'Server host; a path starting with / is a socket',
+        },
         port: { alias: 'P', type: 'string', group: CONNECTION, describe: 'TCP port (default 3306)' },
-        user: { alias: 'u', type: 'string', group: CONNECTION, describe: 'User name (default: your login name)' },
+        user: {
+          alias: 'u',
+          type: 'string',
+          group: CONNECTION,
+          describe: 'User name (default: your login name)',
+        },
         password: {
           type: 'string',
           group: CONNECTION,
@@ -40,15 +52,36 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
         'password-prompt': { type: 'boolean', hidden: true },
         socket: { alias: 'S', type: 'string', group: CONNECTION, describe: 'Unix socket file' },
         database: { alias: 'D', type: 'string', group: CONNECTION, describe: 'Default database' },
-        protocol: { type: 'string', choices: ['TCP', 'SOCKET', 'tcp', 'socket'], group: CONNECTION, describe: 'Force TCP or socket' },
-        'connect-timeout': { type: 'string', group: CONNECTION, describe: 'Seconds to wait for the connection (default 10)' },
-        'ssl-mode': { type: 'string', group: CONNECTION, describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
+        protocol: {
+          type: 'string',
+          choices: ['TCP', 'SOCKET', 'tcp', 'socket'],
+          group: CONNECTION,
+          describe: 'Force TCP or socket',
+        },
+        'connect-timeout': {
+          type: 'string',
+          group: CONNECTION,
+          describe: 'Seconds to wait for the connection (default 10)',
+        },
+        'ssl-mode': {
+          type: 'string',
+          group: CONNECTION,
+          describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)`,
+        },
         'ssl-ca': { type: 'string', group: CONNECTION, describe: 'CA certificate file (PEM)' },
         'ssl-cert': { type: 'string', group: CONNECTION, describe: 'Client certificate file (PEM)' },
         'ssl-key': { type: 'string', group: CONNECTION, describe: 'Client key file (PEM)' },
-        url: { type: 'string', group: CONNECTION, describe: 'mysql://user:password@host:port/database?ssl-mode=REQUIRED' },
+        url: {
+          type: 'string',
+          group: CONNECTION,
+          describe: 'mysql://user:password@host:port/database?ssl-mode=REQUIRED',
+        },
         'defaults-file': { type: 'string', group: CONNECTION, describe: 'Read only this option file' },
-        'defaults-extra-file': { type: 'string', group: CONNECTION, describe: 'Read this option file after the global ones' },
+        'defaults-extra-file': {
+          type: 'string',
+          group: CONNECTION,
+          describe: 'Read this option file after the global ones',
+        },
         'no-defaults': { type: 'boolean', group: CONNECTION, describe: 'Read no option files' },
       })
       .demandCommand(1, 'Choose a command.')

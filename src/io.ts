@@ -34,7 +34,11 @@ export function processIO(): IO {
 }
 
 /** An IO that records what a command printed; for tests and for callers that post-process. */
-export function memoryIO(env: Record<string, string | undefined> = {}, cwd = process.cwd(), stdinText?: string) {
+export function memoryIO(
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+  stdinText?: string,
+) {
   const captured = { stdout: '', stderr: '' };
   const io: IO = {
     stdout: { write: (text: string) => (captured.stdout += text), isTTY: false },

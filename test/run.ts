@@ -40,6 +40,8 @@ const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-conc
   stdio: 'inherit',
   env: server ? { ...process.env, [SHARED_SERVER_ENV]: JSON.stringify(shared) } : process.env,
 });
-const code: number = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+const code: number = await new Promise((resolve) =>
+  child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))),
+);
 await stopServer();
 process.exit(code);

@@ -33,6 +33,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 export function passwordOnCommandLine(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).some(
-    (arg) => arg.startsWith('--password=') || (arg.startsWith('-p') && arg.length > 2 && !arg.startsWith('--')),
+    (arg) =>
+      arg.startsWith('--password=') || (arg.startsWith('-p') && arg.length > 2 && !arg.startsWith('--')),
   );
 }

@@ -14,7 +14,10 @@ export type Connect = () => Promise<Connection>;
  * Opens one mysql2 connection. `PREFERRED` TLS over TCP is tried first with TLS and, when the
  * server has none, again without it (what the mysql client does in one handshake).
  */
-export async function openConnection(resolved: ResolvedConnection, password: string | undefined): Promise<Connection> {
+export async function openConnection(
+  resolved: ResolvedConnection,
+  password: string | undefined,
+): Promise<Connection> {
   return (await openSettled(resolved, password)).connection;
 }
 
@@ -49,7 +52,9 @@ export async function openSettled(
 export function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
   const { transport } = resolved;
   return {
-    ...(transport.kind === 'socket' ? { socketPath: transport.path } : { host: transport.host, port: transport.port }),
+    ...(transport.kind === 'socket'
+      ? { socketPath: transport.path }
+      : { host: transport.host, port: transport.port }),
     user: resolved.user,
     ...(password !== undefined ? { password } : {}),
     ...(resolved.database !== undefined ? { database: resolved.database } : {}),
@@ -82,12 +87,17 @@ function tlsOptions(resolved: ResolvedConnection): NonNullable<ConnectionOptions
 }
 
 /** Turns what mysql2 or the network said into a sentence that names the server and the user. */
-export function connectFailure(err: unknown, resolved: ResolvedConnection, password: string | undefined): Error {
+export function connectFailure(
+  err: unknown,
+  resolved: ResolvedConnection,
+  password: string | undefined,
+): Error {
   if (err instanceof UserError) return err;
   const where = describeTransport(resolved.transport);
   const code = (err as { code?: string }).code;
   const raw = err instanceof Error ? err.message : String(err);
-  const fail = (message: string, exitCode: ExitCodeValue = ExitCode.connection) => new UserError(message, exitCode, { cause: err });
+  const fail = (message: string, exitCode: ExitCodeValue = ExitCode.connection) =>
+    new UserError(message, exitCode, { cause: err });
   const socketPath = resolved.transport.kind === 'socket' ? resolved.transport.path : undefined;
   const from = (field: 'host' | 'socket' | 'port') =>
     resolved.sources[field] ? ` (${field} from ${resolved.sources[field]})` : '';
@@ -112,7 +122,9 @@ export function connectFailure(err: unknown, resolved: ResolvedConnection, passw
           ExitCode.privilege,
         );
       case 1049:
-        return fail(`The database '${resolved.database ?? ''}' does not exist on ${where}; check --database.`);
+        return fail(
+          `The database '${resolved.database ?? ''}' does not exist on ${where}; check --database.`,
+        );
       case 1040:
         return fail(
           `The server at ${where} has too many connections (max_connections reached) and refused a new one.`,

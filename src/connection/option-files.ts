@@ -1,7 +1,5 @@
 import { homedir } from 'node:os';
 import type { IO } from '../io.ts';
-import { UserError } from '../output/errors.ts';
-import { ExitCode } from '../output/exit-codes.ts';
 import {
   applyDefaultsFlags,
   CLIENT_GROUPS,
@@ -10,6 +8,8 @@ import {
   OptionFileError,
   readOptions,
 } from '../optionfile/index.ts';
+import { UserError } from '../output/errors.ts';
+import { ExitCode } from '../output/exit-codes.ts';
 import type { ClientOption, ConnectionFlags } from './sources.ts';
 
 /**
@@ -26,8 +26,19 @@ export function readClientOptions(flags: ConnectionFlags, io: IO): ClientOption[
     clientOptionFiles({ platform: process.platform, env: io.env, home: homedir(), flavor: 'mariadb' }),
   );
   try {
-    const { options } = readOptions({ files, groups: CLIENT_GROUPS, fs: nodeFs, cwd: io.cwd, platform: process.platform });
-    return options.map((option) => ({ name: option.name, value: option.value, file: option.file, line: option.line }));
+    const { options } = readOptions({
+      files,
+      groups: CLIENT_GROUPS,
+      fs: nodeFs,
+      cwd: io.cwd,
+      platform: process.platform,
+    });
+    return options.map((option) => ({
+      name: option.name,
+      value: option.value,
+      file: option.file,
+      line: option.line,
+    }));
   } catch (err) {
     if (err instanceof OptionFileError) throw new UserError(err.message, ExitCode.file, { cause: err });
     throw err;

@@ -62,7 +62,10 @@ export function resolveConnection(layers: SettingsLayer[], context: ResolveConte
     transport = { kind: 'socket', path: host };
   } else if (merged.protocol === 'TCP') {
     transport = { kind: 'tcp', host: !host || host === 'localhost' ? '127.0.0.1' : host, port };
-  } else if (merged.protocol === 'SOCKET' || ((!host || host === 'localhost') && merged.socket !== undefined)) {
+  } else if (
+    merged.protocol === 'SOCKET' ||
+    ((!host || host === 'localhost') && merged.socket !== undefined)
+  ) {
     if (merged.protocol !== 'SOCKET' && explicitPort && !isExplicit(sources.socket)) {
       transport = { kind: 'tcp', host: '127.0.0.1', port };
     } else {

@@ -57,7 +57,9 @@ export function parseProtocol(text: string, where: string): Protocol {
 export function parseSeconds(text: string, where: string): number {
   const seconds = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!Number.isInteger(seconds) || seconds < 1) {
-    throw new Error(`The timeout ${JSON.stringify(text)} ${where} is not a whole number of seconds (1 or more).`);
+    throw new Error(
+      `The timeout ${JSON.stringify(text)} ${where} is not a whole number of seconds (1 or more).`,
+    );
   }
   return seconds;
 }

@@ -44,7 +44,8 @@ const asUsage = <T>(parse: () => T): T => {
 export function flagsLayer(flags: ConnectionFlags, source: string): SettingsLayer {
   const settings: ConnectionSettings = {};
   if (flags.host !== undefined) settings.host = flags.host;
-  if (flags.port !== undefined) settings.port = asUsage(() => parsePort(String(flags.port), 'given with --port'));
+  if (flags.port !== undefined)
+    settings.port = asUsage(() => parsePort(String(flags.port), 'given with --port'));
   if (flags.user !== undefined) settings.user = flags.user;
   if (flags.passwordPrompt) settings.password = null;
   else if (flags.password !== undefined) settings.password = flags.password;
@@ -68,7 +69,10 @@ export function flagsLayer(flags: ConnectionFlags, source: string): SettingsLaye
 }
 
 /** `--url`, else DATABASE_URL when it is a MySQL URL (it may belong to another database). */
-export function urlLayer(flags: ConnectionFlags, env: Record<string, string | undefined>): SettingsLayer | undefined {
+export function urlLayer(
+  flags: ConnectionFlags,
+  env: Record<string, string | undefined>,
+): SettingsLayer | undefined {
   if (flags.url !== undefined) {
     return { source: 'connection URL (--url)', settings: parseConnectionUrl(flags.url, 'given with --url') };
   }
@@ -145,13 +149,15 @@ export function optionFileLayer(options: ClientOption[]): SettingsLayer {
           break;
         case 'ssl':
           // MariaDB's client: a bare `ssl` asks for TLS; `ssl=0` / `skip-ssl` turns it off.
-          settings.sslMode = value === null || value === '1' || value.toUpperCase() === 'ON' ? 'REQUIRED' : 'DISABLED';
+          settings.sslMode =
+            value === null || value === '1' || value.toUpperCase() === 'ON' ? 'REQUIRED' : 'DISABLED';
           break;
         case 'skip_ssl':
           settings.sslMode = 'DISABLED';
           break;
         case 'ssl_verify_server_cert':
-          if (value === null || value === '1' || value.toUpperCase() === 'ON') settings.sslMode = 'VERIFY_IDENTITY';
+          if (value === null || value === '1' || value.toUpperCase() === 'ON')
+            settings.sslMode = 'VERIFY_IDENTITY';
           break;
         case 'ssl_ca':
           if (value !== null) settings.sslCa = value;
@@ -167,7 +173,8 @@ export function optionFileLayer(options: ClientOption[]): SettingsLayer {
       throw new UserError((err as Error).message, ExitCode.file);
     }
     for (const name of Object.keys(settings) as Array<keyof ConnectionSettings>) {
-      if (settings[name] !== before[name]) fieldSources[name] = `option file ${option.file} line ${option.line}`;
+      if (settings[name] !== before[name])
+        fieldSources[name] = `option file ${option.file} line ${option.line}`;
     }
   }
   return { source: 'option files', settings, fieldSources };

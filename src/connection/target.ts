@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import type { IO } from '../io.ts';
 import type { ConnectionOptions } from 'mysql2/promise';
+import type { IO } from '../io.ts';
 import type { Connection } from './open.ts';
 import { readClientOptions } from './option-files.ts';
 import { promptPassword } from './password.ts';
@@ -45,7 +45,8 @@ export function resolveTarget(flags: ConnectionFlags, io: IO): ServerTarget {
 
 export function targetFor(resolved: ResolvedConnection, io: IO): ServerTarget {
   let password: Promise<string | undefined> | undefined;
-  const askOnce = () => (password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password));
+  const askOnce = () =>
+    (password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password));
   return {
     address: describeTransport(resolved.transport),
     user: resolved.user,

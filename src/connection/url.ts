@@ -18,7 +18,9 @@ export function parseConnectionUrl(text: string, where: string): ConnectionSetti
   try {
     url = new URL(text.trim());
   } catch {
-    throw usageError(`The connection URL ${where} is not a valid URL; expected mysql://user:password@host:port/database.`);
+    throw usageError(
+      `The connection URL ${where} is not a valid URL; expected mysql://user:password@host:port/database.`,
+    );
   }
   if (!SCHEMES.has(url.protocol)) {
     throw usageError(

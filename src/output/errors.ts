@@ -26,7 +26,11 @@ export interface ServerError {
 
 /** An error the server sent (it has an SQL state); network errors carry a negative errno instead. */
 export function isServerError(err: unknown): err is ServerError {
-  return err instanceof Error && typeof (err as ServerError).sqlState === 'string' && typeof (err as ServerError).errno === 'number';
+  return (
+    err instanceof Error &&
+    typeof (err as ServerError).sqlState === 'string' &&
+    typeof (err as ServerError).errno === 'number'
+  );
 }
 
 /** What to print for an error that reached the top level, and the exit code. */

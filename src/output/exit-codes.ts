@@ -12,6 +12,8 @@ export const ExitCode = {
   privilege: 5,
   file: 6,
   server: 7,
+  /** Stopped by Ctrl-C (SIGINT) after cleaning up: the shell's 128 + 2. */
+  interrupted: 130,
   /** A bug in dbcache: please report it. */
   internal: 70,
 } as const;
@@ -28,5 +30,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   privilege: 'the user lacks a privilege the command needs (nothing was changed)',
   file: 'an option file or output file could not be read, parsed or written',
   server: 'the server returned an error for a statement',
+  interrupted: 'stopped by Ctrl-C (SIGINT) after closing its connections; what was measured so far is printed',
   internal: 'a bug in dbcache (run again with DBCACHE_DEBUG=1 and report the stack)',
 };

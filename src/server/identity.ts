@@ -21,7 +21,14 @@ export interface ServerIdentity {
 }
 
 /** Variables that identify the server; read together with the rest in one query. */
-export const IDENTITY_VARIABLES = ['version', 'version_comment', 'version_compile_os', 'basedir', 'aurora_version', 'hostname'];
+export const IDENTITY_VARIABLES = [
+  'version',
+  'version_comment',
+  'version_compile_os',
+  'basedir',
+  'aurora_version',
+  'hostname',
+];
 
 export function identifyServer(variables: Record<string, string | undefined>): ServerIdentity {
   const versionString = variables.version ?? '';
@@ -47,16 +54,25 @@ export function identifyServer(variables: Record<string, string | undefined>): S
 function detectManaged(variables: Record<string, string | undefined>): ManagedService | null {
   const basedir = variables.basedir ?? '';
   if (variables.aurora_version !== undefined) {
-    return { provider: 'Amazon Aurora', settingsLiveIn: 'the DB cluster parameter group (or the DB parameter group)' };
+    return {
+      provider: 'Amazon Aurora',
+      settingsLiveIn: 'the DB cluster parameter group (or the DB parameter group)',
+    };
   }
   if (basedir.startsWith('/rdsdbbin')) {
     return { provider: 'Amazon RDS', settingsLiveIn: 'the DB parameter group attached to the instance' };
   }
   if (/google/i.test(variables.version_comment ?? '')) {
-    return { provider: 'Google Cloud SQL', settingsLiveIn: 'the instance database flags (gcloud sql instances patch --database-flags)' };
+    return {
+      provider: 'Google Cloud SQL',
+      settingsLiveIn: 'the instance database flags (gcloud sql instances patch --database-flags)',
+    };
   }
   if (/azure/i.test(variables.version_comment ?? '') || /azure/i.test(variables.hostname ?? '')) {
-    return { provider: 'Azure Database for MySQL', settingsLiveIn: 'the server parameters in the Azure portal or `az mysql flexible-server parameter set`' };
+    return {
+      provider: 'Azure Database for MySQL',
+      settingsLiveIn: 'the server parameters in the Azure portal or `az mysql flexible-server parameter set`',
+    };
   }
   return null;
 }

@@ -1,5 +1,4 @@
-import type { Connection } from 'mysql2/promise';
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { hasSetPersist, type ServerIdentity } from './identity.ts';
 
 export type Scope = 'GLOBAL' | 'SESSION';
@@ -18,7 +17,10 @@ export async function readVariables(
 }
 
 /** Reads status counters in one statement, keeping the server's capitalisation (Threads_connected). */
-export async function readStatus(connection: Connection, names: readonly string[]): Promise<Record<string, number>> {
+export async function readStatus(
+  connection: Connection,
+  names: readonly string[],
+): Promise<Record<string, number>> {
   const [rows] = await connection.query<RowDataPacket[]>(
     `SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map(() => '?').join(', ')})`,
     [...names],
@@ -57,7 +59,9 @@ export async function readVariableOrigin(
         : undefined;
   if (!sql) return null;
   try {
-    const [rows] = await connection.query<RowDataPacket[]>(sql, [identity.flavor === 'MariaDB' ? name.toUpperCase() : name]);
+    const [rows] = await connection.query<RowDataPacket[]>(sql, [
+      identity.flavor === 'MariaDB' ? name.toUpperCase() : name,
+    ]);
     const row = rows[0];
     if (!row) return null;
     const path = row.path === null || row.path === undefined || row.path === '' ? null : String(row.path);

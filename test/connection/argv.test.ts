@@ -14,7 +14,11 @@ test('glued mysql-style short options become long options', () => {
 });
 
 test('-p alone asks for the password, and the next word is not taken as the password', () => {
-  assert.deepEqual(normalizeArgv(['check-timeout', '-p', '--json']), ['check-timeout', '--password-prompt', '--json']);
+  assert.deepEqual(normalizeArgv(['check-timeout', '-p', '--json']), [
+    'check-timeout',
+    '--password-prompt',
+    '--json',
+  ]);
   assert.deepEqual(normalizeArgv(['--password', 'check-timeout']), ['--password-prompt', 'check-timeout']);
 });
 

@@ -71,7 +71,17 @@ test('a wrong password names the user, exit code "authentication", and never pri
 });
 
 test('the right password from MYSQL_PWD works, and from a piped -p prompt too', async () => {
-  const flags = ['check-timeout', '--no-defaults', '-h', server.host, '-P', String(server.port), '-u', 'dbc_pw', '--json'];
+  const flags = [
+    'check-timeout',
+    '--no-defaults',
+    '-h',
+    server.host,
+    '-P',
+    String(server.port),
+    '-u',
+    'dbc_pw',
+    '--json',
+  ];
   const fromEnv = await runCli(flags, { MYSQL_PWD: 'right-password' });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
   assert.equal(JSON.parse(fromEnv.stdout).connection.user, 'dbc_pw');
@@ -80,7 +90,10 @@ test('the right password from MYSQL_PWD works, and from a piped -p prompt too', 
 
 test('an option file supplies the connection, and its errors name file and line', async () => {
   const good = join(scratch, 'good.cnf');
-  await writeFile(good, `[client]\nhost = ${server.host}\nport = ${server.port}\nuser = dbc_pw\npassword = right-password\n`);
+  await writeFile(
+    good,
+    `[client]\nhost = ${server.host}\nport = ${server.port}\nuser = dbc_pw\npassword = right-password\n`,
+  );
   const ok = await runCli(['check-timeout', `--defaults-file=${good}`, '--json']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).connection.user, 'dbc_pw');

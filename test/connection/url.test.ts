@@ -6,8 +6,19 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 
 test('a full URL gives every part, percent-decoded', () => {
   assert.deepEqual(
-    parseConnectionUrl('mysql://app%40shop:p%3Ass@db1.example:3307/shop?ssl-mode=required&ssl_ca=/etc/ca.pem', 'given'),
-    { host: 'db1.example', port: 3307, user: 'app@shop', password: 'p:ss', database: 'shop', sslMode: 'REQUIRED', sslCa: '/etc/ca.pem' },
+    parseConnectionUrl(
+      'mysql://app%40shop:p%3Ass@db1.example:3307/shop?ssl-mode=required&ssl_ca=/etc/ca.pem',
+      'given',
+    ),
+    {
+      host: 'db1.example',
+      port: 3307,
+      user: 'app@shop',
+      password: 'p:ss',
+      database: 'shop',
+      sslMode: 'REQUIRED',
+      sslCa: '/etc/ca.pem',
+    },
   );
 });
 
@@ -21,10 +32,17 @@ test('IPv6 hosts lose their brackets; a socket parameter is kept', () => {
 });
 
 test('other schemes, bad ports and unknown parameters are usage errors', () => {
-  for (const url of ['postgres://u@h/db', 'mysql://h:99999/', 'mysql://h/?sslmode=bogus', 'mysql://h/?pool=5', 'not a url']) {
+  for (const url of [
+    'postgres://u@h/db',
+    'mysql://h:99999/',
+    'mysql://h/?sslmode=bogus',
+    'mysql://h/?pool=5',
+    'not a url',
+  ]) {
     assert.throws(
       () => parseConnectionUrl(url, 'given with --url'),
-      (err: unknown) => err instanceof UserError && err.exitCode === ExitCode.usage && /URL|port|ssl-mode/.test(err.message),
+      (err: unknown) =>
+        err instanceof UserError && err.exitCode === ExitCode.usage && /URL|port|ssl-mode/.test(err.message),
       url,
     );
   }

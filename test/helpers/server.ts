@@ -31,7 +31,14 @@ export interface TestServer {
   restart(): Promise<void>;
 }
 
-const SEARCH = ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin', '/usr/local/mysql/bin', '/opt/homebrew/bin'];
+const SEARCH = [
+  '/usr/sbin',
+  '/usr/bin',
+  '/usr/local/bin',
+  '/usr/local/sbin',
+  '/usr/local/mysql/bin',
+  '/opt/homebrew/bin',
+];
 
 function findProgram(names: string[]): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH];
@@ -61,7 +68,9 @@ function freePort(): Promise<number> {
     probe.on('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -133,11 +142,18 @@ async function initialize(binary: string, dataDir: string, userArgs: string[], d
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     const { stderr, stdout } = err as { stderr?: string; stdout?: string };
-    throw new Error(`Could not initialize a test data directory:\n${stderr || stdout || (err as Error).message}`);
+    throw new Error(
+      `Could not initialize a test data directory:\n${stderr || stdout || (err as Error).message}`,
+    );
   }
 }
 
-async function launch(binary: string, args: string[], socket: string, errorLog: string): Promise<ChildProcess> {
+async function launch(
+  binary: string,
+  args: string[],
+  socket: string,
+  errorLog: string,
+): Promise<ChildProcess> {
   const child = spawn(binary, args, { stdio: 'ignore' });
   let exited: string | undefined;
   child.on('exit', (code, signal) => {

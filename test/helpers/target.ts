@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createConnection, type Connection } from 'mysql2/promise';
+import { type Connection, createConnection } from 'mysql2/promise';
 import { COMMAND_LINE, resolveConnection } from '../../src/connection/resolve.ts';
-import { flagsLayer, type ConnectionFlags } from '../../src/connection/sources.ts';
+import { type ConnectionFlags, flagsLayer } from '../../src/connection/sources.ts';
 import { type ServerTarget, targetFor } from '../../src/connection/target.ts';
 import type { IO } from '../../src/io.ts';
 import type { TestServer } from './server.ts';
@@ -12,7 +12,14 @@ export function tcpTarget(server: TestServer, io: IO, flags: ConnectionFlags = {
   const resolved = resolveConnection(
     [
       flagsLayer(
-        { host: server.host, port: String(server.port), user: server.user, password: server.password, sslMode: 'DISABLED', ...flags },
+        {
+          host: server.host,
+          port: String(server.port),
+          user: server.user,
+          password: server.password,
+          sslMode: 'DISABLED',
+          ...flags,
+        },
         COMMAND_LINE,
       ),
     ],
@@ -23,12 +30,27 @@ export function tcpTarget(server: TestServer, io: IO, flags: ConnectionFlags = {
 
 /** A plain root connection to the test server, for setting up and inspecting state. */
 export function adminConnection(server: TestServer): Promise<Connection> {
-  return createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+  return createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+  });
 }
 
 /** The connection flags that point the real CLI at the test server and nothing else. */
 export function cliFlags(server: TestServer): string[] {
-  return ['--no-defaults', '-h', server.host, '-P', String(server.port), '-u', server.user, '--ssl-mode', 'DISABLED'];
+  return [
+    '--no-defaults',
+    '-h',
+    server.host,
+    '-P',
+    String(server.port),
+    '-u',
+    server.user,
+    '--ssl-mode',
+    'DISABLED',
+  ];
 }
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));

@@ -1,6 +1,11 @@
 import type { Connection } from 'mysql2/promise';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
-import { readStatus, readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
+import {
+  readStatus,
+  readVariableOrigin,
+  readVariables,
+  type VariableOrigin,
+} from '../../server/variables.ts';
 
 /** The server variables that decide how long an idle connection lives, and their neighbours. */
 export const TIMEOUT_VARIABLES = [
@@ -51,7 +56,10 @@ export async function readTimeoutFacts(connection: Connection): Promise<TimeoutF
   return {
     identity,
     global,
-    session: { wait_timeout: Number(session.wait_timeout), interactive_timeout: Number(session.interactive_timeout) },
+    session: {
+      wait_timeout: Number(session.wait_timeout),
+      interactive_timeout: Number(session.interactive_timeout),
+    },
     status,
     origin,
     connectionId: connection.threadId ?? 0,

@@ -11,7 +11,11 @@ export interface CheckTimeoutOptions {
   expect?: number;
 }
 
-export async function runCheckTimeout(options: CheckTimeoutOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+export async function runCheckTimeout(
+  options: CheckTimeoutOptions,
+  io: IO,
+  target: ServerTarget,
+): Promise<ExitCodeValue> {
   const connection = await target.connect();
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
@@ -23,7 +27,10 @@ export async function runCheckTimeout(options: CheckTimeoutOptions, io: IO, targ
   if (options.json) printJson(io.stdout, report);
   else {
     // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
-    const [{ renderReport }, { colorFor }] = await Promise.all([import('./render.ts'), import('../../output/style.ts')]);
+    const [{ renderReport }, { colorFor }] = await Promise.all([
+      import('./render.ts'),
+      import('../../output/style.ts'),
+    ]);
     io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
   }
   return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;

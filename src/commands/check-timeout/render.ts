@@ -24,7 +24,13 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
     ['wait_timeout', seconds(global.wait_timeout), seconds(session.wait_timeout)],
     ['interactive_timeout', seconds(global.interactive_timeout), seconds(session.interactive_timeout)],
   ];
-  for (const name of ['idle_transaction_timeout', 'mysqlx_wait_timeout', 'connect_timeout', 'net_read_timeout', 'net_write_timeout']) {
+  for (const name of [
+    'idle_transaction_timeout',
+    'mysqlx_wait_timeout',
+    'connect_timeout',
+    'net_read_timeout',
+    'net_write_timeout',
+  ]) {
     if (global[name] !== undefined) timeouts.push([name, secondsOrOff(global[name]), '']);
   }
   out.push(keyValueTable(timeouts, ['timeout', 'global', 'this session']));
@@ -46,11 +52,27 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
       [
         ['max_connections', String(global.max_connections ?? '-'), ''],
         ['Threads_connected', count('Threads_connected'), 'open connections now'],
-        ['Max_used_connections', count('Max_used_connections'), `${percent(derived.max_connections_used_ratio)} of max_connections`],
-        ['Connections', count('Connections'), `${derived.connections_per_second ?? '-'} per second since start`],
-        ['Threads_created', count('Threads_created'), `thread cache hit rate ${percent(derived.thread_cache_hit_rate)}`],
+        [
+          'Max_used_connections',
+          count('Max_used_connections'),
+          `${percent(derived.max_connections_used_ratio)} of max_connections`,
+        ],
+        [
+          'Connections',
+          count('Connections'),
+          `${derived.connections_per_second ?? '-'} per second since start`,
+        ],
+        [
+          'Threads_created',
+          count('Threads_created'),
+          `thread cache hit rate ${percent(derived.thread_cache_hit_rate)}`,
+        ],
         ['thread_cache_size', String(global.thread_cache_size ?? '-'), ''],
-        ['Aborted_clients', count('Aborted_clients'), `${percent(derived.aborted_clients_ratio)} of connections dropped without a close`],
+        [
+          'Aborted_clients',
+          count('Aborted_clients'),
+          `${percent(derived.aborted_clients_ratio)} of connections dropped without a close`,
+        ],
         ['Aborted_connects', count('Aborted_connects'), 'failed connection attempts'],
         ['Uptime', count('Uptime'), status.Uptime === undefined ? '' : formatDuration(status.Uptime)],
       ],
@@ -67,7 +89,9 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
     out.push(
       report.expect.matches
         ? color.green(`Expected wait_timeout ${report.expect.wait_timeout} s: matches.`)
-        : color.red(`Expected wait_timeout ${report.expect.wait_timeout} s: the server has ${global.wait_timeout} s.`),
+        : color.red(
+            `Expected wait_timeout ${report.expect.wait_timeout} s: the server has ${global.wait_timeout} s.`,
+          ),
     );
   }
   return `${out.join('\n')}\n`;

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../duration.ts';
+import type { Severity } from '../../output/style.ts';
 import type { ManagedService } from '../../server/identity.ts';
 import type { VariableOrigin } from '../../server/variables.ts';
-import type { Severity } from '../../output/style.ts';
 import type { TimeoutFacts } from './facts.ts';
 
 export interface Finding {
@@ -52,7 +52,12 @@ export function buildReport(
 ): TimeoutReport {
   const global: Record<string, number | string> = {};
   for (const [name, value] of Object.entries(facts.global)) {
-    if (['version', 'version_comment', 'version_compile_os', 'basedir', 'aurora_version', 'hostname'].includes(name)) continue;
+    if (
+      ['version', 'version_comment', 'version_compile_os', 'basedir', 'aurora_version', 'hostname'].includes(
+        name,
+      )
+    )
+      continue;
     global[name] = /^\d+$/.test(value) ? Number(value) : value;
   }
   const { status } = facts;
