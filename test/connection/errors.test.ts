@@ -86,6 +86,11 @@ test('the right password from MYSQL_PWD works, and from a piped -p prompt too', 
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
   assert.equal(JSON.parse(fromEnv.stdout).connection.user, 'dbc_pw');
   assert.doesNotMatch(fromEnv.stdout, /right-password/);
+  const prompted = await runCli([...flags, '-p'], {}, 'right-password\n');
+  assert.equal(prompted.code, 0, prompted.stderr);
+  assert.equal(JSON.parse(prompted.stdout).connection.user, 'dbc_pw');
+  assert.doesNotMatch(prompted.stdout + prompted.stderr, /right-password/);
+  assert.doesNotMatch(prompted.stderr, /warning: a password on the command line/, '-p alone is the safe way');
 });
 
 test('an option file supplies the connection, and its errors name file and line', async () => {

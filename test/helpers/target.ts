@@ -61,10 +61,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would (npm test builds it first). */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** Runs the built CLI as a user would (npm test builds it first); `input` is piped to its stdin. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
@@ -73,5 +77,6 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? '');
   });
 }
