@@ -1,0 +1,95 @@
+import { DEFAULT_QUERY } from '../../bench/requests.ts';
+import { usageError } from '../../output/errors.ts';
+import type { CommandSpec } from '../spec.ts';
+
+export const DEFAULT_REQUESTS = 500;
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_REQUESTS = 1_000_000;
+const MAX_CONCURRENCY = 1000;
+
+/** A whole number within bounds, or a usage error that says which flag and why. */
+export function countFlag(flag: string, value: unknown, max: number): number {
+  const text = String(value).trim();
+  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(count) || count < 1 || count > max) {
+    throw usageError(`--${flag} takes a whole number from 1 to ${max}; "${String(value)}" is not one.`);
+  }
+  return count;
+}
+
+/** The yargs side of `bench`: flags and help only; the work is loaded when chosen. */
+export const benchCommand: CommandSpec = {
+  command: 'bench',
+  describe: 'Measure what connection caching saves on this server: connect-per-request against a pool',
+  builder: (yargs) =>
+    yargs
+      .option('requests', {
+        alias: 'n',
+        type: 'string',
+        default: String(DEFAULT_REQUESTS),
+        describe: 'Requests in each run; the per-request run opens one connection for each',
+      })
+      .option('concurrency', {
+        alias: 'c',
+        type: 'string',
+        default: String(DEFAULT_CONCURRENCY),
+        describe: 'Requests in flight at once; the pooled run keeps this many connections',
+      })
+      .option('query', {
+        type: 'string',
+        default: DEFAULT_QUERY,
+        describe: 'The request: one small statement',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Run even beyond the safe limits (2000 connections, 16 at once, 5000 per second, half the free slots)',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print one JSON document (schema in the README)',
+      })
+      .example('$0 bench', 'the local server: 500 requests, 4 at a time, each way')
+      .example(
+        '$0 bench -h db1 -u app -p --ssl-mode REQUIRED',
+        'a remote server over TLS, where connecting costs most',
+      )
+      .example('$0 bench -n 2000 -c 8 --json', 'more requests, machine-readable')
+      .example('$0 bench --query "SELECT * FROM app.settings LIMIT 1"', 'your own small request'),
+  async run(args, io, target) {
+    const requests = countFlag('requests', args.requests, MAX_REQUESTS);
+    const concurrency = countFlag('concurrency', args.concurrency, MAX_CONCURRENCY);
+    if (concurrency > requests) {
+      throw usageError(
+        `--concurrency ${concurrency} is more than --requests ${requests}: there would be nothing for some connections to do.`,
+      );
+    }
+    const query = String(args.query ?? '').trim();
+    if (query === '')
+      throw usageError(
+        '--query is empty: give one small statement, or leave it out for SELECT CONNECTION_ID().',
+      );
+    const { runBench } = await import('./index.ts');
+    const stop = new AbortController();
+    const interrupt = () => stop.abort();
+    process.on('SIGINT', interrupt);
+    try {
+      return await runBench(
+        {
+          requests,
+          concurrency,
+          query,
+          json: Boolean(args.json),
+          yes: Boolean(args.yes),
+          signal: stop.signal,
+        },
+        io,
+        target(),
+      );
+    } finally {
+      process.off('SIGINT', interrupt);
+    }
+  },
+};

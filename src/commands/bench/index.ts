@@ -1,0 +1,189 @@
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { perRequest } from '../../bench/per-request.ts';
+import { openPool } from '../../bench/pooled.ts';
+import { type BenchReport, type RunReport, runReport, speedupOf } from '../../bench/report.ts';
+import { type Request, RequestFailure, threadIdSource } from '../../bench/requests.ts';
+import { planRefusals, rateRefusal, SAFE_LIMITS } from '../../bench/safety.ts';
+import { type Measurement, runRequests } from '../../bench/workers.ts';
+import { connectFailure } from '../../connection/open.ts';
+import type { ServerTarget } from '../../connection/target.ts';
+import type { IO } from '../../io.ts';
+import { UserError, usageError } from '../../output/errors.ts';
+import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
+import { printJson } from '../../output/json.ts';
+import { colorFor } from '../../output/style.ts';
+import { IDENTITY_VARIABLES, identifyServer } from '../../server/identity.ts';
+import { readStatus, readVariables } from '../../server/variables.ts';
+import { progressBar } from './progress.ts';
+import { renderBench } from './render.ts';
+
+export interface BenchOptions {
+  requests: number;
+  concurrency: number;
+  query: string;
+  json: boolean;
+  /** Run beyond SAFE_LIMITS. */
+  yes: boolean;
+  /** Ctrl-C: stop between requests, close everything, print what was measured. */
+  signal?: AbortSignal;
+  limits?: typeof SAFE_LIMITS;
+}
+
+/** Requests sent, and not measured, before each run: warms the JIT, the server's thread cache, the pool. */
+export const warmUpRequests = (concurrency: number): number => Math.max(4 * concurrency, 20);
+
+export async function runBench(options: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+  const limits = options.limits ?? SAFE_LIMITS;
+  const { signal } = options;
+  const monitor = await target.connect();
+  let report: BenchReport;
+  try {
+    const global = await readVariables(monitor, 'GLOBAL', [...IDENTITY_VARIABLES, 'max_connections']);
+    const identity = identifyServer(global);
+    if (!options.yes) {
+      const status = await readStatus(monitor, ['Threads_connected']);
+      const reasons = planRefusals(
+        {
+          requests: options.requests,
+          concurrency: options.concurrency,
+          maxConnections: Number(global.max_connections),
+          threadsConnected: status.Threads_connected ?? 0,
+        },
+        limits,
+      );
+      if (reasons.length > 0) throw refusal(reasons);
+    }
+    const connectionOptions = benchConnectionOptions(await target.poolOptions());
+    report = {
+      server: {
+        address: target.address,
+        user: target.user,
+        flavor: identity.flavor,
+        version: identity.version,
+        tls: connectionOptions.ssl !== undefined,
+      },
+      query: options.query,
+      thread_id_source: threadIdSource(options.query),
+      concurrency: options.concurrency,
+      interrupted: false,
+      per_request: null,
+      pooled: null,
+      speedup: null,
+    };
+    try {
+      report.per_request = await perRequestRun(options, io, monitor, connectionOptions, limits);
+      if (report.per_request && !signal?.aborted) {
+        report.pooled = await pooledRun(options, io, monitor, connectionOptions);
+      }
+    } catch (err) {
+      throw explain(err, target, connectionOptions);
+    }
+  } finally {
+    await monitor.end().catch(() => monitor.destroy());
+  }
+  report.interrupted = Boolean(signal?.aborted);
+  report.speedup = report.interrupted ? null : speedupOf(report.per_request, report.pooled);
+  if (options.json) printJson(io.stdout, report);
+  else io.stdout.write(renderBench(report, colorFor(io.stdout, io.env)));
+  return report.interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/**
+ * mysql2 gives every connection a prepared-statement cache of 16000 entries, allocated up front
+ * (about 1 ms of client CPU a connect); the bench prepares nothing, and measures the server's
+ * cost of connecting rather than that allocation.
+ */
+function benchConnectionOptions(options: ConnectionOptions): ConnectionOptions {
+  return { ...options, maxPreparedStatements: 1 };
+}
+
+async function perRequestRun(
+  options: BenchOptions,
+  io: IO,
+  monitor: Connection,
+  connectionOptions: ConnectionOptions,
+  limits: typeof SAFE_LIMITS,
+): Promise<RunReport | null> {
+  const request = perRequest(connectionOptions, options.query);
+  const warmUp = await runRequests(request, {
+    requests: warmUpRequests(options.concurrency),
+    concurrency: options.concurrency,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (warmUp.interrupted) return null;
+  const rate = warmUp.completed / (warmUp.elapsedMs / 1000);
+  const tooFast = options.yes ? null : rateRefusal(rate, options.concurrency, limits);
+  if (tooFast) throw refusal([tooFast]);
+  return measure(request, options, io, monitor, 'per request');
+}
+
+async function pooledRun(
+  options: BenchOptions,
+  io: IO,
+  monitor: Connection,
+  connectionOptions: ConnectionOptions,
+): Promise<RunReport | null> {
+  const before = await connectionsCounter(monitor);
+  const pool = await openPool(connectionOptions, options.concurrency, options.query);
+  try {
+    const warmUp = await runRequests(pool.request, {
+      requests: warmUpRequests(options.concurrency),
+      concurrency: options.concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (warmUp.interrupted) return null;
+    // Counted from before the pool opened: its connections are the ones the run used.
+    return await measure(pool.request, options, io, monitor, 'pooled', before);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function measure(
+  request: Request,
+  options: BenchOptions,
+  io: IO,
+  monitor: Connection,
+  label: string,
+  countedFrom?: number,
+): Promise<RunReport> {
+  const before = countedFrom ?? (await connectionsCounter(monitor));
+  const progress = progressBar(io, label.padEnd(11), options.requests);
+  let measurement: Measurement;
+  try {
+    measurement = await runRequests(request, {
+      requests: options.requests,
+      concurrency: options.concurrency,
+      onProgress: progress.update,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    progress.done();
+  }
+  const after = await connectionsCounter(monitor);
+  return runReport(measurement, after - before);
+}
+
+async function connectionsCounter(monitor: Connection): Promise<number> {
+  return (await readStatus(monitor, ['Connections'])).Connections ?? 0;
+}
+
+function refusal(reasons: string[]): UserError {
+  return usageError(
+    `${reasons.join(' ')} Nothing was measured. Run again with --yes if this server can take it, or ask for less.`,
+  );
+}
+
+function explain(err: unknown, target: ServerTarget, connectionOptions: ConnectionOptions): unknown {
+  if (!(err instanceof RequestFailure)) return err;
+  if (err.stage === 'connect') {
+    const password = typeof connectionOptions.password === 'string' ? connectionOptions.password : undefined;
+    return connectFailure(err.cause, target.resolved, password);
+  }
+  const cause = err.cause as { sqlMessage?: string; message?: string };
+  return new UserError(
+    `The server at ${target.address} rejected the bench query: ${cause.sqlMessage ?? cause.message}. Check --query; it runs once a request.`,
+    ExitCode.server,
+    { cause: err.cause },
+  );
+}
