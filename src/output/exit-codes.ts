@@ -30,6 +30,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   privilege: 'the user lacks a privilege the command needs (nothing was changed)',
   file: 'an option file or output file could not be read, parsed or written',
   server: 'the server returned an error for a statement',
-  interrupted: 'stopped by Ctrl-C (SIGINT) after closing its connections; what was measured so far is printed',
+  interrupted: 'stopped by Ctrl-C (SIGINT) after closing its connections; what it measured is printed',
   internal: 'a bug in dbcache (run again with DBCACHE_DEBUG=1 and report the stack)',
 };
