@@ -1,0 +1,118 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { type PlannedStatement, undoAll } from './plan.ts';
+
+/** A note or warning the server attached to a statement (SHOW WARNINGS), e.g. 1292 for a clamped value. */
+export interface ServerWarning {
+  statement: string;
+  level: string;
+  code: number;
+  message: string;
+}
+
+export interface RollbackOutcome {
+  /** The undo statements that ran, in order. */
+  ran: string[];
+  /** The undo statement that failed, with the reason; null when everything was put back. */
+  failed: { statement: string; message: string } | null;
+  /** The undo statements that did not run: what an administrator must run by hand. */
+  remaining: string[];
+  /** True when the undo had to open a new connection because the first one was lost. */
+  reconnected: boolean;
+}
+
+/** A statement of the plan failed; the ones before it were undone as `rollback` says. */
+export class ChangeFailed extends Error {
+  constructor(
+    readonly statement: PlannedStatement,
+    readonly reason: unknown,
+    /** The statements of the plan that had taken effect before the failure. */
+    readonly applied: PlannedStatement[],
+    readonly rollback: RollbackOutcome,
+  ) {
+    super(`${statement.sql} failed`, { cause: reason });
+    this.name = 'ChangeFailed';
+  }
+}
+
+/**
+ * A connection the server closes while it is idle (KILL, a restart) raises an 'error' event that
+ * nothing listens to, which would end the process; its next query fails instead, and that is handled.
+ */
+export function ignoreIdleErrors(connection: Connection): Connection {
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+/** True when the connection itself is gone (killed, network), not just the statement refused. */
+export const isConnectionLost = (err: unknown): boolean =>
+  (err as { fatal?: boolean } | null)?.fatal === true;
+
+/**
+ * Runs the plan in order, reading the server's warnings after each statement. All or nothing:
+ * when a statement fails, the ones before it are undone (on a new connection from `reconnect`
+ * if this one was lost) and ChangeFailed says how that went.
+ */
+export async function applyStatements(
+  connection: Connection,
+  planned: readonly PlannedStatement[],
+  reconnect: () => Promise<Connection>,
+): Promise<ServerWarning[]> {
+  const warnings: ServerWarning[] = [];
+  for (const [index, statement] of planned.entries()) {
+    let tookEffect = false;
+    try {
+      await connection.query(statement.sql);
+      tookEffect = true;
+      warnings.push(...(await readWarnings(connection, statement.sql)));
+    } catch (err) {
+      const applied = planned.slice(0, tookEffect ? index + 1 : index);
+      throw new ChangeFailed(statement, err, applied, await undo(connection, applied, reconnect));
+    }
+  }
+  return warnings;
+}
+
+export async function readWarnings(connection: Connection, statement: string): Promise<ServerWarning[]> {
+  const [rows] = await connection.query<RowDataPacket[]>('SHOW WARNINGS');
+  return rows.map((row) => ({
+    statement,
+    level: String(row.Level),
+    code: Number(row.Code),
+    message: String(row.Message),
+  }));
+}
+
+async function undo(
+  connection: Connection,
+  applied: readonly PlannedStatement[],
+  reconnect: () => Promise<Connection>,
+): Promise<RollbackOutcome> {
+  const statements = undoAll(applied);
+  const ran: string[] = [];
+  let current = connection;
+  let replacement: Connection | undefined;
+  try {
+    for (const sql of statements) {
+      try {
+        await current.query(sql);
+      } catch (err) {
+        if (replacement || !isConnectionLost(err)) throw err;
+        replacement = ignoreIdleErrors(await reconnect());
+        current = replacement;
+        await current.query(sql);
+      }
+      ran.push(sql);
+    }
+    return { ran, failed: null, remaining: [], reconnected: replacement !== undefined };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      ran,
+      failed: { statement: statements[ran.length] ?? '', message },
+      remaining: statements.slice(ran.length),
+      reconnected: replacement !== undefined,
+    };
+  } finally {
+    await replacement?.end().catch(() => undefined);
+  }
+}
