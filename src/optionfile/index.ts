@@ -14,6 +14,7 @@ export type {
   ProblemCode,
   Span,
 } from './doc.ts';
+export { formatOptionValue, insertOptionLine, setOptionValue } from './edit.ts';
 export { OptionFileError } from './errors.ts';
 export { nodeFs, type OptionFileStat, type OptionFileSystem } from './fs.ts';
 export { groupMatches, isGroupIn, type NormalizedOptionName, normalizeOptionName } from './names.ts';
