@@ -2,16 +2,23 @@
  * What `dbcache bench` does to a server without being asked twice (`--yes`). Connecting is the
  * expensive thing it measures, so it keeps the churn, the slots it takes and the rate modest.
  */
-export const SAFE_LIMITS = {
+export interface SafeLimits {
   /** Connections the per-request run opens (one a request). */
-  requests: 2000,
+  requests: number;
   /** Connections open at once, in either run. */
-  concurrency: 16,
+  concurrency: number;
   /** Of the server's free connection slots (max_connections − Threads_connected). */
-  shareOfFreeSlots: 0.5,
+  shareOfFreeSlots: number;
   /** New connections per second, as measured on the warm-up. */
+  connectionsPerSecond: number;
+}
+
+export const SAFE_LIMITS: Readonly<SafeLimits> = {
+  requests: 2000,
+  concurrency: 16,
+  shareOfFreeSlots: 0.5,
   connectionsPerSecond: 5000,
-} as const;
+};
 
 export interface PlannedRun {
   requests: number;
@@ -21,7 +28,7 @@ export interface PlannedRun {
 }
 
 /** Reasons to refuse before connecting at all; empty when the plan is within the limits. */
-export function planRefusals(plan: PlannedRun, limits = SAFE_LIMITS): string[] {
+export function planRefusals(plan: PlannedRun, limits: SafeLimits = SAFE_LIMITS): string[] {
   const reasons: string[] = [];
   if (plan.requests > limits.requests) {
     reasons.push(
@@ -36,7 +43,7 @@ export function planRefusals(plan: PlannedRun, limits = SAFE_LIMITS): string[] {
   const free = Math.max(0, plan.maxConnections - plan.threadsConnected);
   if (plan.concurrency > free * limits.shareOfFreeSlots) {
     reasons.push(
-      `--concurrency ${plan.concurrency} would take more than half of the server's ${free} free connection slots (max_connections ${plan.maxConnections}, ${plan.threadsConnected} connected), leaving applications short.`,
+      `--concurrency ${plan.concurrency} would take more than ${Math.round(limits.shareOfFreeSlots * 100)} % of the server's ${free} free connection slots (max_connections ${plan.maxConnections}, ${plan.threadsConnected} connected), leaving applications short.`,
     );
   }
   return reasons;
@@ -46,7 +53,7 @@ export function planRefusals(plan: PlannedRun, limits = SAFE_LIMITS): string[] {
 export function rateRefusal(
   connectionsPerSecond: number,
   concurrency: number,
-  limits = SAFE_LIMITS,
+  limits: SafeLimits = SAFE_LIMITS,
 ): string | null {
   if (connectionsPerSecond <= limits.connectionsPerSecond) return null;
   return `The warm-up opened ${Math.round(connectionsPerSecond)} connections per second with --concurrency ${concurrency}, more than the ${limits.connectionsPerSecond} per second it opens without --yes.`;

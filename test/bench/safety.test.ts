@@ -25,7 +25,7 @@ test('concurrency is refused when it would take more than half the free connecti
   assert.equal(reasons.length, 1);
   assert.match(
     reasons[0] ?? '',
-    /half of the server's 14 free connection slots \(max_connections 20, 6 connected\)/,
+    /more than 50 % of the server's 14 free connection slots \(max_connections 20, 6 connected\)/,
   );
   assert.deepEqual(
     planRefusals({ requests: 100, concurrency: 7, maxConnections: 20, threadsConnected: 6 }),

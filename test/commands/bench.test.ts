@@ -9,7 +9,7 @@ import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
-import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+import { adminConnection, runCli, tcpTarget } from '../helpers/target.ts';
 
 const USER = 'dbc_bench';
 const PASSWORD = 'bench-secret';
@@ -231,9 +231,15 @@ test('a connection refused mid-run (max_user_connections) is a connection error,
 
 test('the CLI end to end: --json parses; invalid counts are usage errors', async () => {
   const flags = [
-    ...cliFlags(server).filter((flag, index, all) => all[index - 1] !== '-u' && flag !== '-u'),
+    '--no-defaults',
+    '-h',
+    server.host,
+    '-P',
+    String(server.port),
     '-u',
     USER,
+    '--ssl-mode',
+    'DISABLED',
   ];
   const json = await runCli(['bench', ...flags, '-n', '40', '-c', '2', '--json'], { MYSQL_PWD: PASSWORD });
   assert.equal(json.code, ExitCode.ok, json.stderr);

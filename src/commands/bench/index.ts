@@ -3,7 +3,7 @@ import { perRequest } from '../../bench/per-request.ts';
 import { openPool } from '../../bench/pooled.ts';
 import { type BenchReport, type RunReport, runReport, speedupOf } from '../../bench/report.ts';
 import { type Request, RequestFailure, threadIdSource } from '../../bench/requests.ts';
-import { planRefusals, rateRefusal, SAFE_LIMITS } from '../../bench/safety.ts';
+import { planRefusals, rateRefusal, SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
 import { type Measurement, runRequests } from '../../bench/workers.ts';
 import { connectFailure } from '../../connection/open.ts';
 import type { ServerTarget } from '../../connection/target.ts';
@@ -26,7 +26,7 @@ export interface BenchOptions {
   yes: boolean;
   /** Ctrl-C: stop between requests, close everything, print what was measured. */
   signal?: AbortSignal;
-  limits?: typeof SAFE_LIMITS;
+  limits?: SafeLimits;
 }
 
 /** Requests sent, and not measured, before each run: warms the JIT, the server's thread cache, the pool. */
@@ -102,7 +102,7 @@ async function perRequestRun(
   io: IO,
   monitor: Connection,
   connectionOptions: ConnectionOptions,
-  limits: typeof SAFE_LIMITS,
+  limits: SafeLimits,
 ): Promise<RunReport | null> {
   const request = perRequest(connectionOptions, options.query);
   const warmUp = await runRequests(request, {
