@@ -106,20 +106,20 @@ export function effectiveValue(options: readonly ResolvedOption[], name: string)
 
 class OptionReader {
   readonly result: ReadOptionsResult = { options: [], files: [], warnings: [] };
-  private readonly path: typeof posix;
+  private readonly paths: typeof posix;
   private readonly extensions: readonly string[];
   private readonly groups: readonly string[];
 
   constructor(private readonly request: ReadOptionsRequest) {
     const windows = request.platform === 'win32';
-    this.path = windows ? win32 : posix;
+    this.paths = windows ? win32 : posix;
     this.extensions = windows ? ['.ini', '.cnf'] : ['.cnf'];
     this.groups = request.groups.map(textToByteString);
   }
 
   readFile(name: string, depth: number, includedFrom: FileRecord['includedFrom']): FileRecord {
     const { fs, cwd, platform } = this.request;
-    const path = this.path.resolve(cwd, name);
+    const path = this.paths.resolve(cwd, name);
     const record: FileRecord = { path, realPath: null, status: 'missing', depth, includedFrom, doc: null };
     this.result.files.push(record);
 
@@ -210,7 +210,7 @@ class OptionReader {
     }
     let names: string[];
     try {
-      names = this.request.fs.readdir(this.path.resolve(this.request.cwd, target));
+      names = this.request.fs.readdir(this.paths.resolve(this.request.cwd, target));
     } catch {
       return this.stop(
         doc,
@@ -239,12 +239,12 @@ class OptionReader {
   private expandHome(target: string): string {
     const home = this.request.home;
     if (home === undefined || !(target === '~' || target.startsWith('~/'))) return target;
-    return this.path.join(home, target.slice(1));
+    return this.paths.join(home, target.slice(1));
   }
 
   /** The server's convert_dirname() + file name: a separator is added only if missing. */
   private joinDir(dir: string, name: string): string {
-    const separator = this.path.sep;
+    const separator = this.paths.sep;
     return dir.endsWith('/') || dir.endsWith(separator) ? dir + name : dir + separator + name;
   }
 }
