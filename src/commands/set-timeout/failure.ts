@@ -31,16 +31,19 @@ export function describeChangeFailure(
     cause = `User ${facts.account} may not change ${statement.variable} on ${serverName(facts.identity)} at ${address}: ${kind} needs ${need.described} (the server said: "${serverSaid}"). An administrator can grant it with: ${grantStatement(need.privilege, facts.account)}`;
     exitCode = ExitCode.privilege;
   } else if (isConnectionLost(reason)) {
-    cause = `The connection to ${address} was lost while running ${statement.sql}: ${serverSaid}.`;
+    cause = `The connection to ${address} was lost while running ${statement.sql}: ${serverSaid}`;
     exitCode = ExitCode.connection;
   } else if (isServerError(reason)) {
     cause = `The server refused ${statement.sql}: error ${reason.errno} (${reason.code ?? 'unknown'}): ${serverSaid}`;
     exitCode = ExitCode.server;
   } else {
-    cause = `${statement.sql} failed: ${serverSaid}.`;
+    cause = `${statement.sql} failed: ${serverSaid}`;
     exitCode = ExitCode.server;
   }
-  return new UserError(`${cause} ${rollbackSentence(failure, facts, seconds)}`, exitCode, { cause: reason });
+  const sentence = /[.!?;]$/.test(cause) ? cause : `${cause}.`;
+  return new UserError(`${sentence} ${rollbackSentence(failure, facts, seconds)}`, exitCode, {
+    cause: reason,
+  });
 }
 
 function rollbackSentence(failure: ChangeFailed, facts: ServerFacts, seconds: number): string {
