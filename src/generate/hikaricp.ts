@@ -1,0 +1,147 @@
+import type { GenerateContext, Generated, Target } from './context.ts';
+import { comment, header, ms, quote } from './text.ts';
+
+/** HikariConfig refuses values below these (it resets maxLifetime to 30 min, disables keepalive). */
+export const HIKARI_MIN_LIFETIME = 30;
+export const HIKARI_MIN_KEEPALIVE = 30;
+export const HIKARI_MIN_IDLE_TIMEOUT = 10;
+
+export function hikariSettings(context: GenerateContext) {
+  const { rule } = context;
+  const maximumPoolSize = context.poolSize ?? 10;
+  if (rule.mode === 'tiny' || rule.lifetime < HIKARI_MIN_LIFETIME) {
+    return {
+      maximumPoolSize,
+      minimumIdle: 0,
+      idleTimeout: ms(HIKARI_MIN_IDLE_TIMEOUT),
+      maxLifetime: ms(HIKARI_MIN_LIFETIME),
+      keepaliveTime: null,
+      honoursTimeout: false,
+    };
+  }
+  const keepalive =
+    rule.keepalive >= HIKARI_MIN_KEEPALIVE && rule.keepalive < rule.lifetime ? ms(rule.keepalive) : null;
+  return {
+    maximumPoolSize,
+    minimumIdle: null,
+    idleTimeout: null,
+    maxLifetime: ms(rule.lifetime),
+    keepaliveTime: keepalive,
+    honoursTimeout: true,
+  };
+}
+
+function jdbcUrl(context: GenerateContext): { url: string; notes: string[] } {
+  const { connection, timeout } = context;
+  const mariadb = timeout.measured?.flavor === 'MariaDB';
+  const { transport, ssl } = connection;
+  const params: string[] = [];
+  const notes: string[] = [];
+  const database = connection.database ?? '';
+  let authority: string;
+  if (transport.kind === 'socket') {
+    authority = 'localhost';
+    if (mariadb) params.push(`localSocket=${transport.path}`);
+    else {
+      authority = 'localhost:3306';
+      notes.push(
+        `Connector/J cannot use the Unix socket ${transport.path} by itself: add junixsocket and socketFactory=org.newsclub.net.mysql.AFUNIXDatabaseSocketFactory&junixsocket.file=${transport.path}, or connect over TCP.`,
+      );
+    }
+  } else {
+    authority = `${transport.host.includes(':') ? `[${transport.host}]` : transport.host}:${transport.port}`;
+  }
+  if (mariadb) {
+    const mode = {
+      DISABLED: 'disable',
+      PREFERRED: null,
+      REQUIRED: 'trust',
+      VERIFY_CA: 'verify-ca',
+      VERIFY_IDENTITY: 'verify-full',
+    }[ssl.mode];
+    if (mode) params.push(`sslMode=${mode}`);
+    if (ssl.ca && mode && mode !== 'disable') params.push(`serverSslCert=${ssl.ca}`);
+  } else {
+    params.push('characterEncoding=UTF-8');
+    params.push(`sslMode=${ssl.mode}`);
+    if (ssl.ca)
+      notes.push(
+        `TLS: Connector/J reads the CA from a trust store: import ${ssl.ca} with keytool and set trustCertificateKeyStoreUrl.`,
+      );
+  }
+  const scheme = mariadb ? 'jdbc:mariadb' : 'jdbc:mysql';
+  if (!mariadb)
+    notes.push(
+      'The URL is for MySQL Connector/J (it also connects to MariaDB). With MariaDB Connector/J use jdbc:mariadb://.',
+    );
+  const query = params.length ? `?${params.join('&')}` : '';
+  return { url: `${scheme}://${authority}/${database}${query}`, notes };
+}
+
+export const hikaricpTarget: Target = {
+  name: 'hikaricp',
+  summary:
+    'Java HikariCP: a DatabasePool class building a HikariDataSource with maxLifetime and keepaliveTime',
+  language: 'java',
+  fileName: 'DatabasePool.java',
+  generate(context: GenerateContext): Generated {
+    const settings = hikariSettings(context);
+    const { rule } = context;
+    const url = jdbcUrl(context);
+    const warnings = settings.honoursTimeout
+      ? []
+      : [
+          `HikariCP cannot keep connections shorter than ${HIKARI_MIN_LIFETIME} s (a smaller maxLifetime is replaced by 30 min), so it cannot honour wait_timeout ${rule.timeout} s: ` +
+            'these settings keep no idle minimum, and rely on HikariCP testing every connection idle for more than 500 ms before handing it out.',
+        ];
+    const uses = settings.honoursTimeout
+      ? [
+          `maxLifetime = ${settings.maxLifetime} ms (${rule.lifetime} s): the budget${rule.mode === 'capped' ? ", capped at HikariCP's own 30 min default" : ''}; HikariCP asks for "several seconds shorter than any database ... imposed connection time limit".`,
+          settings.keepaliveTime
+            ? `keepaliveTime = ${settings.keepaliveTime} ms (${rule.keepalive} s): pings idle connections, which does reset wait_timeout.`
+            : `No keepaliveTime: HikariCP needs at least ${HIKARI_MIN_KEEPALIVE} s and less than maxLifetime.`,
+          'A fixed-size pool (minimumIdle = maximumPoolSize, the default): idleTimeout does not apply, maxLifetime does the work.',
+        ]
+      : [
+          `minimumIdle 0, idleTimeout ${settings.idleTimeout} ms and maxLifetime ${settings.maxLifetime} ms: HikariCP's floors.`,
+        ];
+    const lines = comment('// ', [
+      ...header(
+        'hikaricp',
+        context,
+        {
+          uses,
+          traps: [
+            'All HikariCP times are milliseconds.',
+            'idleTimeout applies only when minimumIdle < maximumPoolSize.',
+            'HikariCP validates a connection idle for more than 500 ms before lending it, so a connection the server closed is replaced rather than failing.',
+            ...url.notes,
+          ],
+        },
+        warnings,
+      ),
+    ]);
+    const body: string[] = [
+      'import com.zaxxer.hikari.HikariConfig;',
+      'import com.zaxxer.hikari.HikariDataSource;',
+      '',
+      'public final class DatabasePool {',
+      '    private DatabasePool() {}',
+      '',
+      '    public static HikariDataSource create() {',
+      '        HikariConfig config = new HikariConfig();',
+      `        config.setJdbcUrl(${quote(url.url)});`,
+      `        config.setUsername(${quote(context.connection.user)});`,
+      `        config.setPassword(System.getenv(${quote(context.passwordEnv)}));`,
+      `        config.setMaximumPoolSize(${settings.maximumPoolSize});`,
+    ];
+    if (settings.minimumIdle !== null) body.push(`        config.setMinimumIdle(${settings.minimumIdle});`);
+    if (settings.idleTimeout !== null) body.push(`        config.setIdleTimeout(${settings.idleTimeout}L);`);
+    body.push(`        config.setMaxLifetime(${settings.maxLifetime}L);`);
+    if (settings.keepaliveTime !== null)
+      body.push(`        config.setKeepaliveTime(${settings.keepaliveTime}L);`);
+    body.push('        return new HikariDataSource(config);', '    }', '}', '');
+    const { honoursTimeout: _honours, ...numbers } = settings;
+    return { settings: { ...numbers, jdbcUrl: url.url }, code: [...lines, '', ...body].join('\n'), warnings };
+  },
+};

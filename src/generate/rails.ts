@@ -1,0 +1,110 @@
+import { type GenerateContext, type Generated, type Target, versionAtLeast } from './context.ts';
+import { idleTimeoutFor } from './rule.ts';
+import { comment, header, quote } from './text.ts';
+
+/**
+ * Rails' reaper runs every reaping_frequency seconds (60 by default before 8.1), so the idle
+ * timeout leaves one period of room; the period is set explicitly, to a third of the budget.
+ */
+export function railsSettings(context: GenerateContext) {
+  const { rule } = context;
+  const modern = versionAtLeast(context.frameworkVersion, 8, 1);
+  const pool = context.poolSize ?? 5;
+  if (rule.mode === 'tiny') {
+    return {
+      pool,
+      idle_timeout: 1,
+      reaping_frequency: 1,
+      wait_timeout: null,
+      max_age: null,
+      keepalive: null,
+    };
+  }
+  const reaping = Math.max(1, Math.min(20, Math.floor(rule.budget / 3)));
+  return {
+    pool,
+    idle_timeout: idleTimeoutFor(rule.budget, reaping),
+    reaping_frequency: reaping,
+    // Rails otherwise sets the session wait_timeout to 2147483 s on every connection.
+    wait_timeout: rule.timeout,
+    max_age: modern === false ? null : rule.lifetime,
+    keepalive: modern === false ? null : rule.keepalive,
+  };
+}
+
+export const railsTarget: Target = {
+  name: 'rails',
+  summary:
+    'Rails config/database.yml (mysql2 or trilogy adapter): idle_timeout, reaping_frequency, wait_timeout; max_age and keepalive on 8.1+',
+  language: 'yaml',
+  fileName: 'database.yml',
+  generate(context: GenerateContext): Generated {
+    const settings = railsSettings(context);
+    const { rule, connection } = context;
+    const { transport, ssl } = connection;
+    const modern = versionAtLeast(context.frameworkVersion, 8, 1);
+    const uses =
+      rule.mode === 'tiny'
+        ? [
+            'idle_timeout 1 and reaping_frequency 1: idle connections are dropped within about 2 s.',
+            'No wait_timeout key: Rails then raises the session wait_timeout to 2147483 s on every connection, so the server does not close them; with a server timeout this short that is the better choice.',
+          ]
+        : [
+            `idle_timeout = ${settings.idle_timeout} s with reaping_frequency = ${settings.reaping_frequency} s: the reaper may act one period late, so the two add up to the budget.`,
+            `wait_timeout: ${rule.timeout} keeps the server's limit: without it Rails sets the session wait_timeout to 2147483 s on every connection and the server never closes an abandoned one.`,
+            ...(modern !== false
+              ? [
+                  `max_age = ${settings.max_age} s and keepalive = ${settings.keepalive} s (Rails 8.1+): retire by age, and ping idle connections.`,
+                ]
+              : []),
+          ];
+    const lines = comment('# ', [
+      ...header('rails', context, {
+        uses,
+        traps: [
+          'Rails 7.1+ reconnects and retries idempotent queries after a lost connection by itself (connection_retries), and verifies a connection on first use after checkout.',
+          'Do not add reconnect: true; Rails no longer reads it.',
+        ],
+      }),
+    ]);
+    const entry: string[] = [
+      'production:',
+      '  adapter: mysql2 # trilogy takes the same keys',
+      '  encoding: utf8mb4',
+    ];
+    if (transport.kind === 'socket') entry.push(`  socket: ${quote(transport.path)}`);
+    else entry.push(`  host: ${quote(transport.host)}`, `  port: ${transport.port}`);
+    entry.push(`  username: ${quote(connection.user)}`);
+    entry.push(`  password: <%= ENV.fetch(${quote(context.passwordEnv)}, "") %>`);
+    entry.push(
+      connection.database !== undefined
+        ? `  database: ${quote(connection.database)}`
+        : '  database: "" # no database was given: put its name here',
+    );
+    if (ssl.mode !== 'DISABLED' && ssl.mode !== 'PREFERRED') {
+      entry.push(`  ssl_mode: ${ssl.mode.toLowerCase()}`);
+      if (ssl.ca) entry.push(`  sslca: ${quote(ssl.ca)}`);
+      if (ssl.cert) entry.push(`  sslcert: ${quote(ssl.cert)}`);
+      if (ssl.key) entry.push(`  sslkey: ${quote(ssl.key)}`);
+    }
+    entry.push(`  ${modern ? 'max_connections' : 'pool'}: ${settings.pool}`);
+    entry.push(`  idle_timeout: ${settings.idle_timeout} # seconds`);
+    entry.push(`  reaping_frequency: ${settings.reaping_frequency} # seconds`);
+    if (settings.wait_timeout !== null)
+      entry.push(`  wait_timeout: ${settings.wait_timeout} # the session value Rails sets; see above`);
+    if (settings.max_age !== null && settings.keepalive !== null) {
+      if (modern)
+        entry.push(
+          `  max_age: ${settings.max_age} # seconds`,
+          `  keepalive: ${settings.keepalive} # seconds`,
+        );
+      else
+        entry.push(
+          '  # Rails 8.1+ (give --framework-version 8.1 to write these out):',
+          `  # max_age: ${settings.max_age}`,
+          `  # keepalive: ${settings.keepalive}`,
+        );
+    }
+    return { settings, code: [...lines, '', ...entry, ''].join('\n'), warnings: [] };
+  },
+};
