@@ -1,0 +1,61 @@
+import type { ChalkInstance } from 'chalk';
+import type { Output } from '../io.ts';
+import {
+  countersText,
+  describeFilters,
+  describeInterval,
+  gapText,
+  lossText,
+  paintVerdict,
+  retryText,
+  summaryLines,
+} from './human.ts';
+import type { TickReport } from './report.ts';
+import { idList, rate } from './text.ts';
+import type { WatchView } from './view.ts';
+
+/** Not a terminal (pipe, file, CI log): one plain line per tick, nothing redrawn. */
+export function linesView(out: Output, color: ChalkInstance): WatchView {
+  return {
+    start(header) {
+      out.write(
+        `Watching ${header.server} at ${header.address} as ${header.user} every ${describeInterval(header.intervalMs)}: ` +
+          `${describeFilters(header.filters)}, from ${header.source}, leaving out this watcher (connection ${header.watcherId}).\n`,
+      );
+      for (const note of header.notes) out.write(`${note}\n`);
+    },
+    tick(report) {
+      out.write(`${tickLine(report, color)}\n`);
+    },
+    disconnected(event) {
+      out.write(`${event.at} ${color.yellow(lossText(event.reason))}\n`);
+    },
+    retrying(attempt, reason, nextInMs) {
+      out.write(`${color.yellow(retryText(attempt, reason, nextInMs))}\n`);
+    },
+    finish(summary) {
+      out.write(`${summaryLines(summary, color).join('\n')}\n`);
+    },
+    close() {},
+  };
+}
+
+export function tickLine(report: TickReport, color: ChalkInstance): string {
+  const parts: string[] = [];
+  if (report.gap) parts.push(color.yellow(gapText(report.gap)));
+  parts.push(`${report.ids.length} connection${report.ids.length === 1 ? '' : 's'} [${idList(report.ids)}]`);
+  parts.push(`new ${report.new.length ? color.green(idList(report.new)) : 'none'}`);
+  const closed = report.closed_by_wait_timeout.length
+    ? ` (closed by wait_timeout: ${idList(report.closed_by_wait_timeout)})`
+    : '';
+  parts.push(`gone ${report.gone.length ? color.red(idList(report.gone)) : 'none'}${closed}`);
+  parts.push(countersText(report));
+  if (report.short_lived) parts.push(`${report.short_lived} too short-lived to list`);
+  const clients = report.clients.map(
+    (client) =>
+      `${client.client} ${paintVerdict(color, client.verdict)} ${client.connections}${client.verdict === 'churning' ? ` (${rate(client.new_per_second)} new/s)` : ''}`,
+  );
+  if (clients.length) parts.push(`clients ${clients.join(', ')}`);
+  parts.push(`verdict ${paintVerdict(color, report.verdict)}`);
+  return `${report.at} tick ${report.tick}: ${parts.join('; ')}`;
+}

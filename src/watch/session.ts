@@ -1,0 +1,226 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { ServerTarget } from '../connection/target.ts';
+import { identifyServer, type ServerIdentity } from '../server/identity.ts';
+import { readStatus, readVariables } from '../server/variables.ts';
+import { chooseSource, type ProcesslistSource, processlistStatement } from './query.ts';
+import type { Filters } from './report.ts';
+import { COUNTER_NAMES, type ConnectionRow, type Snapshot } from './snapshot.ts';
+
+/**
+ * The watcher's own idle limit (a day, within every server's range): between ticks its
+ * connection sleeps, and a server with a short wait_timeout must not close it.
+ */
+export const WATCHER_WAIT_TIMEOUT = 86_400;
+/** The global wait_timeout is re-read this often, so a SET GLOBAL during the watch shows. */
+const WAIT_TIMEOUT_REFRESH_MS = 30_000;
+
+/** One connection to the server, ready to sample. Replaced by a new one after it is lost. */
+export interface WatchSession {
+  watcherId: number;
+  identity: ServerIdentity;
+  source: ProcesslistSource;
+  /** False without the PROCESS privilege: the server then lists only this user's connections. */
+  seesEveryUser: boolean;
+  /** One tick: the filtered connection list and the counters. Rejects with a lost-connection error when it must reconnect. */
+  sample(signal: AbortSignal): Promise<Snapshot>;
+  /** Quits politely (a destroyed socket would count as an Aborted_client); destroys it when that takes too long. */
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  filters: Filters;
+  /** A tick that takes longer than this is given up and the connection replaced. */
+  queryTimeoutMs: number;
+  now(): number;
+}
+
+export async function openSession(target: ServerTarget, options: SessionOptions): Promise<WatchSession> {
+  const connection = await target.connect();
+  // A connection the server closes between ticks reports it as an event, not through a query:
+  // without a listener it would crash the process. The next sample reports it instead.
+  let lost: Error | undefined;
+  connection.on('error', (err: Error) => {
+    lost ??= err;
+  });
+  try {
+    await connection.query('SET SESSION wait_timeout = ?', [WATCHER_WAIT_TIMEOUT]);
+    const variables = await readVariables(connection, 'GLOBAL', [
+      'version',
+      'version_comment',
+      'version_compile_os',
+      'performance_schema',
+      'wait_timeout',
+    ]);
+    const identity = identifyServer(variables);
+    const seesEveryUser = await hasProcessPrivilege(connection);
+    let source = chooseSource(identity, variables.performance_schema);
+    let waitTimeout = Number(variables.wait_timeout ?? 0);
+    let waitTimeoutReadAt = options.now();
+
+    const readList = async (): Promise<RowDataPacket[]> => {
+      const statement = processlistStatement(source, options.filters);
+      try {
+        const [rows] = await connection.query<RowDataPacket[]>(statement.sql, statement.params);
+        return rows;
+      } catch (err) {
+        // performance_schema may be readable for some users only: fall back for good.
+        if (source === 'performance_schema.processlist' && (err as { errno?: number }).errno === 1142) {
+          source = 'information_schema.PROCESSLIST';
+          return readList();
+        }
+        throw err;
+      }
+    };
+
+    return {
+      watcherId: connection.threadId ?? 0,
+      identity,
+      get source() {
+        return source;
+      },
+      seesEveryUser,
+      async sample(signal) {
+        if (lost) throw lost;
+        const work = async (): Promise<Snapshot> => {
+          const rows = await readList();
+          const at = options.now();
+          const counters = await readStatus(connection, COUNTER_NAMES);
+          if (at - waitTimeoutReadAt >= WAIT_TIMEOUT_REFRESH_MS) {
+            const fresh = await readVariables(connection, 'GLOBAL', ['wait_timeout']);
+            waitTimeout = Number(fresh.wait_timeout ?? waitTimeout);
+            waitTimeoutReadAt = at;
+          }
+          return { at, connections: rows.map(toConnectionRow), counters, waitTimeout };
+        };
+        return settle(work(), options.queryTimeoutMs, signal, () => {
+          lost ??= new Error('the watcher gave up waiting for the server');
+          connection.destroy();
+        });
+      },
+      async close() {
+        if (lost) {
+          connection.destroy();
+          return;
+        }
+        await settle(connection.end(), 2000, undefined, () => connection.destroy()).catch(() =>
+          connection.destroy(),
+        );
+      },
+    };
+  } catch (err) {
+    connection.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Global privileges are listed per grantee; root sees everyone's, so match this account. Roles
+ * are not followed: a role-granted PROCESS reads as absent, which only skips the short-lived count.
+ */
+async function hasProcessPrivilege(connection: Connection): Promise<boolean> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    `SELECT 1 FROM information_schema.USER_PRIVILEGES
+      WHERE PRIVILEGE_TYPE = 'PROCESS'
+        AND GRANTEE = CONCAT("'", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), "'@'", SUBSTRING_INDEX(CURRENT_USER(), '@', -1), "'")`,
+  );
+  return rows.length > 0;
+}
+
+function toConnectionRow(row: RowDataPacket): ConnectionRow {
+  return {
+    id: Number(row.id),
+    user: row.user === null || row.user === undefined ? '' : String(row.user),
+    host: row.host === null || row.host === undefined ? '' : String(row.host),
+    db: row.db === null || row.db === undefined ? null : String(row.db),
+    command: String(row.command ?? ''),
+    time: Number(row.time ?? 0),
+    state: row.state === null || row.state === undefined || row.state === '' ? null : String(row.state),
+  };
+}
+
+/** Raised when a tick takes longer than the query timeout: the connection is replaced. */
+export class QueryTimeout extends Error {
+  readonly code = 'WATCH_QUERY_TIMEOUT';
+  constructor(readonly ms: number) {
+    super(`the server did not answer within ${ms / 1000} s`);
+  }
+}
+
+/** Raised when the stop signal arrives while waiting for the server. */
+export class Stopped extends Error {
+  readonly code = 'WATCH_STOPPED';
+}
+
+/**
+ * Waits for `work`, but not longer than `ms` nor past the stop signal: a stalled network must not
+ * freeze the screen or Ctrl-C. `giveUp` releases what the work holds.
+ */
+export function settle<T>(
+  work: Promise<T>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  giveUp: () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const finish = (outcome: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const onAbort = () =>
+      finish(() => {
+        giveUp();
+        reject(new Stopped('stopped'));
+      });
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          giveUp();
+          reject(new QueryTimeout(ms));
+        }),
+      ms,
+    );
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => finish(() => resolve(value)),
+      (err: unknown) => finish(() => reject(err)),
+    );
+  });
+}
+
+/** Server errors that mean this connection is gone (not that the query was wrong). */
+const LOST_ERRNOS = new Set([1053, 1317, 1927, 2006, 2013, 4031]);
+const LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'WATCH_QUERY_TIMEOUT',
+]);
+
+/** True when the watcher should reconnect rather than stop with an error. */
+export function isConnectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { code, errno, fatal } = err as { code?: string; errno?: number; fatal?: boolean };
+  return (
+    fatal === true ||
+    (code !== undefined && LOST_CODES.has(code)) ||
+    (errno !== undefined && LOST_ERRNOS.has(errno))
+  );
+}
+
+/** Why the connection was lost, as the end of a sentence. */
+export function describeLoss(err: unknown): string {
+  const { code, errno, message } = err as { code?: string; errno?: number; message?: string };
+  if (errno === 1927 || code === 'PROTOCOL_CONNECTION_LOST') {
+    return 'the server closed the connection (killed, or the server stopped)';
+  }
+  if (errno === 1053) return 'the server is shutting down';
+  if (errno === 4031) return 'the server closed the connection for inactivity';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
+  if (err instanceof QueryTimeout) return err.message;
+  return (message ?? String(err)).replace(/^dbcache: /, '').replace(/\.$/, '');
+}

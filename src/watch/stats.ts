@@ -1,0 +1,367 @@
+import type { SnapshotDiff } from './diff.ts';
+import type {
+  ClientView,
+  ConnectionView,
+  Filters,
+  GapView,
+  GoneView,
+  Rates,
+  StopReason,
+  SummaryReport,
+  TickReport,
+} from './report.ts';
+import { type ConnectionRow, clientOf, hostWithoutPort, idleSeconds, type Snapshot } from './snapshot.ts';
+import { clientVerdict, overallVerdict, type Verdict } from './verdict.ts';
+
+/** Live verdicts look at this many recent tick-to-tick comparisons, so they recover once a client changes. */
+export const VERDICT_WINDOW = 30;
+/** Sparkline length. */
+export const HISTORY = 30;
+/** Clients (user@host) remembered at most; beyond it the longest-gone are forgotten. */
+export const MAX_CLIENTS = 1000;
+
+interface Step {
+  added: number;
+  gone: number;
+  closed: number;
+  /** At least one of the client's ids was there on both ticks. */
+  held: boolean;
+  seconds: number;
+}
+
+/** A fixed-size ring: memory stays the same however long the watch runs. */
+class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+  constructor(private readonly size: number) {}
+  push(item: T): void {
+    if (this.items.length < this.size) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.size;
+  }
+  /** Oldest first. */
+  values(): T[] {
+    return this.items.length < this.size
+      ? [...this.items]
+      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
+}
+
+class ClientTrack {
+  present = 0;
+  peak = 0;
+  lastSeenTick = 0;
+  readonly window = new Ring<Step>(VERDICT_WINDOW);
+  readonly total = { added: 0, gone: 0, closed: 0, held: 0, seconds: 0 };
+  constructor(
+    readonly client: string,
+    readonly user: string,
+    readonly host: string,
+  ) {}
+
+  step(step: Step): void {
+    this.window.push(step);
+    this.total.added += step.added;
+    this.total.gone += step.gone;
+    this.total.closed += step.closed;
+    this.total.held += step.held ? 1 : 0;
+    this.total.seconds += step.seconds;
+  }
+}
+
+export interface WatchContext {
+  source: string;
+  filters: Filters;
+  /** Short-lived connections can be counted only when the list shows every client: no filters, PROCESS privilege. */
+  seesEveryClient: boolean;
+}
+
+export interface TickInput {
+  snapshot: Snapshot;
+  diff: SnapshotDiff;
+  watcherId: number;
+  /** Set on the first tick after a reconnect. */
+  gap: GapView | null;
+  /** Connections the watcher itself opened since the previous tick (reconnects): not the clients' churn. */
+  ownConnects: number;
+}
+
+const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+const perSecond = (count: number, seconds: number): number | null =>
+  seconds > 0 ? round(count / seconds) : null;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Accumulates ticks into counts and verdicts. Everything it keeps is bounded: rings for the
+ * recent window, totals as numbers, at most MAX_CLIENTS clients. Unique ids are counted, not
+ * stored: ids only grow while a server runs, so every new id is a new connection.
+ */
+export class WatchStats {
+  private ticks = 0;
+  private uniqueIds = 0;
+  private newTotal = 0;
+  private goneTotal = 0;
+  private closedTotal = 0;
+  private restartGoneTotal = 0;
+  private shortLivedTotal = 0;
+  private restarts = 0;
+  private gaps = 0;
+  private gapSeconds = 0;
+  private clientsDropped = 0;
+  private firstAt: number | null = null;
+  private readonly counterTotals = { connections: 0, threads_created: 0, aborted_clients: 0, seconds: 0 };
+  private readonly newPerTick = new Ring<number>(HISTORY);
+  private readonly shortLivedWindow = new Ring<number>(VERDICT_WINDOW);
+  private readonly clients = new Map<string, ClientTrack>();
+
+  constructor(private readonly context: WatchContext) {}
+
+  get tickCount(): number {
+    return this.ticks;
+  }
+
+  record(input: TickInput): TickReport {
+    const { snapshot, diff, gap } = input;
+    this.ticks += 1;
+    this.firstAt ??= snapshot.at;
+    const connections = [...snapshot.connections].sort((a, b) => a.id - b.id);
+
+    const byClient = groupCount(connections);
+    const addedIds = new Set(diff.added.map((row) => row.id));
+    const heldClients = new Set(connections.filter((row) => !addedIds.has(row.id)).map(clientOf));
+    const addedBy = groupCount(diff.added);
+    const churnGone = diff.gone.filter((row) => row.reason !== 'server-restart');
+    const goneBy = groupCount(churnGone);
+    const closed = churnGone.filter((row) => row.reason === 'wait-timeout');
+    const closedBy = groupCount(closed);
+
+    for (const row of [...connections, ...diff.gone]) this.track(row);
+    for (const track of this.clients.values()) {
+      track.present = byClient.get(track.client) ?? 0;
+      track.peak = Math.max(track.peak, track.present);
+      if (track.present > 0) track.lastSeenTick = this.ticks;
+      if (!diff.first) {
+        track.step({
+          added: addedBy.get(track.client) ?? 0,
+          gone: goneBy.get(track.client) ?? 0,
+          closed: closedBy.get(track.client) ?? 0,
+          held: heldClients.has(track.client),
+          seconds: diff.elapsedSeconds ?? 0,
+        });
+      }
+    }
+    this.forgetOldClients();
+
+    this.uniqueIds += diff.first ? connections.length : diff.added.length;
+    this.newTotal += diff.added.length;
+    this.goneTotal += churnGone.length;
+    this.closedTotal += closed.length;
+    this.restartGoneTotal += diff.gone.length - churnGone.length;
+    if (diff.serverRestarted) this.restarts += 1;
+    if (gap) {
+      this.gaps += 1;
+      this.gapSeconds += gap.seconds;
+    }
+    if (!diff.first) this.newPerTick.push(diff.added.length);
+
+    let rates: Rates = {
+      connections_per_second: null,
+      threads_created_per_second: null,
+      aborted_clients_per_second: null,
+    };
+    let shortLived: number | null = null;
+    if (diff.deltas && diff.elapsedSeconds) {
+      const seconds = diff.elapsedSeconds;
+      rates = {
+        connections_per_second: perSecond(diff.deltas.connections, seconds),
+        threads_created_per_second: perSecond(diff.deltas.threadsCreated, seconds),
+        aborted_clients_per_second: perSecond(diff.deltas.abortedClients, seconds),
+      };
+      this.counterTotals.connections += diff.deltas.connections;
+      this.counterTotals.threads_created += diff.deltas.threadsCreated;
+      this.counterTotals.aborted_clients += diff.deltas.abortedClients;
+      this.counterTotals.seconds += seconds;
+      if (this.context.seesEveryClient) {
+        shortLived = Math.max(0, diff.deltas.connections - diff.added.length - input.ownConnects);
+        this.shortLivedTotal += shortLived;
+        this.shortLivedWindow.push(shortLived);
+      }
+    }
+
+    const waitTimeout = snapshot.waitTimeout;
+    const connectionViews: ConnectionView[] = connections.map((row) => {
+      const idle = idleSeconds(row);
+      return {
+        id: row.id,
+        user: row.user,
+        host: row.host,
+        db: row.db,
+        command: row.command,
+        time_seconds: row.time,
+        idle_seconds: idle,
+        idle_left_seconds: Math.max(0, waitTimeout - idle),
+        state: row.state,
+        new: addedIds.has(row.id),
+      };
+    });
+    const clientViews = [...this.clients.values()]
+      .filter(
+        (track) => track.present > 0 || track.window.values().some((step) => step.added + step.gone > 0),
+      )
+      .map((track) => windowView(track))
+      .sort(byClientName);
+    const shortLivedRecent = this.shortLivedWindow.values().reduce((sum, value) => sum + value, 0);
+    return {
+      type: 'tick',
+      tick: this.ticks,
+      at: iso(snapshot.at),
+      elapsed_seconds: diff.elapsedSeconds === null ? null : round(diff.elapsedSeconds, 3),
+      source: this.context.source,
+      watcher_connection_id: input.watcherId,
+      wait_timeout: waitTimeout,
+      ids: connections.map((row) => row.id),
+      new: diff.added.map((row) => row.id).sort((a, b) => a - b),
+      gone: diff.gone.map((row) => row.id).sort((a, b) => a - b),
+      closed_by_wait_timeout: closed.map((row) => row.id).sort((a, b) => a - b),
+      connections: connectionViews,
+      gone_connections: diff.gone.map(goneView),
+      counters: snapshot.counters,
+      rates,
+      threads_connected: snapshot.counters.Threads_connected ?? null,
+      short_lived: shortLived,
+      recent_new_per_tick: this.newPerTick.values(),
+      unique_ids: this.uniqueIds,
+      clients: clientViews,
+      verdict:
+        this.ticks < 2
+          ? 'unknown'
+          : overallVerdict(
+              clientViews.map((view) => view.verdict),
+              shortLivedRecent,
+            ),
+      gap,
+      server_restarted: diff.serverRestarted,
+    };
+  }
+
+  summary(stoppedBy: StopReason, endedAt: number): SummaryReport {
+    const clients = [...this.clients.values()].map((track) => totalView(track)).sort(byClientName);
+    const seconds = this.counterTotals.seconds;
+    return {
+      type: 'summary',
+      verdict:
+        this.ticks < 2
+          ? 'unknown'
+          : overallVerdict(
+              clients.map((view) => view.verdict),
+              this.shortLivedTotal,
+            ),
+      stopped_by: stoppedBy,
+      started_at: this.firstAt === null ? null : iso(this.firstAt),
+      ended_at: iso(endedAt),
+      duration_seconds: this.firstAt === null ? 0 : round((endedAt - this.firstAt) / 1000, 1),
+      ticks: this.ticks,
+      unique_ids: this.uniqueIds,
+      new_total: this.newTotal,
+      gone_total: this.goneTotal,
+      closed_by_wait_timeout: this.closedTotal,
+      gone_by_server_restart: this.restartGoneTotal,
+      short_lived: this.context.seesEveryClient && this.ticks > 1 ? this.shortLivedTotal : null,
+      server_restarts: this.restarts,
+      gaps: this.gaps,
+      gap_seconds: round(this.gapSeconds, 1),
+      counters: {
+        connections: this.counterTotals.connections,
+        threads_created: this.counterTotals.threads_created,
+        aborted_clients: this.counterTotals.aborted_clients,
+      },
+      rates: {
+        connections_per_second: perSecond(this.counterTotals.connections, seconds),
+        threads_created_per_second: perSecond(this.counterTotals.threads_created, seconds),
+        aborted_clients_per_second: perSecond(this.counterTotals.aborted_clients, seconds),
+      },
+      clients,
+      clients_dropped: this.clientsDropped,
+      source: this.context.source,
+      filters: this.context.filters,
+    };
+  }
+
+  private track(row: Pick<ConnectionRow, 'user' | 'host'>): void {
+    const client = clientOf(row);
+    if (!this.clients.has(client))
+      this.clients.set(client, new ClientTrack(client, row.user, hostWithoutPort(row.host)));
+  }
+
+  /** Forgets the clients gone longest once there are too many: a server with endless distinct hosts stays bounded. */
+  private forgetOldClients(): void {
+    if (this.clients.size <= MAX_CLIENTS) return;
+    const absent = [...this.clients.values()]
+      .filter((track) => track.present === 0)
+      .sort((a, b) => a.lastSeenTick - b.lastSeenTick);
+    for (const track of absent.slice(0, this.clients.size - MAX_CLIENTS)) {
+      this.clients.delete(track.client);
+      this.clientsDropped += 1;
+    }
+  }
+}
+
+function groupCount(rows: ReadonlyArray<Pick<ConnectionRow, 'user' | 'host'>>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const client = clientOf(row);
+    counts.set(client, (counts.get(client) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function windowView(track: ClientTrack): ClientView {
+  const steps = track.window.values();
+  const sum = (pick: (step: Step) => number) => steps.reduce((total, step) => total + pick(step), 0);
+  const added = sum((step) => step.added);
+  const gone = sum((step) => step.gone);
+  const seconds = sum((step) => step.seconds);
+  return {
+    client: track.client,
+    user: track.user,
+    host: track.host,
+    verdict: clientVerdict({ held: sum((step) => (step.held ? 1 : 0)), present: track.present, added, gone }),
+    connections: track.present,
+    new: added,
+    gone,
+    closed_by_wait_timeout: sum((step) => step.closed),
+    new_per_second: steps.length ? (perSecond(added, seconds) ?? 0) : null,
+  };
+}
+
+function totalView(track: ClientTrack): ClientView {
+  const { total } = track;
+  return {
+    client: track.client,
+    user: track.user,
+    host: track.host,
+    // Over the whole run a client that held connections and then left was still a pool.
+    verdict: clientVerdict({ held: total.held, present: track.peak, added: total.added, gone: total.gone }),
+    connections: track.peak,
+    new: total.added,
+    gone: total.gone,
+    closed_by_wait_timeout: total.closed,
+    new_per_second: total.seconds > 0 ? perSecond(total.added, total.seconds) : null,
+  };
+}
+
+function goneView(row: SnapshotDiff['gone'][number]): GoneView {
+  return {
+    id: row.id,
+    user: row.user,
+    host: row.host,
+    client: row.client,
+    reason: row.reason,
+    last_command: row.lastCommand,
+    last_idle_seconds: row.lastIdle,
+  };
+}
+
+const byClientName = (a: ClientView, b: ClientView): number => a.client.localeCompare(b.client);
+
+export type { Verdict };
