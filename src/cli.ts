@@ -1,7 +1,10 @@
 import yargs from 'yargs';
+import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
+import { generateCommand } from './commands/generate/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
+import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
 import { normalizeArgv, passwordOnCommandLine } from './connection/argv.ts';
 import { SSL_MODES } from './connection/settings.ts';
 import type { ConnectionFlags } from './connection/sources.ts';
@@ -10,7 +13,13 @@ import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
 
-const COMMANDS: CommandSpec[] = [checkTimeoutCommand, setTimeoutCommand];
+const COMMANDS: CommandSpec[] = [
+  checkTimeoutCommand,
+  setTimeoutCommand,
+  benchCommand,
+  generateCommand,
+  watchConnectionsCommand,
+];
 
 const CONNECTION =
   'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
