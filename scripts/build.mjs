@@ -2,6 +2,7 @@
 // hundreds of modules (the check-timeout start-up budget is 2x a bare `node -e 0`).
 // Commands are split into their own chunks and loaded only when chosen.
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const lazyIconv = {
@@ -10,8 +11,19 @@ const lazyIconv = {
     plugin.onResolve({ filter: /^iconv-lite$/ }, (args) =>
       args.importer.includes('lazy-iconv')
         ? undefined
-        : { path: new URL('./lazy-iconv.cjs', import.meta.url).pathname },
+        : { path: fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url)) },
     );
+  },
+};
+
+// cliui's ES module build (used by yargs' ES module build) wraps help text by cutting words in
+// half, since it lacks wrap-ansi; its CommonJS build wraps at word boundaries.
+const cliuiCommonJs = {
+  name: 'cliui-commonjs',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^cliui$/ }, () => ({
+      path: fileURLToPath(new URL('../node_modules/cliui/build/index.cjs', import.meta.url)),
+    }));
   },
 };
 
@@ -28,7 +40,7 @@ await build({
   legalComments: 'linked',
   sourcemap: 'linked',
   logLevel: 'warning',
-  plugins: [lazyIconv],
+  plugins: [lazyIconv, cliuiCommonJs],
   // mysql2 and yargs' helpers are CommonJS and call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);",

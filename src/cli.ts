@@ -100,7 +100,9 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       .version()
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .epilog(
-        'Exit codes: 0 ok, 1 check failed, 2 usage, 3 connection, 4 authentication, 5 privilege, 6 file, 7 server error. DBCACHE_DEBUG=1 adds stack traces to errors.',
+        `Exit codes: ${Object.entries(ExitCode)
+          .map(([name, code]) => `${code} ${name}`)
+          .join(', ')}. DBCACHE_DEBUG=1 adds stack traces to errors. More in the README.`,
       )
       .exitProcess(false)
       .fail((message, err) => {
