@@ -54,7 +54,7 @@ export const knexTarget: Target = {
         uses: [
           `pool.idleTimeoutMillis = ${settings.idleTimeoutMillis} (${rule.idleTimeout} s): the budget less tarn's reaper tick.`,
           'pool.min = 0: knex defaults to min 2 "for historical reasons", and tarn never reaps below min, so those connections would sit idle until the server closed them.',
-          ...(settings.maxConnectionLifetimeMillis !== null
+          ...(settings.maxConnectionLifetimeMillis !== null && lifetimeKnown !== false
             ? [
                 `maxConnectionLifetimeMillis = ${settings.maxConnectionLifetimeMillis} (knex 3.2+): retires connections by age as well.`,
               ]

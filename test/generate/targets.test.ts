@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildGenerateReport } from '../../src/generate/index.ts';
+import { TARGET_NAMES, TARGETS } from '../../src/generate/targets.ts';
+import { contextFor, SECRET, VARIANTS } from './contexts.ts';
+
+const generate = (name: string, options: Parameters<typeof contextFor>[0] = {}) => {
+  const target = TARGETS.find((each) => each.name === name);
+  assert.ok(target, name);
+  return target.generate(contextFor(options));
+};
+
+test('the issue names at least these targets', () => {
+  for (const name of [
+    'django',
+    'django-pool',
+    'sqlalchemy',
+    'mysql2',
+    'mariadb',
+    'knex',
+    'sequelize',
+    'typeorm',
+    'prisma',
+    'go',
+    'hikaricp',
+    'rails',
+  ]) {
+    assert.ok(TARGET_NAMES.includes(name), name);
+  }
+  for (const target of TARGETS)
+    assert.ok(target.summary.length > 20 && !target.summary.includes('\n'), target.name);
+});
+
+test('no target ever writes the password; every one names the variable it reads it from', () => {
+  for (const { label, options } of VARIANTS) {
+    for (const target of TARGETS) {
+      const { code } = target.generate(contextFor(options));
+      assert.ok(
+        !code.includes(SECRET) && !code.includes(encodeURIComponent(SECRET)),
+        `${target.name}, ${label}`,
+      );
+      assert.match(code, /DB_PASSWORD/, `${target.name}, ${label}`);
+    }
+  }
+});
+
+test('every comment block states the measured timeout and the margin', () => {
+  for (const target of TARGETS) {
+    const { code } = target.generate(contextFor({ waitTimeout: 600 }));
+    assert.match(code, /wait_timeout = 600 s/, target.name);
+    assert.match(code, /Margin 60 s/, target.name);
+    assert.match(code, /interactive_timeout is 28800 s/, target.name);
+  }
+});
+
+test('mysql2: the idle reaper runs (maxIdle < connectionLimit) and fires before the server does', () => {
+  const { settings, code } = generate('mysql2', { waitTimeout: 600 });
+  assert.deepEqual(settings, { connectionLimit: 10, maxIdle: 9, idleTimeout: 300000, enableKeepAlive: true });
+  assert.match(code, /export const pool = mysql\.createPool\(/);
+  assert.match(code, /maxIdle < connectionLimit/);
+  assert.match(code, /does not reset wait_timeout/);
+  assert.equal(generate('mysql2', { waitTimeout: 60, poolSize: 1 }).settings.maxIdle, 0);
+  assert.equal(generate('mysql2', { waitTimeout: 60 }).settings.idleTimeout, 53000);
+  const tiny = generate('mysql2', { waitTimeout: 3 }).settings;
+  assert.equal(tiny.maxIdle, 0);
+});
+
+test('django: CONN_MAX_AGE is the lifetime, 0 when tiny; CONN_HEALTH_CHECKS follows the Django version', () => {
+  const unknown = generate('django', { waitTimeout: 600 });
+  assert.equal(unknown.settings.CONN_MAX_AGE, 540);
+  assert.match(unknown.code, /^DATABASES = \{/m);
+  assert.match(unknown.code, /if django\.VERSION >= \(4, 1\):/);
+  assert.match(unknown.code, /close_old_connections\(\)/);
+  const modern = generate('django', { waitTimeout: 600, frameworkVersion: '4.2' });
+  assert.match(modern.code, /"CONN_HEALTH_CHECKS": True/);
+  assert.doesNotMatch(modern.code, /django\.VERSION/);
+  const old = generate('django', { waitTimeout: 600, frameworkVersion: '3.2' });
+  assert.doesNotMatch(old.code, /"CONN_HEALTH_CHECKS"|\["CONN_HEALTH_CHECKS"\]/);
+  assert.equal(generate('django', { waitTimeout: 3 }).settings.CONN_MAX_AGE, 0);
+  assert.equal(generate('django', { waitTimeout: 28800 }).settings.CONN_MAX_AGE, 1800);
+  const socket = generate('django', { socket: '/run/mysqld/mysqld.sock' }).code;
+  assert.match(socket, /"HOST": "\/run\/mysqld\/mysqld\.sock"/, 'Django takes a socket path in HOST');
+  assert.doesNotMatch(socket, /"PORT"/);
+  assert.match(socket, /"charset": "utf8mb4"/);
+});
+
+test('django-pool: uppercase POOL_OPTIONS with RECYCLE = lifetime and PRE_PING, CONN_MAX_AGE 0', () => {
+  const { settings, code } = generate('django-pool', { waitTimeout: 600 });
+  assert.deepEqual(settings, {
+    CONN_MAX_AGE: 0,
+    POOL_OPTIONS: { POOL_SIZE: 10, MAX_OVERFLOW: 10, RECYCLE: 540, PRE_PING: true, TIMEOUT: 30 },
+  });
+  assert.match(code, /"ENGINE": "dj_db_conn_pool\.backends\.mysql"/);
+  assert.match(code, /UPPERCASE/);
+  assert.equal(generate('django-pool', { waitTimeout: 3 }).warnings.length, 1);
+});
+
+test('sqlalchemy: create_engine with pool_recycle and pool_pre_ping; NullPool when tiny; unix_socket in the query', () => {
+  const { settings, code } = generate('sqlalchemy', { waitTimeout: 600 });
+  assert.deepEqual(settings, {
+    pool_recycle: 540,
+    pool_pre_ping: true,
+    pool_size: 5,
+    max_overflow: 10,
+    pool_timeout: 30,
+  });
+  assert.match(code, /^engine = create_engine\(/m);
+  assert.doesNotMatch(code.replace(/^#.*$/gm, ''), /pool\.manage/);
+  assert.match(generate('sqlalchemy', { waitTimeout: 3 }).code, /poolclass=NullPool/);
+  assert.match(generate('sqlalchemy', { socket: '/tmp/my.sock' }).code, /"unix_socket": "\/tmp\/my\.sock"/);
+});
+
+test('knex: min 0, idle timeout never 0, lifetime only for knex 3.2+', () => {
+  const { settings, code } = generate('knex', { waitTimeout: 60 });
+  assert.equal(settings.min, 0);
+  assert.equal(settings.idleTimeoutMillis, 53000);
+  assert.match(code, /\/\/ knex 3\.2\+: maxConnectionLifetimeMillis: 54000/);
+  assert.match(
+    generate('knex', { waitTimeout: 60, frameworkVersion: '3.2' }).code,
+    /^ {4}maxConnectionLifetimeMillis: 54000,/m,
+  );
+  assert.doesNotMatch(
+    generate('knex', { waitTimeout: 60, frameworkVersion: '2.5' }).code,
+    /maxConnectionLifetimeMillis/,
+  );
+  for (const W of [1, 3, 6, 28800])
+    assert.ok((generate('knex', { waitTimeout: W }).settings.idleTimeoutMillis as number) > 0);
+});
+
+test('mariadb and prisma 7: idleTimeout in seconds; prisma 6: URL parameters in seconds', () => {
+  assert.equal(generate('mariadb', { waitTimeout: 600 }).settings.idleTimeout, 300);
+  assert.equal(generate('mariadb', { waitTimeout: 3 }).settings.minDelayValidation, 0);
+  const seven = generate('prisma', { waitTimeout: 600 });
+  assert.match(seven.code, /new PrismaMariaDb\(/);
+  assert.equal(seven.settings.idleTimeout, 300);
+  const six = generate('prisma', { waitTimeout: 600, frameworkVersion: '6', database: 'shop' });
+  assert.equal(six.language, 'dotenv');
+  const url = /^DATABASE_URL="(.*)"$/m.exec(six.code)?.[1];
+  assert.ok(url);
+  const parsed = new URL(url.replace('${DB_PASSWORD}', 'x'));
+  assert.equal(parsed.searchParams.get('max_idle_connection_lifetime'), '300');
+  assert.equal(parsed.searchParams.get('max_connection_lifetime'), '540');
+  assert.equal(parsed.pathname, '/shop');
+  assert.equal(parsed.port, '3307');
+});
+
+test('sequelize and typeorm: idle settings in milliseconds where each library reads them', () => {
+  const sequelize = generate('sequelize', { waitTimeout: 600 });
+  assert.deepEqual(sequelize.settings, { max: 5, min: 0, idle: 300000, evict: 1000, acquire: 60000 });
+  const typeorm = generate('typeorm', { waitTimeout: 600 });
+  assert.deepEqual(typeorm.settings.extra, { maxIdle: 9, idleTimeout: 300000, enableKeepAlive: true });
+  assert.equal(typeorm.settings.connectorPackage, 'mysql2');
+  assert.equal(generate('typeorm', { frameworkVersion: '1.1' }).settings.connectorPackage, null);
+});
+
+test('go: lifetime capped at 3 minutes as the driver recommends; no idle connections when tiny', () => {
+  assert.deepEqual(generate('go', { waitTimeout: 600 }).settings, {
+    SetMaxOpenConns: 10,
+    SetMaxIdleConns: 10,
+    SetConnMaxLifetime: 180,
+    SetConnMaxIdleTime: 300,
+  });
+  assert.equal(generate('go', { waitTimeout: 60 }).settings.SetConnMaxLifetime, 54);
+  assert.equal(generate('go', { waitTimeout: 3 }).settings.SetMaxIdleConns, 0);
+  assert.match(
+    generate('go', { socket: '/run/mysqld/mysqld.sock' }).code,
+    /cfg\.Net = "unix"\n\tcfg\.Addr = "\/run\/mysqld\/mysqld\.sock"/,
+  );
+});
+
+test('hikaricp: milliseconds, keepalive below maxLifetime, and floors it cannot go under', () => {
+  const normal = generate('hikaricp', { waitTimeout: 600 });
+  assert.equal(normal.settings.maxLifetime, 540000);
+  assert.equal(normal.settings.keepaliveTime, 270000);
+  assert.match(normal.settings.jdbcUrl as string, /^jdbc:mariadb:\/\/db1\.example\.internal:3307\//);
+  assert.equal(
+    generate('hikaricp', { waitTimeout: 60 }).settings.keepaliveTime,
+    null,
+    'keepalive below 30 s is refused by HikariCP',
+  );
+  const short = generate('hikaricp', { waitTimeout: 20 });
+  assert.equal(short.settings.maxLifetime, 30000);
+  assert.equal(short.settings.minimumIdle, 0);
+  assert.match(short.warnings[0] ?? '', /cannot honour wait_timeout 20 s/);
+  assert.match(generate('hikaricp', { measured: false }).settings.jdbcUrl as string, /^jdbc:mysql:/);
+});
+
+test('rails: idle_timeout plus reaping_frequency stay within the budget; wait_timeout keeps the server limit', () => {
+  const { settings, code } = generate('rails', { waitTimeout: 60 });
+  assert.equal(settings.idle_timeout, 36);
+  assert.equal(settings.reaping_frequency, 18);
+  assert.ok((settings.idle_timeout as number) + (settings.reaping_frequency as number) <= 54);
+  assert.equal(settings.wait_timeout, 60);
+  assert.match(code, /^ {2}# max_age: 54$/m);
+  const modern = generate('rails', { waitTimeout: 60, frameworkVersion: '8.1' }).code;
+  assert.match(modern, /^ {2}max_age: 54 /m);
+  assert.match(modern, /^ {2}max_connections: 5$/m);
+  assert.doesNotMatch(generate('rails', { waitTimeout: 60, frameworkVersion: '7.2' }).code, /max_age/);
+  assert.equal(
+    generate('rails', { waitTimeout: 3 }).settings.wait_timeout,
+    null,
+    'tiny: keep Rails raising the session timeout',
+  );
+  assert.equal(generate('rails', { waitTimeout: 28800 }).settings.idle_timeout, 300);
+});
+
+test('--json without a target: the derived numbers and every target, without code', () => {
+  const report = buildGenerateReport(contextFor({ waitTimeout: 28800 }), TARGETS, false);
+  assert.deepEqual(report.derived, {
+    mode: 'capped',
+    timeout: 28800,
+    margin: 60,
+    budget: 28740,
+    lifetime: 1800,
+    idle_timeout: 300,
+    keepalive: 600,
+  });
+  assert.deepEqual(Object.keys(report.targets), [...TARGET_NAMES]);
+  for (const output of Object.values(report.targets)) assert.equal(output.code, undefined);
+  assert.equal(report.warnings.length, 1);
+  assert.equal(report.timeout.server?.interactive_timeout, 28800);
+});
