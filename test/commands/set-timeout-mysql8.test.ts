@@ -12,7 +12,8 @@ import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { interceptedTarget } from '../helpers/intercept.ts';
 import { type FakeMysql8, type FakeMysql8Options, startMysql8Fake } from '../helpers/mysql8-fake.ts';
-import { runCli, tcpTarget } from '../helpers/target.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
 const DEFAULTS = { interactive: false, persist: false, dryRun: false, force: false, json: true };
 let fake: FakeMysql8 | undefined;
@@ -23,14 +24,13 @@ async function start(options: FakeMysql8Options = {}): Promise<FakeMysql8> {
   return fake;
 }
 
+/** The fake where the helpers take a test server: they use only its address and user. */
+const asTestServer = (server: FakeMysql8, user = 'admin') =>
+  ({ host: server.host, port: server.port, user, password: '' }) as TestServer;
+
 /** A target for the fake, as if given with -h/-P/-u. */
-function fakeTarget(server: FakeMysql8, user = 'admin') {
-  const { io } = memoryIO();
-  return tcpTarget(
-    { host: server.host, port: server.port, user, password: '' } as Parameters<typeof tcpTarget>[0],
-    io,
-  );
-}
+const fakeTarget = (server: FakeMysql8, user = 'admin') =>
+  tcpTarget(asTestServer(server, user), memoryIO().io);
 
 async function run(
   server: FakeMysql8,
@@ -216,15 +216,7 @@ test('the CLI end to end against the fake: --persist --json', async () => {
     '15m',
     '--persist',
     '--json',
-    '--no-defaults',
-    '-h',
-    server.host,
-    '-P',
-    String(server.port),
-    '-u',
-    'admin',
-    '--ssl-mode',
-    'DISABLED',
+    ...cliFlags(asTestServer(server)),
   ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as SetTimeoutReport;
