@@ -137,7 +137,7 @@ test('mariadb and prisma 7: idleTimeout in seconds; prisma 6: URL parameters in 
   assert.equal(six.language, 'dotenv');
   const url = /^DATABASE_URL="(.*)"$/m.exec(six.code)?.[1];
   assert.ok(url);
-  const parsed = new URL(url.replace('${DB_PASSWORD}', 'x'));
+  const parsed = new URL(url.replace(/\$\{DB_PASSWORD\}/, 'x'));
   assert.equal(parsed.searchParams.get('max_idle_connection_lifetime'), '300');
   assert.equal(parsed.searchParams.get('max_connection_lifetime'), '540');
   assert.equal(parsed.pathname, '/shop');

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Connection } from 'mysql2/promise';
+import { type GenerateOptions, runGenerate } from '../../src/commands/generate/index.ts';
+import type { GenerateReport } from '../../src/generate/index.ts';
+import { memoryIO } from '../../src/io.ts';
+import { UserError } from '../../src/output/errors.ts';
+import { ExitCode } from '../../src/output/exit-codes.ts';
+import { sharedServer, type TestServer } from '../helpers/server.ts';
+import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+
+const APP_USER = 'dbcache_generate_app';
+const APP_PASSWORD = 'Gen-S3cret!pw';
+
+let server: TestServer;
+let admin: Connection;
+let dir: string;
+before(async () => {
+  server = await sharedServer();
+  admin = await adminConnection(server);
+  await admin.query(`CREATE OR REPLACE USER '${APP_USER}'@'%' IDENTIFIED BY '${APP_PASSWORD}'`);
+  dir = await mkdtemp(join(tmpdir(), 'dbcache-generate-'));
+});
+after(async () => {
+  await admin.query(
+    "SET GLOBAL wait_timeout = DEFAULT, GLOBAL interactive_timeout = DEFAULT, GLOBAL init_connect = ''",
+  );
+  await admin.query(`DROP USER IF EXISTS '${APP_USER}'@'%'`);
+  await admin.end();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base: GenerateOptions = {
+  target: undefined,
+  list: false,
+  json: false,
+  passwordEnv: 'DB_PASSWORD',
+  force: false,
+};
+
+async function generate(options: Partial<GenerateOptions>, flags: Parameters<typeof tcpTarget>[2] = {}) {
+  const { io, captured } = memoryIO({}, dir);
+  const code = await runGenerate({ ...base, ...options }, io, () => tcpTarget(server, io, flags));
+  return { code, ...captured };
+}
+
+test('reads the timeout from the server, and reports interactive_timeout where it differs', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 123, GLOBAL interactive_timeout = 456');
+  const { code, stdout } = await generate({ target: 'mysql2', json: true });
+  assert.equal(code, ExitCode.ok);
+  const report = JSON.parse(stdout) as GenerateReport;
+  assert.equal(report.timeout.wait_timeout, 123);
+  assert.equal(report.timeout.source, 'server');
+  assert.equal(report.timeout.server?.interactive_timeout, 456);
+  assert.equal(report.timeout.server?.flavor, 'MariaDB');
+  assert.deepEqual(report.derived, {
+    mode: 'normal',
+    timeout: 123,
+    margin: 13,
+    budget: 110,
+    lifetime: 110,
+    idle_timeout: 109,
+    keepalive: 55,
+  });
+  assert.deepEqual(Object.keys(report.targets), ['mysql2']);
+  assert.equal(report.targets.mysql2?.settings.idleTimeout, 109000);
+  assert.match(report.targets.mysql2?.code ?? '', /interactive_timeout is 456 s/);
+  assert.match(
+    report.targets.mysql2?.code ?? '',
+    new RegExp(`port: ${server.port},`),
+    'connection details come from the resolved connection',
+  );
+});
+
+test('the session value wins over the global one (init_connect for an ordinary user)', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 600, GLOBAL interactive_timeout = 600');
+  await admin.query("SET GLOBAL init_connect = 'SET SESSION wait_timeout = 77'");
+  const { stdout } = await generate(
+    { target: 'django', json: true },
+    { user: APP_USER, password: APP_PASSWORD },
+  );
+  const report = JSON.parse(stdout) as GenerateReport;
+  assert.equal(report.timeout.wait_timeout, 77);
+  assert.equal(report.timeout.server?.global_wait_timeout, 600);
+  assert.equal(report.targets.django?.settings.CONN_MAX_AGE, 69);
+  assert.match(report.targets.django?.code ?? '', /global wait_timeout is 600 s/);
+  assert.ok(!stdout.includes(APP_PASSWORD), 'the password never appears');
+  assert.match(report.targets.django?.code ?? '', new RegExp(`"USER": "${APP_USER}"`));
+  await admin.query("SET GLOBAL init_connect = ''");
+});
+
+test('--timeout works offline: the connection is never resolved', async () => {
+  const { io, captured } = memoryIO();
+  const code = await runGenerate(
+    { ...base, target: 'sqlalchemy', timeout: 300, flags: { host: 'db9', port: '3310', user: 'web' } },
+    io,
+    () => {
+      throw new Error('target() must not be called with --timeout');
+    },
+  );
+  assert.equal(code, ExitCode.ok);
+  assert.match(captured.stdout, /pool_recycle=270,/);
+  assert.match(captured.stdout, /host="db9",\n {4}port=3310,/);
+  assert.match(captured.stdout, /Given with --timeout: wait_timeout = 300 s/);
+  assert.equal(captured.stderr, '');
+});
+
+test('a tiny timeout warns on stderr; the default 28800 is capped and says why', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 3');
+  const tiny = await generate({ target: 'mysql2' });
+  assert.match(tiny.stderr, /warning: wait_timeout is 3 s: that is almost certainly a mistake/);
+  assert.match(tiny.stdout, /maxIdle: 0,/);
+  await admin.query('SET GLOBAL wait_timeout = DEFAULT');
+  const huge = await generate({ target: 'hikaricp' });
+  assert.match(huge.stderr, /capped at 1800 s/);
+  assert.match(huge.stdout, /config\.setMaxLifetime\(1800000L\);/);
+});
+
+test('--json without a target gives every target; an unknown or missing target is a usage error that lists them', async () => {
+  const all = JSON.parse((await generate({ json: true, timeout: 600 })).stdout) as GenerateReport;
+  assert.equal(Object.keys(all.targets).length, 12);
+  assert.equal(all.targets.rails?.settings.wait_timeout, 600);
+  for (const options of [{ target: 'hibernate' }, {}]) {
+    await assert.rejects(generate(options), (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.equal(error.exitCode, ExitCode.usage);
+      assert.match(
+        error.message,
+        /django, django-pool, sqlalchemy, mysql2, mariadb, knex, sequelize, typeorm, prisma, go, hikaricp, rails/,
+      );
+      return true;
+    });
+  }
+});
+
+test('--out writes the file atomically and refuses to replace one without --force', async () => {
+  const out = join(dir, 'db.mjs');
+  const first = await generate({ target: 'knex', timeout: 60, out: 'db.mjs' });
+  assert.equal(first.stdout, '', 'the code goes to the file, not to stdout');
+  assert.match(first.stderr, /Wrote .*db\.mjs: knex settings for wait_timeout 60 s/);
+  assert.match(await readFile(out, 'utf8'), /idleTimeoutMillis: 53000,/);
+
+  await writeFile(out, 'mine\n');
+  await assert.rejects(generate({ target: 'knex', timeout: 60, out }), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.exitCode, ExitCode.file);
+    assert.match(error.message, /already exists; nothing was written\. Add --force/);
+    return true;
+  });
+  assert.equal(await readFile(out, 'utf8'), 'mine\n', 'the existing file is untouched');
+
+  await generate({ target: 'knex', timeout: 120, out, force: true });
+  assert.match(await readFile(out, 'utf8'), /idleTimeoutMillis: 107000,/);
+  assert.deepEqual(
+    (await readdir(dir)).filter((name) => name.endsWith('.tmp')),
+    [],
+    'no temporary file is left behind',
+  );
+
+  await assert.rejects(
+    generate({ target: 'knex', timeout: 60, out: join(dir, 'missing', 'db.mjs') }),
+    /directory .*missing does not exist/,
+  );
+  assert.equal(existsSync(join(dir, 'missing')), false);
+});
+
+test('the CLI end to end: code on stdout, --list, usage errors and no password in the output', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 600');
+  const flags = [
+    ...cliFlags(server).filter((flag) => flag !== server.user && flag !== '-u'),
+    '-u',
+    APP_USER,
+    `--password=${APP_PASSWORD}`,
+  ];
+  const result = await runCli(['generate', 'mysql2', ...flags], { NO_COLOR: '1' });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /export const pool = mysql\.createPool\(/);
+  assert.match(result.stdout, /idleTimeout: 300000,/);
+  assert.ok(!result.stdout.includes(APP_PASSWORD) && !result.stderr.includes(APP_PASSWORD.slice(4)));
+
+  const list = await runCli(['generate', '--list']);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /hikaricp/);
+
+  const unknown = await runCli(['generate', 'hibernate', '--timeout', '600']);
+  assert.equal(unknown.code, ExitCode.usage);
+  assert.match(unknown.stderr, /There is no target "hibernate": choose one of django, /);
+  const badTimeout = await runCli(['generate', 'go', '--timeout', 'soon']);
+  assert.equal(badTimeout.code, ExitCode.usage);
+  assert.match(badTimeout.stderr, /--timeout: "soon" is not a duration/);
+
+  const offline = await runCli([
+    'generate',
+    'rails',
+    '--timeout',
+    '10m',
+    '--framework-version',
+    '8.1',
+    '-h',
+    'db1',
+    '-u',
+    'web',
+  ]);
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.match(offline.stdout, /^ {2}max_age: 540 /m);
+  assert.match(offline.stdout, /^ {2}host: "db1"$/m);
+});
