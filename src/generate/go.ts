@@ -1,5 +1,5 @@
 import type { GenerateContext, Generated, Target } from './context.ts';
-import { comment, header, quote } from './text.ts';
+import { comment, header, idleReason, quote } from './text.ts';
 
 /** go-sql-driver's README: "we recommend timeout shorter than 5 minutes"; its example is 3 minutes. */
 export const GO_LIFETIME_CAP = 180;
@@ -60,7 +60,7 @@ export const goTarget: Target = {
             ? ['SetMaxIdleConns(0): no connection is kept idle; each one is closed when returned.']
             : [
                 `SetConnMaxLifetime(${settings.SetConnMaxLifetime} s): ${lifetimeWhy}.`,
-                `SetConnMaxIdleTime(${settings.SetConnMaxIdleTime} s): the budget less the cleaner's 1-second minimum interval (Go 1.15+).`,
+                `SetConnMaxIdleTime(${settings.SetConnMaxIdleTime} s): ${idleReason(rule)} (Go 1.15+).`,
               ],
         traps: [
           'SetMaxIdleConns defaults to 2: with more open connections than that, the extra ones are closed on return and reopened on demand; the driver recommends SetMaxIdleConns = SetMaxOpenConns.',

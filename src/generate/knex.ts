@@ -1,7 +1,7 @@
 import { type Field, js, jsObject } from './code.ts';
 import { type GenerateContext, type Generated, type Target, versionAtLeast } from './context.ts';
 import { nodeConnection, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
-import { comment, header, ms } from './text.ts';
+import { comment, header, idleReason, ms } from './text.ts';
 
 export function knexPoolSettings(context: GenerateContext) {
   const { rule } = context;
@@ -52,7 +52,7 @@ export const knexTarget: Target = {
     const lines = comment('// ', [
       ...header('knex', context, {
         uses: [
-          `pool.idleTimeoutMillis = ${settings.idleTimeoutMillis} (${rule.idleTimeout} s): the budget less tarn's reaper tick.`,
+          `pool.idleTimeoutMillis = ${settings.idleTimeoutMillis} (${rule.idleTimeout} s): ${idleReason(rule)}.`,
           'pool.min = 0: knex defaults to min 2 "for historical reasons", and tarn never reaps below min, so those connections would sit idle until the server closed them.',
           ...(settings.maxConnectionLifetimeMillis !== null && lifetimeKnown !== false
             ? [

@@ -1,7 +1,7 @@
 import { type Field, js, jsObject } from './code.ts';
 import type { GenerateContext, Generated, Target } from './context.ts';
 import { nodeConnection, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
-import { comment, header } from './text.ts';
+import { comment, header, idleReason } from './text.ts';
 
 /**
  * The mariadb connector reaps only idle connections above minimumIdle (default: all of them are
@@ -57,7 +57,7 @@ export const mariadbTarget: Target = {
         uses: [
           rule.mode === 'tiny'
             ? 'minDelayValidation 0: every borrow pings first, and idleTimeout 1 s releases what it can.'
-            : `idleTimeout = ${settings.idleTimeout} s: the budget less the reaper's tick; the connector documents that it "must be lower than @@wait_timeout".`,
+            : `idleTimeout = ${settings.idleTimeout} s: ${idleReason(rule)}; the connector documents that it "must be lower than @@wait_timeout".`,
         ],
         traps: [...MARIADB_TRAPS, ...connection.notes],
       }),

@@ -1,7 +1,7 @@
 import { type Field, js, jsObject } from './code.ts';
 import type { GenerateContext, Generated, Target } from './context.ts';
 import { nodeConnection, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
-import { comment, header, ms } from './text.ts';
+import { comment, header, idleReason, ms } from './text.ts';
 
 /** mysql2's own default connectionLimit. */
 const DEFAULT_LIMIT = 10;
@@ -59,7 +59,7 @@ export const mysql2Target: Target = {
                 'maxIdle 0 and idleTimeout 1000 ms: a released connection is closed within a second, so none sits idle.',
               ]
             : [
-                `idleTimeout = ${settings.idleTimeout} ms (${rule.idleTimeout} s): the budget less the reaper's 1-second tick. mysql2 has no lifetime option and no check on checkout, so this is the only guard.`,
+                `idleTimeout = ${settings.idleTimeout} ms (${rule.idleTimeout} s): ${idleReason(rule)}. mysql2 has no lifetime option and no check on checkout, so this is the only guard.`,
               ],
         traps: [
           `mysql2 reaps idle connections only when maxIdle < connectionLimit; with the defaults (maxIdle = connectionLimit) idleTimeout does nothing.`,

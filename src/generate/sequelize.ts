@@ -1,7 +1,7 @@
 import { type Field, js, jsObject } from './code.ts';
 import type { GenerateContext, Generated, Target } from './context.ts';
 import { nodeTls, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
-import { comment, header, ms } from './text.ts';
+import { comment, header, idleReason, ms } from './text.ts';
 
 export function sequelizePoolSettings(context: GenerateContext) {
   const { rule } = context;
@@ -53,9 +53,7 @@ export const sequelizeTarget: Target = {
     });
     const lines = comment('// ', [
       ...header('sequelize', context, {
-        uses: [
-          `pool.idle = ${settings.idle} ms (${rule.idleTimeout} s): the budget less the ${settings.evict} ms evict tick.`,
-        ],
+        uses: [`pool.idle = ${settings.idle} ms (${rule.idleTimeout} s): ${idleReason(rule)}.`],
         traps: [
           'Sequelize has no lifetime option (maxUses counts queries, not seconds), and its validation does not ping: the idle timeout must act before the server does.',
           'Keep pool.min at 0: sequelize-pool never releases connections below min.',

@@ -1,7 +1,7 @@
 /** Small text helpers the target modules share: literals, comment blocks, the common header. */
 import { formatDuration } from '../duration.ts';
 import type { GenerateContext } from './context.ts';
-import { ruleWarnings } from './rule.ts';
+import { IDLE_CAP, type PoolRule, ruleWarnings } from './rule.ts';
 
 /** A double-quoted string literal valid in Python, JavaScript, Java, Go and YAML alike. */
 export const quote = (text: string): string => JSON.stringify(text);
@@ -91,3 +91,10 @@ export function header(
 
 /** Ordinary whole numbers with _ thousands separators read better in code that allows them. */
 export const ms = (seconds: number): number => Math.round(seconds * 1000);
+
+/** Why the idle timeout has the value it has, for a pool whose reaper ticks every second. */
+export function idleReason(rule: PoolRule): string {
+  return rule.budget - 1 > IDLE_CAP
+    ? `capped at ${IDLE_CAP} s (the idle default of Rails and Prisma)`
+    : "the budget less the reaper's 1-second tick";
+}
