@@ -8,6 +8,7 @@ import type { ServerTarget } from '../../src/connection/target.ts';
 import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
+import { hasEscapeCodes } from '../helpers/ansi.ts';
 import { interceptedTarget } from '../helpers/intercept.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
@@ -124,7 +125,7 @@ test('--interactive sets both, and the table view says what changed and how to u
   assert.match(stdout, /A connection opened after the change gets wait_timeout 300 s/);
   assert.match(stdout, /To undo: SET GLOBAL interactive_timeout = 28800; SET GLOBAL wait_timeout = 900;/);
   assert.doesNotMatch(stdout, /interactive_timeout stays/);
-  assert.ok(!stdout.includes('\u001b['), 'no escape codes when not a terminal');
+  assert.ok(!hasEscapeCodes(stdout), 'no escape codes when not a terminal');
 });
 
 const BAD_INPUT: Array<[string, RegExp]> = [
