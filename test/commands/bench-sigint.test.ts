@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import type { BenchReport } from '../../src/bench/report.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
+import { connectionsLeft, statusCounter } from '../helpers/server-state.ts';
 import { adminConnection } from '../helpers/target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
@@ -24,29 +25,6 @@ after(async () => {
   await admin.end();
 });
 
-async function connectionsCounter(): Promise<number> {
-  const [rows] = await admin.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Connections'");
-  return Number(rows[0]?.Value);
-}
-
-/**
- * The bench user's connections still on the server. The server drops a closed connection's
- * thread a moment after the client's COM_QUIT, so this waits for that; a connection left open
- * would stay for wait_timeout (hours).
- */
-async function connectionsLeft(): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [rows] = await admin.query<RowDataPacket[]>(
-      'SELECT COUNT(*) AS open FROM information_schema.PROCESSLIST WHERE USER = ?',
-      [USER],
-    );
-    const open = Number(rows[0]?.open);
-    if (open === 0 || Date.now() > deadline) return open;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Polls the server until `ready` holds; a condition on server state, not a time limit on dbcache. */
 async function until(ready: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -61,7 +39,7 @@ async function until(ready: () => Promise<boolean>, what: string): Promise<void>
  * open connections in `phase`, and returns what it printed and how it exited.
  */
 async function interruptBench(phase: 'per request' | 'pooled') {
-  const start = await connectionsCounter();
+  const start = await statusCounter(admin, 'Connections');
   const child = spawn(
     process.execPath,
     [
@@ -94,10 +72,13 @@ async function interruptBench(phase: 'per request' | 'pooled') {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   if (phase === 'per request') {
     // Well into the measured per-request run: past the monitor, the TLS probe and the warm-up.
-    await until(async () => (await connectionsCounter()) - start > 300, 'the per-request run');
+    await until(async () => (await statusCounter(admin, 'Connections')) - start > 300, 'the per-request run');
   } else {
     // The monitor, the TLS probe, the warm-up and the 1000 per-request connections, then the pool's four.
-    await until(async () => (await connectionsCounter()) - start >= 2 + 20 + 1000 + 4, 'the pooled run');
+    await until(
+      async () => (await statusCounter(admin, 'Connections')) - start >= 2 + 20 + 1000 + 4,
+      'the pooled run',
+    );
   }
   child.kill('SIGINT');
   const code = await exited;
@@ -113,7 +94,7 @@ test('Ctrl-C during the per-request run: it stops, prints what it measured, and 
   assert.ok(report.per_request.requests > 0 && report.per_request.requests < 100000);
   assert.equal(report.pooled, null, 'the pooled run never started');
   assert.equal(report.speedup, null);
-  assert.equal(await connectionsLeft(), 0);
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
 test('Ctrl-C during the pooled run: the pool is closed, no connection of the bench user remains', async () => {
@@ -125,5 +106,5 @@ test('Ctrl-C during the pooled run: the pool is closed, no connection of the ben
   // Stopped in the pool's warm-up (nothing measured) or in its measured run (part of it).
   assert.ok(report.pooled === null || report.pooled.requests < 1000, `pooled ran ${report.pooled?.requests}`);
   assert.equal(report.speedup, null);
-  assert.equal(await connectionsLeft(), 0);
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });

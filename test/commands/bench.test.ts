@@ -9,6 +9,7 @@ import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
+import { connectionsLeft, statusCounter } from '../helpers/server-state.ts';
 import { adminConnection, runCli, tcpTarget } from '../helpers/target.ts';
 
 const USER = 'dbc_bench';
@@ -25,29 +26,6 @@ after(async () => {
   await admin.query(`DROP USER IF EXISTS '${USER}'@'%'`);
   await admin.end();
 });
-
-async function connectionsCounter(): Promise<number> {
-  const [rows] = await admin.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Connections'");
-  return Number(rows[0]?.Value);
-}
-
-/**
- * The bench user's connections still on the server. The server removes a closed connection's
- * thread a moment after the client's COM_QUIT, so this waits for that; a connection left open
- * would stay for wait_timeout (hours) and fail the test.
- */
-async function benchUserConnectionsLeft(): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [rows] = await admin.query<RowDataPacket[]>(
-      'SELECT COUNT(*) AS open FROM information_schema.PROCESSLIST WHERE USER = ?',
-      [USER],
-    );
-    const open = Number(rows[0]?.open);
-    if (open === 0 || Date.now() > deadline) return open;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const options = (overrides: Partial<BenchOptions> = {}): BenchOptions => ({
   requests: 200,
@@ -102,7 +80,7 @@ test('per request opens one server connection a request, pooled at most --concur
   );
   assert.equal(report.server.user, USER);
   assert.equal(report.server.flavor, 'MariaDB');
-  assert.equal(await benchUserConnectionsLeft(), 0);
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
 test('thread ids are server connection ids, all opened during the run', async () => {
@@ -153,7 +131,7 @@ test('a custom --query takes thread ids from the handshake; the table view has n
 
 test('beyond the safe plan it refuses before opening any bench connection; --yes runs it', async () => {
   const limits = { ...SAFE_LIMITS, requests: 10 };
-  const before = await connectionsCounter();
+  const before = await statusCounter(admin, 'Connections');
   await assert.rejects(
     bench({ requests: 11, concurrency: 1, limits }),
     (err: unknown) =>
@@ -161,13 +139,17 @@ test('beyond the safe plan it refuses before opening any bench connection; --yes
       err.exitCode === ExitCode.usage &&
       /--requests 11 .* more than the 10 .* Nothing was measured\. Run again with --yes/.test(err.message),
   );
-  assert.equal((await connectionsCounter()) - before, 1, 'only the connection that read max_connections');
+  assert.equal(
+    (await statusCounter(admin, 'Connections')) - before,
+    1,
+    'only the connection that read max_connections',
+  );
   const yes = await bench({ requests: 11, concurrency: 1, limits, yes: true });
   assert.equal(yes.report?.per_request?.connections_opened, 11);
 });
 
 test('a warm-up faster than the safe rate stops before the measured runs', async () => {
-  const before = await connectionsCounter();
+  const before = await statusCounter(admin, 'Connections');
   await assert.rejects(
     bench({ requests: 50, concurrency: 2, limits: { ...SAFE_LIMITS, connectionsPerSecond: 1 } }),
     (err: unknown) =>
@@ -176,8 +158,8 @@ test('a warm-up faster than the safe rate stops before the measured runs', async
       /connections per second/.test(err.message),
   );
   // The monitor, the probe that settles TLS, and the warm-up: nothing of the measured runs.
-  assert.equal((await connectionsCounter()) - before, 2 + warmUpRequests(2));
-  assert.equal(await benchUserConnectionsLeft(), 0);
+  assert.equal((await statusCounter(admin, 'Connections')) - before, 2 + warmUpRequests(2));
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
 test('an abort during the pooled run closes the pool and reports what ran, exit code 130', async () => {
@@ -199,7 +181,7 @@ test('an abort during the pooled run closes the pool and reports what ran, exit 
   assert.equal(report.per_request?.requests, 1000);
   assert.ok(report.pooled && report.pooled.requests < 1000, `pooled ran ${report.pooled?.requests}`);
   assert.equal(report.speedup, null);
-  assert.equal(await benchUserConnectionsLeft(), 0);
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
 test('a query the server rejects is a server error, and leaves no connection behind', async () => {
@@ -210,7 +192,7 @@ test('a query the server rejects is a server error, and leaves no connection beh
       err.exitCode === ExitCode.server &&
       /rejected the bench query: .*syntax/.test(err.message),
   );
-  assert.equal(await benchUserConnectionsLeft(), 0);
+  assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
 test('a connection refused mid-run (max_user_connections) is a connection error, and the rest are closed', async () => {
@@ -223,7 +205,7 @@ test('a connection refused mid-run (max_user_connections) is a connection error,
         err.exitCode === ExitCode.connection &&
         /max_user_connections/.test(err.message),
     );
-    assert.equal(await benchUserConnectionsLeft(), 0);
+    assert.equal(await connectionsLeft(admin, USER), 0);
   } finally {
     await admin.query(`ALTER USER '${USER}'@'%' WITH MAX_USER_CONNECTIONS 0`);
   }
