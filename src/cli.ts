@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
@@ -24,6 +24,43 @@ const COMMANDS: CommandSpec[] = [
 const CONNECTION =
   'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
 
+/** The mysql client's connection flags, shared by every command. */
+function connectionOptions(): Record<string, Options> {
+  const options: Record<string, Options> = {
+    host: { alias: 'h', type: 'string', describe: 'Server host; a path starting with / is a socket' },
+    port: { alias: 'P', type: 'string', describe: 'TCP port (default 3306)' },
+    user: { alias: 'u', type: 'string', describe: 'User name (default: your login name)' },
+    password: {
+      type: 'string',
+      describe: 'Password; give -p alone to be asked without echo (-pSECRET works but others can see it)',
+    },
+    'password-prompt': { type: 'boolean', hidden: true },
+    socket: { alias: 'S', type: 'string', describe: 'Unix socket file' },
+    database: { alias: 'D', type: 'string', describe: 'Default database' },
+    protocol: {
+      type: 'string',
+      choices: ['TCP', 'SOCKET', 'tcp', 'socket'],
+      describe: 'Force TCP or socket',
+    },
+    'connect-timeout': { type: 'string', describe: 'Seconds to wait for the connection (default 10)' },
+    'ssl-mode': { type: 'string', describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
+    'ssl-ca': { type: 'string', describe: 'CA certificate file (PEM)' },
+    'ssl-cert': { type: 'string', describe: 'Client certificate file (PEM)' },
+    'ssl-key': { type: 'string', describe: 'Client key file (PEM)' },
+    url: { type: 'string', describe: 'mysql://user:password@host:port/database?ssl-mode=REQUIRED' },
+    'defaults-file': { type: 'string', describe: 'Read only this option file' },
+    'defaults-extra-file': { type: 'string', describe: 'Read this option file after the global ones' },
+    'no-defaults': { type: 'boolean', describe: 'Read no option files' },
+  };
+  for (const option of Object.values(options)) {
+    option.group = CONNECTION;
+    // A repeated flag means its last value, as in the mysql client (`-u root -u app` is app).
+    if (option.type === 'string')
+      option.coerce = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
+  }
+  return options;
+}
+
 export async function main(argv: readonly string[], io: IO = processIO()): Promise<number> {
   const debug = Boolean(io.env.DBCACHE_DEBUG);
   let exitCode: number = ExitCode.ok;
@@ -39,60 +76,7 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
         '$0 <command> [options]\n\nMake MySQL/MariaDB wait_timeout and your application connection pools agree, and prove it.',
       )
       .parserConfiguration({ 'boolean-negation': false })
-      .options({
-        host: {
-          alias: 'h',
-          type: 'string',
-          group: CONNECTION,
-          describe: 'Server host; a path starting with / is a socket',
-        },
-        port: { alias: 'P', type: 'string', group: CONNECTION, describe: 'TCP port (default 3306)' },
-        user: {
-          alias: 'u',
-          type: 'string',
-          group: CONNECTION,
-          describe: 'User name (default: your login name)',
-        },
-        password: {
-          type: 'string',
-          group: CONNECTION,
-          describe: 'Password; give -p alone to be asked without echo (-pSECRET works but others can see it)',
-        },
-        'password-prompt': { type: 'boolean', hidden: true },
-        socket: { alias: 'S', type: 'string', group: CONNECTION, describe: 'Unix socket file' },
-        database: { alias: 'D', type: 'string', group: CONNECTION, describe: 'Default database' },
-        protocol: {
-          type: 'string',
-          choices: ['TCP', 'SOCKET', 'tcp', 'socket'],
-          group: CONNECTION,
-          describe: 'Force TCP or socket',
-        },
-        'connect-timeout': {
-          type: 'string',
-          group: CONNECTION,
-          describe: 'Seconds to wait for the connection (default 10)',
-        },
-        'ssl-mode': {
-          type: 'string',
-          group: CONNECTION,
-          describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)`,
-        },
-        'ssl-ca': { type: 'string', group: CONNECTION, describe: 'CA certificate file (PEM)' },
-        'ssl-cert': { type: 'string', group: CONNECTION, describe: 'Client certificate file (PEM)' },
-        'ssl-key': { type: 'string', group: CONNECTION, describe: 'Client key file (PEM)' },
-        url: {
-          type: 'string',
-          group: CONNECTION,
-          describe: 'mysql://user:password@host:port/database?ssl-mode=REQUIRED',
-        },
-        'defaults-file': { type: 'string', group: CONNECTION, describe: 'Read only this option file' },
-        'defaults-extra-file': {
-          type: 'string',
-          group: CONNECTION,
-          describe: 'Read this option file after the global ones',
-        },
-        'no-defaults': { type: 'boolean', group: CONNECTION, describe: 'Read no option files' },
-      })
+      .options(connectionOptions())
       .demandCommand(1, 'Choose a command.')
       .recommendCommands()
       .strict()

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
-import { createConnection } from 'mysql2/promise';
+import { createConnection as createMysql2Connection } from 'mysql2/promise';
 import { isServerError, UserError } from '../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
 import { describeTransport, type ResolvedConnection } from './resolve.ts';
@@ -14,6 +14,18 @@ export type Connect = () => Promise<Connection>;
  * Opens one mysql2 connection. `PREFERRED` TLS over TCP is tried first with TLS and, when the
  * server has none, again without it (what the mysql client does in one handshake).
  */
+/**
+ * A mysql2 connection that the server may close while it is idle (wait_timeout, KILL, a
+ * restart) without ending the process: mysql2 reports that as an 'error' event, and an
+ * unheard 'error' event is fatal in Node. The next query on it fails instead, and callers
+ * handle that like any other failed statement.
+ */
+async function createConnection(options: ConnectionOptions): Promise<Connection> {
+  const connection = await createMysql2Connection(options);
+  connection.on('error', () => undefined);
+  return connection;
+}
+
 export async function openConnection(
   resolved: ResolvedConnection,
   password: string | undefined,

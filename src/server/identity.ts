@@ -27,7 +27,6 @@ export const IDENTITY_VARIABLES = [
   'version_compile_os',
   'basedir',
   'aurora_version',
-  'hostname',
 ];
 
 export function identifyServer(variables: Record<string, string | undefined>): ServerIdentity {
@@ -68,7 +67,8 @@ function detectManaged(variables: Record<string, string | undefined>): ManagedSe
       settingsLiveIn: 'the instance database flags (gcloud sql instances patch --database-flags)',
     };
   }
-  if (/azure/i.test(variables.version_comment ?? '') || /azure/i.test(variables.hostname ?? '')) {
+  // Only what the service itself says: a host name with "azure" in it may be anyone's VM.
+  if (/azure/i.test(variables.version_comment ?? '')) {
     return {
       provider: 'Azure Database for MySQL',
       settingsLiveIn: 'the server parameters in the Azure portal or `az mysql flexible-server parameter set`',

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../duration.ts';
 import type { Severity } from '../../output/style.ts';
-import type { ManagedService } from '../../server/identity.ts';
+import { IDENTITY_VARIABLES, type ManagedService } from '../../server/identity.ts';
 import type { VariableOrigin } from '../../server/variables.ts';
 import type { TimeoutFacts } from './facts.ts';
 
@@ -52,12 +52,8 @@ export function buildReport(
 ): TimeoutReport {
   const global: Record<string, number | string> = {};
   for (const [name, value] of Object.entries(facts.global)) {
-    if (
-      ['version', 'version_comment', 'version_compile_os', 'basedir', 'aurora_version', 'hostname'].includes(
-        name,
-      )
-    )
-      continue;
+    // Identity variables are reported under `server`, not as timeouts.
+    if (IDENTITY_VARIABLES.includes(name)) continue;
     global[name] = /^\d+$/.test(value) ? Number(value) : value;
   }
   const { status } = facts;

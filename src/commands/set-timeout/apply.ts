@@ -34,15 +34,6 @@ export class ChangeFailed extends Error {
   }
 }
 
-/**
- * A connection the server closes while it is idle (KILL, a restart) raises an 'error' event that
- * nothing listens to, which would end the process; its next query fails instead, and that is handled.
- */
-export function ignoreIdleErrors(connection: Connection): Connection {
-  connection.on('error', () => undefined);
-  return connection;
-}
-
 /** True when the connection itself is gone (killed, network), not just the statement refused. */
 export const isConnectionLost = (err: unknown): boolean =>
   (err as { fatal?: boolean } | null)?.fatal === true;
@@ -97,7 +88,7 @@ async function undo(
         await current.query(sql);
       } catch (err) {
         if (replacement || !isConnectionLost(err)) throw err;
-        replacement = ignoreIdleErrors(await reconnect());
+        replacement = await reconnect();
         current = replacement;
         await current.query(sql);
       }

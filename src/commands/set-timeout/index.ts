@@ -4,7 +4,7 @@ import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { applyStatements, ChangeFailed, ignoreIdleErrors } from './apply.ts';
+import { applyStatements, ChangeFailed } from './apply.ts';
 import {
   readGlobalTimeouts,
   readPersisted,
@@ -38,7 +38,7 @@ export async function runSetTimeout(
   if (seconds instanceof Error) throw seconds;
   const change = { seconds, interactive: options.interactive, persist: options.persist };
 
-  const connection = ignoreIdleErrors(await target.connect());
+  const connection = await target.connect();
   let report: ReturnType<typeof buildReport>;
   try {
     const facts = await readServerFacts(connection);
@@ -79,7 +79,7 @@ async function newConnectionTimeouts(
 ): Promise<{ newConnection: TimeoutValues | null; newConnectionError: string | null }> {
   let fresh: Connection | undefined;
   try {
-    fresh = ignoreIdleErrors(await target.connect());
+    fresh = await target.connect();
     return { newConnection: await readSessionTimeouts(fresh), newConnectionError: null };
   } catch (err) {
     return { newConnection: null, newConnectionError: err instanceof Error ? err.message : String(err) };
