@@ -20,7 +20,7 @@ export interface TargetOutput {
   code?: string;
 }
 
-/** The `--json` document (documented in docs/generate.md; a public interface). */
+/** The `--json` document (documented in the README (dbcache generate); a public interface). */
 export interface GenerateReport {
   timeout: {
     wait_timeout: number;

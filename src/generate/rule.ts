@@ -1,7 +1,7 @@
 /**
  * The one rule every target shares: from the idle limit W a pooled connection gets, derive how
  * long a pool may keep a connection (lifetime), how long it may leave one unused (idle timeout)
- * and how often it should touch idle ones (keepalive). Pure; the reasoning is in docs/generate.md.
+ * and how often it should touch idle ones (keepalive). Pure; the reasoning is in the README (dbcache generate).
  */
 
 /** Sub-5-second idle limits leave no room for a lifetime below them: keep nothing idle instead. */

@@ -14,7 +14,7 @@ export interface Note {
   message: string;
 }
 
-/** The `--json` document (documented in docs/set-timeout.md; a public interface). */
+/** The `--json` document (documented in the README; a public interface). */
 export interface SetTimeoutReport {
   server: {
     address: string;
