@@ -27,7 +27,7 @@ export interface Speedup {
   connect_cost_ms: number;
 }
 
-/** The `--json` document (documented in docs/bench.md; a public interface). */
+/** The `--json` document (documented in the README; a public interface). */
 export interface BenchReport {
   server: { address: string; user: string; flavor: string; version: string; tls: boolean };
   query: string;
