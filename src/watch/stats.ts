@@ -10,8 +10,8 @@ import type {
   SummaryReport,
   TickReport,
 } from './report.ts';
-import { type ConnectionRow, clientOf, hostWithoutPort, idleSeconds, type Snapshot } from './snapshot.ts';
-import { clientVerdict, overallVerdict, type Verdict } from './verdict.ts';
+import { clientOf, hostWithoutPort, idleSeconds, type Snapshot } from './snapshot.ts';
+import { clientVerdict, overallVerdict } from './verdict.ts';
 
 /** Live verdicts look at this many recent tick-to-tick comparisons, so they recover once a client changes. */
 export const VERDICT_WINDOW = 30;
@@ -126,16 +126,29 @@ export class WatchStats {
     this.firstAt ??= snapshot.at;
     const connections = [...snapshot.connections].sort((a, b) => a.id - b.id);
 
-    const byClient = groupCount(connections);
+    // Each row's client is worked out once: with thousands of connections this is most of the cost.
+    const clientById = new Map<number, string>();
+    const byClient = new Map<string, number>();
+    for (const row of connections) {
+      const client = clientOf(row);
+      clientById.set(row.id, client);
+      byClient.set(client, (byClient.get(client) ?? 0) + 1);
+      if (!this.clients.has(client))
+        this.clients.set(client, new ClientTrack(client, row.user, hostWithoutPort(row.host)));
+    }
     const addedIds = new Set(diff.added.map((row) => row.id));
-    const heldClients = new Set(connections.filter((row) => !addedIds.has(row.id)).map(clientOf));
-    const addedBy = groupCount(diff.added);
+    const heldClients = new Set<string>();
+    for (const row of connections)
+      if (!addedIds.has(row.id)) heldClients.add(clientById.get(row.id) as string);
+    const addedBy = groupCount(diff.added.map((row) => clientById.get(row.id) as string));
     const churnGone = diff.gone.filter((row) => row.reason !== 'server-restart');
-    const goneBy = groupCount(churnGone);
+    const goneBy = groupCount(churnGone.map((row) => row.client));
     const closed = churnGone.filter((row) => row.reason === 'wait-timeout');
-    const closedBy = groupCount(closed);
-
-    for (const row of [...connections, ...diff.gone]) this.track(row);
+    const closedBy = groupCount(closed.map((row) => row.client));
+    for (const row of diff.gone) {
+      if (!this.clients.has(row.client))
+        this.clients.set(row.client, new ClientTrack(row.client, row.user, hostWithoutPort(row.host)));
+    }
     for (const track of this.clients.values()) {
       track.present = byClient.get(track.client) ?? 0;
       track.peak = Math.max(track.peak, track.present);
@@ -287,12 +300,6 @@ export class WatchStats {
     };
   }
 
-  private track(row: Pick<ConnectionRow, 'user' | 'host'>): void {
-    const client = clientOf(row);
-    if (!this.clients.has(client))
-      this.clients.set(client, new ClientTrack(client, row.user, hostWithoutPort(row.host)));
-  }
-
   /** Forgets the clients gone longest once there are too many: a server with endless distinct hosts stays bounded. */
   private forgetOldClients(): void {
     if (this.clients.size <= MAX_CLIENTS) return;
@@ -306,12 +313,9 @@ export class WatchStats {
   }
 }
 
-function groupCount(rows: ReadonlyArray<Pick<ConnectionRow, 'user' | 'host'>>): Map<string, number> {
+function groupCount(clients: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const row of rows) {
-    const client = clientOf(row);
-    counts.set(client, (counts.get(client) ?? 0) + 1);
-  }
+  for (const client of clients) counts.set(client, (counts.get(client) ?? 0) + 1);
   return counts;
 }
 
@@ -363,5 +367,3 @@ function goneView(row: SnapshotDiff['gone'][number]): GoneView {
 }
 
 const byClientName = (a: ClientView, b: ClientView): number => a.client.localeCompare(b.client);
-
-export type { Verdict };
