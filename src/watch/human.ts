@@ -3,6 +3,8 @@ import type { ClientView, Filters, GapView, SummaryReport, TickReport } from './
 import { rate } from './text.ts';
 import type { Verdict } from './verdict.ts';
 
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 /** What the views say once, before the first tick. */
 export interface WatchHeader {
   /** "MariaDB 10.11.19". */
@@ -66,7 +68,7 @@ export function retryText(attempt: number, reason: string, nextInMs: number): st
 export function summaryLines(summary: SummaryReport, color: ChalkInstance): string[] {
   const lines: string[] = [];
   const gaps = summary.gaps
-    ? `; ${summary.gaps} gap${summary.gaps === 1 ? '' : 's'} totalling ${summary.gap_seconds} s${summary.server_restarts ? `, ${summary.server_restarts} server restart${summary.server_restarts === 1 ? '' : 's'} (${summary.gone_by_server_restart} connections ended with it)` : ''}`
+    ? `; ${summary.gaps} gap${summary.gaps === 1 ? '' : 's'} totalling ${summary.gap_seconds} s${summary.server_restarts ? `, ${summary.server_restarts} server restart${summary.server_restarts === 1 ? '' : 's'} (${plural(summary.gone_by_server_restart, 'connection')} ended with it)` : ''}`
     : '';
   lines.push(
     `${color.bold('Summary')}: ${summary.ticks} tick${summary.ticks === 1 ? '' : 's'} over ${summary.duration_seconds} s, ` +
@@ -74,8 +76,8 @@ export function summaryLines(summary: SummaryReport, color: ChalkInstance): stri
       `${summary.closed_by_wait_timeout ? ` (${summary.closed_by_wait_timeout} closed by wait_timeout)` : ''}${gaps}.`,
   );
   lines.push(
-    `Server counters over the watch: ${summary.counters.connections} connections (${rate(summary.rates.connections_per_second)}/s), ` +
-      `${summary.counters.threads_created} threads created, ${summary.counters.aborted_clients} aborted clients.`,
+    `Server counters over the watch: ${plural(summary.counters.connections, 'new connection')} (${rate(summary.rates.connections_per_second)}/s), ` +
+      `${plural(summary.counters.threads_created, 'thread')} created, ${plural(summary.counters.aborted_clients, 'aborted client')}.`,
   );
   for (const client of summary.clients) lines.push(`  ${clientLine(client, color)}`);
   lines.push(`Verdict: ${paintVerdict(color, summary.verdict)}. ${verdictAdvice(summary)}`);

@@ -140,7 +140,10 @@ export class WatchStats {
     const heldClients = new Set<string>();
     for (const row of connections)
       if (!addedIds.has(row.id)) heldClients.add(clientById.get(row.id) as string);
-    const addedBy = groupCount(diff.added.map((row) => clientById.get(row.id) as string));
+    // After a restart every client had to connect again: that is not churn, any more than the ids the restart ended.
+    const addedBy = groupCount(
+      diff.serverRestarted ? [] : diff.added.map((row) => clientById.get(row.id) as string),
+    );
     const churnGone = diff.gone.filter((row) => row.reason !== 'server-restart');
     const goneBy = groupCount(churnGone.map((row) => row.client));
     const closed = churnGone.filter((row) => row.reason === 'wait-timeout');

@@ -136,6 +136,24 @@ test('ids that ended with a server restart are not churn; the restart is counted
   assert.equal(summary.verdict, 'stable');
 });
 
+test('reconnecting after a restart is not churn, even for a client that lost a connection before it', () => {
+  const stats = new WatchStats(context());
+  const ticks = feed(stats, [
+    snapshot(0, [row(50), row(51)], { Uptime: 5000 }),
+    snapshot(1000, [row(51)], { Uptime: 5001 }),
+    snapshot(5000, [row(3)], { Uptime: 2, Connections: 4 }),
+    snapshot(6000, [row(3)], { Uptime: 3, Connections: 4 }),
+  ]);
+  assert.deepEqual(ticks[2]?.new, [3], 'the id is new all the same');
+  assert.equal(ticks[3]?.clients[0]?.verdict, 'stable');
+  const summary = stats.summary('signal', 6000);
+  assert.deepEqual(
+    summary.clients.map((c) => [c.verdict, c.new, c.gone]),
+    [['stable', 0, 1]],
+  );
+  assert.equal(summary.new_total, 1);
+});
+
 test('connections the list never showed are counted as short-lived only when the watcher sees every client', () => {
   const snapshots = [
     snapshot(0, [row(1)], { Connections: 100 }),
