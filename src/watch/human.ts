@@ -53,7 +53,7 @@ export function countersText(tick: TickReport): string {
 }
 
 export function gapText(gap: GapView): string {
-  return `reconnected after a ${gap.seconds.toFixed(1)} s gap (${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'}; ${gap.reason}${gap.server_restarted ? '; the server restarted' : ''})`;
+  return `gap: lost the connection (${gap.reason}), reconnected in ${gap.seconds.toFixed(1)} s after ${plural(gap.attempts, 'attempt')}${gap.server_restarted ? '; the server had restarted' : ''}`;
 }
 
 export function lossText(reason: string): string {
@@ -68,7 +68,7 @@ export function retryText(attempt: number, reason: string, nextInMs: number): st
 export function summaryLines(summary: SummaryReport, color: ChalkInstance): string[] {
   const lines: string[] = [];
   const gaps = summary.gaps
-    ? `; ${summary.gaps} gap${summary.gaps === 1 ? '' : 's'} totalling ${summary.gap_seconds} s${summary.server_restarts ? `, ${summary.server_restarts} server restart${summary.server_restarts === 1 ? '' : 's'} (${plural(summary.gone_by_server_restart, 'connection')} ended with it)` : ''}`
+    ? `; ${plural(summary.gaps, 'gap')} (${summary.gap_seconds} s spent reconnecting)${summary.server_restarts ? `, ${summary.server_restarts} server restart${summary.server_restarts === 1 ? '' : 's'} (${plural(summary.gone_by_server_restart, 'connection')} ended with it)` : ''}`
     : '';
   lines.push(
     `${color.bold('Summary')}: ${summary.ticks} tick${summary.ticks === 1 ? '' : 's'} over ${summary.duration_seconds} s, ` +
