@@ -1,0 +1,167 @@
+import type { ChalkInstance } from 'chalk';
+import { formatDuration } from '../../duration.ts';
+import type { ListReport, OccurrenceJson, PatchReport, ServerJson, SettingJson } from './report.ts';
+
+const DEFAULT_TIMEOUT = 28800;
+
+/** The human view of `--list`. */
+export function renderList(report: ListReport, color: ChalkInstance): string {
+  const out: string[] = [];
+  out.push(`${color.bold(serverName(report.server))} reads these option files, in this order:`);
+  const width = Math.max(...report.files.map((file) => file.path.length + 2 * file.depth), 0);
+  for (const file of report.files) {
+    const name = `${'  '.repeat(file.depth)}${file.path}`;
+    const link = file.real_path && file.real_path !== file.path ? ` -> ${file.real_path}` : '';
+    const from = file.included_from
+      ? color.dim(`  (from ${file.included_from.file} line ${file.included_from.line})`)
+      : '';
+    const status = file.status === 'read' ? color.green(file.status) : color.yellow(file.status);
+    const pad = ' '.repeat(Math.max(1, 15 - file.status.length));
+    out.push(`  ${status}${pad}${from ? (name + link).padEnd(width) : name + link}${from}`);
+  }
+  out.push(`Groups: ${report.server.groups.map((group) => `[${group}]`).join(' ')}`);
+  out.push('');
+  for (const name of ['wait_timeout', 'interactive_timeout'] as const) {
+    const setting = report.settings[name];
+    out.push(`${color.bold(name.padEnd(20))} ${setting ? describeOccurrence(setting) : notSet()}`);
+    for (const earlier of report.occurrences[name].slice(0, -1)) {
+      out.push(color.dim(`  overrides ${where(earlier)}: ${earlier.raw_name} = ${earlier.value ?? ''}`));
+    }
+  }
+  const running = report.running_server;
+  if (running) {
+    out.push('');
+    out.push(runningLine(running));
+  }
+  pushWarnings(out, report.warnings, color);
+  return `${out.join('\n')}\n`;
+}
+
+/** What would change: the settings and the diff, shown before asking whether to write. */
+export function renderChanges(report: PatchReport, color: ChalkInstance): string {
+  const out: string[] = [];
+  const read = report.files.filter((file) => file.status === 'read').length;
+  out.push(
+    `${color.bold(serverName(report.server))}: ${read} option file${read === 1 ? '' : 's'} read (dbcache patch-config --list shows them).`,
+  );
+  out.push('');
+  for (const setting of report.settings) out.push(settingLine(setting, color));
+  for (const change of report.changes) {
+    out.push('');
+    out.push(colorDiff(change.diff, color));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The human view of a patch: what changes, the diff, what was written, what to do next. */
+export function renderPatch(report: PatchReport, color: ChalkInstance): string {
+  const out: string[] = [renderChanges(report, color)];
+  if (report.changes.length === 0) {
+    out.push(color.green('The files already set these values: nothing was changed.'));
+  } else if (report.dry_run) {
+    out.push(color.bold('Dry run: nothing was written.'));
+  } else if (report.written) {
+    for (const change of report.changes) {
+      out.push(
+        `Wrote ${change.real_path}${change.backup ? ` (the old version is in ${change.backup})` : ''}.`,
+      );
+    }
+    const values = report.settings.map((setting) => `${setting.name} ${setting.requested} s`).join(' and ');
+    out.push(color.green(`Read back: the server will start with ${values}.`));
+  } else {
+    out.push('Nothing was written.');
+  }
+  pushWarnings(out, report.warnings, color);
+  if (report.next_steps.length > 0) {
+    out.push('');
+    out.push(color.bold('Next:'));
+    for (const step of report.next_steps) out.push(`  - ${step}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function serverName(server: ServerJson): string {
+  const name =
+    server.flavor === null
+      ? 'MariaDB or MySQL (unknown: the edit suits both)'
+      : `${server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'}${server.version ? ` ${server.version}` : ''}`;
+  const from =
+    server.known_from === 'nothing'
+      ? ''
+      : server.known_from === 'server program'
+        ? ` (from ${server.program})`
+        : ` (from the ${server.known_from === 'flags' ? 'command line' : 'running server'})`;
+  return `${name}${from}`;
+}
+
+function where(occurrence: OccurrenceJson): string {
+  return `${occurrence.file} line ${occurrence.line} [${occurrence.group}]`;
+}
+
+function seconds(occurrence: OccurrenceJson): string {
+  return occurrence.seconds === null
+    ? `"${occurrence.value ?? ''}" (the server rejects this)`
+    : `${occurrence.seconds} s`;
+}
+
+function describeOccurrence(occurrence: OccurrenceJson): string {
+  return `${seconds(occurrence)}  ${where(occurrence)}: ${occurrence.raw_name} = ${occurrence.value ?? ''}`;
+}
+
+function notSet(): string {
+  return `not set in any file: the server's default, ${DEFAULT_TIMEOUT} s (${formatDuration(DEFAULT_TIMEOUT)})`;
+}
+
+function settingLine(setting: SettingJson, color: ChalkInstance): string {
+  const name = color.bold(setting.name.padEnd(20));
+  if (setting.action === 'unchanged') {
+    return `${name} ${color.bold(`${setting.requested} s`)}: already set at ${where(setting.result)}`;
+  }
+  const before = setting.current
+    ? `${seconds(setting.current)} (${where(setting.current)})`
+    : `${DEFAULT_TIMEOUT} s (no file sets it)`;
+  const what =
+    setting.action === 'set'
+      ? `changed in place at ${where(setting.result)}`
+      : setting.action === 'insert'
+        ? `added at ${where(setting.result)}`
+        : `added in a new [mysqld] group at ${setting.result.file} line ${setting.result.line}`;
+  return `${name} ${before} -> ${color.bold(`${setting.requested} s`)}: ${what}`;
+}
+
+function colorDiff(diff: string, color: ChalkInstance): string {
+  return diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) =>
+      line.startsWith('+++') || line.startsWith('---')
+        ? color.bold(line)
+        : line.startsWith('+')
+          ? color.green(line)
+          : line.startsWith('-')
+            ? color.red(line)
+            : line.startsWith('@@')
+              ? color.cyan(line)
+              : line,
+    )
+    .join('\n');
+}
+
+function runningLine(running: NonNullable<ListReport['running_server']>): string {
+  if (!running.local)
+    return `The server dbcache connects to (${running.address}) is not on this machine: it may read other files.`;
+  if (running.error !== null) return `Could not ask the local server (${running.address}): ${running.error}`;
+  const reads =
+    running.reads_these_files === true
+      ? 'it reads these files'
+      : running.reads_these_files === false
+        ? `it does NOT seem to read these files (its settings came from ${running.config_files?.join(', ') || 'no option file'})`
+        : 'it does not say which files it read';
+  return `The running server (${running.flavor} ${running.version} at ${running.address}) has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
+}
+
+function pushWarnings(out: string[], warnings: readonly string[], color: ChalkInstance): void {
+  if (warnings.length === 0) return;
+  out.push('');
+  for (const warning of warnings) out.push(`${color.yellow('warning')} ${warning}`);
+}

@@ -1,0 +1,295 @@
+/**
+ * The models `--json` prints and the human views render: one for `--list`, one for a patch.
+ * Pure: built from the plan, the files read and what the running server said.
+ */
+import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
+import { unifiedDiff } from '../../patch/diff.ts';
+import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
+import { type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
+import { readsChain } from '../../patch/running-server.ts';
+import type { ServerView } from '../../patch/view.ts';
+import type { WrittenFile } from '../../patch/write.ts';
+import type { RunningServer } from './running.ts';
+
+export type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
+
+export interface ServerJson {
+  /** null: not known, so the plan had to suit both MariaDB and MySQL. */
+  flavor: 'mariadb' | 'mysql' | null;
+  version: string | null;
+  groups: string[];
+  known_from: KnownFrom;
+  program: string | null;
+}
+
+export interface FileJson {
+  path: string;
+  real_path: string | null;
+  status: string;
+  depth: number;
+  included_from: { file: string; line: number } | null;
+}
+
+export interface OccurrenceJson {
+  file: string;
+  line: number;
+  group: string;
+  raw_name: string;
+  value: string | null;
+  seconds: number | null;
+}
+
+export interface RunningServerJson {
+  address: string;
+  local: boolean;
+  error: string | null;
+  flavor: string | null;
+  version: string | null;
+  wait_timeout: number | null;
+  interactive_timeout: number | null;
+  wait_timeout_origin: { source: string; path: string | null } | null;
+  config_files: string[] | null;
+  /** true: it took settings from these files; false: from others; null: cannot tell. */
+  reads_these_files: boolean | null;
+}
+
+export interface ListReport {
+  server: ServerJson;
+  files: FileJson[];
+  settings: Record<SettingName, OccurrenceJson | null>;
+  occurrences: Record<SettingName, OccurrenceJson[]>;
+  running_server: RunningServerJson | null;
+  warnings: string[];
+}
+
+export interface SettingJson {
+  name: SettingName;
+  requested: number;
+  current: OccurrenceJson | null;
+  action: 'unchanged' | 'set' | 'insert' | 'create-group';
+  result: OccurrenceJson;
+  overridden: OccurrenceJson[];
+}
+
+export interface ChangeJson {
+  file: string;
+  real_path: string;
+  /** Unified diff; non-UTF-8 bytes shown as U+FFFD. */
+  diff: string;
+  backup: string | null;
+}
+
+export interface PatchReport {
+  server: ServerJson;
+  files: FileJson[];
+  settings: SettingJson[];
+  changes: ChangeJson[];
+  dry_run: boolean;
+  written: boolean;
+  running_server: RunningServerJson | null;
+  next_steps: string[];
+  warnings: string[];
+}
+
+export interface ServerChoice {
+  views: ServerView[];
+  knownFrom: KnownFrom;
+  program: string | null;
+}
+
+export function serverJson(choice: ServerChoice): ServerJson {
+  const [first] = choice.views;
+  const one = choice.views.length === 1 && first !== undefined;
+  return {
+    flavor: one ? first.flavor : null,
+    version: one ? first.version : null,
+    groups: first?.groups ?? [],
+    known_from: choice.knownFrom,
+    program: choice.program,
+  };
+}
+
+export function filesJson(chain: ReadOptionsResult): FileJson[] {
+  return chain.files.map((file) => ({
+    path: file.path,
+    real_path: file.realPath,
+    status: file.status,
+    depth: file.depth,
+    included_from: file.includedFrom,
+  }));
+}
+
+export function occurrenceJson(info: OccurrenceInfo): OccurrenceJson {
+  return {
+    file: info.file,
+    line: info.line,
+    group: info.group,
+    raw_name: info.rawName,
+    value: info.value,
+    seconds: info.seconds,
+  };
+}
+
+export function runningJson(
+  running: RunningServer | null,
+  chain: ReadOptionsResult,
+  realPath: (path: string) => string | null,
+): RunningServerJson | null {
+  if (running === null) return null;
+  const { identity } = running;
+  return {
+    address: running.address,
+    local: running.local,
+    error: running.error,
+    flavor: identity?.flavor ?? null,
+    version: identity?.version ?? null,
+    wait_timeout: running.waitTimeout,
+    interactive_timeout: running.interactiveTimeout,
+    wait_timeout_origin: running.origin,
+    config_files: running.configFiles,
+    reads_these_files: identity === null ? null : readsChain(running.configFiles, chain, realPath),
+  };
+}
+
+export function buildListReport(
+  choice: ServerChoice,
+  chain: ReadOptionsResult,
+  running: RunningServerJson | null,
+  maxSeconds: number,
+): ListReport {
+  const occurrences = (name: SettingName) =>
+    occurrencesOf(chain.options, name).map((occurrence) =>
+      occurrenceJson(occurrenceInfo(occurrence.option, maxSeconds)),
+    );
+  const wait = occurrences('wait_timeout');
+  const interactive = occurrences('interactive_timeout');
+  return {
+    server: serverJson(choice),
+    files: filesJson(chain),
+    settings: { wait_timeout: wait.at(-1) ?? null, interactive_timeout: interactive.at(-1) ?? null },
+    occurrences: { wait_timeout: wait, interactive_timeout: interactive },
+    running_server: running,
+    warnings: chain.warnings,
+  };
+}
+
+export function buildPatchReport(
+  choice: ServerChoice,
+  plan: PatchPlan,
+  running: RunningServerJson | null,
+  outcome: { dryRun: boolean; written: WrittenFile[] | null },
+): PatchReport {
+  const settings = plan.settings.map(
+    (setting): SettingJson => ({
+      name: setting.name,
+      requested: setting.requested,
+      current: setting.current && occurrenceJson(setting.current),
+      action: setting.action,
+      result: occurrenceJson(setting.result),
+      overridden: setting.overridden.map(occurrenceJson),
+    }),
+  );
+  const changes = plan.changes.map(
+    (change): ChangeJson => ({
+      file: change.path,
+      real_path: change.realPath,
+      diff: byteStringToText(
+        unifiedDiff(
+          change.before.toString('latin1'),
+          change.after.toString('latin1'),
+          change.realPath,
+          change.realPath,
+        ),
+      ),
+      backup: outcome.written?.find((file) => file.realPath === change.realPath)?.backup ?? null,
+    }),
+  );
+  const report: PatchReport = {
+    server: serverJson(choice),
+    files: filesJson(plan.chain),
+    settings,
+    changes,
+    dry_run: outcome.dryRun,
+    written: outcome.written !== null && outcome.written.length > 0,
+    running_server: running,
+    next_steps: [],
+    warnings: plan.warnings,
+  };
+  report.next_steps = nextSteps(report);
+  return report;
+}
+
+/** What to do after the files say the right thing: the running server does not read them until it restarts. */
+export function nextSteps(report: PatchReport): string[] {
+  const steps: string[] = [];
+  const wait = report.settings.find((setting) => setting.name === 'wait_timeout');
+  const interactive = report.settings.find((setting) => setting.name === 'interactive_timeout');
+  if (!wait) return steps;
+  const nothingToWrite = report.changes.length === 0;
+  if (report.dry_run && !nothingToWrite) {
+    steps.push('Run the same command without --dry-run to write the change.');
+  }
+  const setTimeout = `dbcache set-timeout ${wait.requested}${interactive && interactive.requested === wait.requested ? ' --interactive' : ''}`;
+  const running = report.running_server;
+  if (running === null || !running.local || running.error !== null || running.wait_timeout === null) {
+    const why =
+      running === null
+        ? ''
+        : !running.local
+          ? ` The server dbcache would connect to (${running.address}) is not on this machine, so dbcache cannot tell whether it reads these files.`
+          : running.error !== null
+            ? ` dbcache could not ask the local server (${running.error}).`
+            : '';
+    steps.push(
+      `The option files count from the server's next start.${why} For the running server: ${setTimeout} (new connections get it at once), or restart it.`,
+    );
+    return steps;
+  }
+  const behind = SETTING_NAMES.filter((name) => {
+    const setting = report.settings.find((candidate) => candidate.name === name);
+    const live = name === 'wait_timeout' ? running.wait_timeout : running.interactive_timeout;
+    return setting !== undefined && live !== setting.requested;
+  });
+  if (behind.length > 0) {
+    const now = behind
+      .map(
+        (name) => `${name} ${name === 'wait_timeout' ? running.wait_timeout : running.interactive_timeout} s`,
+      )
+      .join(' and ');
+    steps.push(
+      `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
+    );
+  } else {
+    steps.push(
+      `The running server (${running.address}) already has this value; the files now keep it across restarts.`,
+    );
+  }
+  const origin = running.wait_timeout_origin?.source;
+  if (origin === 'COMMAND-LINE' || origin === 'COMMAND_LINE') {
+    steps.push(
+      "Warning: the running server got wait_timeout from its command line, which overrides every option file: remove --wait-timeout from the way it is started (systemd unit, service), or the file's value never counts.",
+    );
+  } else if (origin === 'PERSISTED') {
+    steps.push(
+      'Warning: wait_timeout is persisted on this server (SET PERSIST, mysqld-auto.cnf), which overrides the option files: run RESET PERSIST wait_timeout, or use dbcache set-timeout --persist instead.',
+    );
+  }
+  if (running.reads_these_files === true) {
+    steps.push(
+      `The running server reads these files: it took settings from ${running.config_files?.join(', ')}.`,
+    );
+  } else if (running.reads_these_files === false) {
+    const from =
+      running.config_files && running.config_files.length > 0
+        ? `its settings came from ${running.config_files.join(', ')}`
+        : 'it reports no setting from any option file (started with --no-defaults, or with other files)';
+    steps.push(
+      `Warning: the running server does not seem to read these files: ${from}. Check how it is started (--defaults-file in its service) and patch that file with --file.`,
+    );
+  } else {
+    steps.push(
+      'dbcache cannot tell whether the running server reads these files: it does not say where its settings came from.',
+    );
+  }
+  return steps;
+}

@@ -1,0 +1,64 @@
+import type { ServerTarget } from '../../connection/target.ts';
+import { isLocalTransport, readConfigFiles } from '../../patch/running-server.ts';
+import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
+import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
+
+/** What the server running on this machine says, read once, best effort: patch-config works without it. */
+export interface RunningServer {
+  address: string;
+  local: boolean;
+  /** Why it could not be asked; null when it answered (or is not local, so was not asked). */
+  error: string | null;
+  identity: ServerIdentity | null;
+  waitTimeout: number | null;
+  interactiveTimeout: number | null;
+  origin: VariableOrigin | null;
+  /** The option files it says its settings came from (null: it cannot say). */
+  configFiles: string[] | null;
+}
+
+export async function readRunningServer(target: () => ServerTarget): Promise<RunningServer> {
+  const empty = {
+    identity: null,
+    waitTimeout: null,
+    interactiveTimeout: null,
+    origin: null,
+    configFiles: null,
+  };
+  let server: ServerTarget;
+  try {
+    server = target();
+  } catch (err) {
+    return { address: 'the local server', local: false, error: messageOf(err), ...empty };
+  }
+  const local = isLocalTransport(server.resolved.transport);
+  if (!local) return { address: server.address, local, error: null, ...empty };
+  let connection: Awaited<ReturnType<ServerTarget['connect']>> | undefined;
+  try {
+    connection = await server.connect();
+    const global = await readVariables(connection, 'GLOBAL', [
+      'wait_timeout',
+      'interactive_timeout',
+      ...IDENTITY_VARIABLES,
+    ]);
+    const identity = identifyServer(global);
+    return {
+      address: server.address,
+      local,
+      error: null,
+      identity,
+      waitTimeout: Number(global.wait_timeout),
+      interactiveTimeout: Number(global.interactive_timeout),
+      origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
+      configFiles: await readConfigFiles(connection, identity),
+    };
+  } catch (err) {
+    return { address: server.address, local, error: messageOf(err), ...empty };
+  } finally {
+    await connection?.end().catch(() => undefined);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,422 @@
+/**
+ * Plans a patch of the server's option files: find where each setting takes effect, decide the
+ * smallest edit, apply it to the parsed files in memory, and prove (by reading the edited files
+ * again, as every possible server reads them) that the server will get exactly the requested
+ * values and nothing else changes. Pure but for reading files through the injected file system.
+ */
+import {
+  byteStringToText,
+  type FileRecord,
+  groupMatches,
+  insertOptionLine,
+  isGroupIn,
+  type OptionFileDoc,
+  OptionFileError,
+  type OptionLine,
+  type ReadOptionsResult,
+  type ResolvedOption,
+  serialize,
+  setOptionValue,
+  textToByteString,
+} from '../optionfile/index.ts';
+import {
+  type ChainLine,
+  type ChainSource,
+  dirReadableIn,
+  linesInReadOrder,
+  locate,
+  readChain,
+} from './chain.ts';
+import { appendGroup } from './new-group.ts';
+import { formOf, type Occurrence, occurrencesOf, type SettingName } from './occurrences.ts';
+import { PatchRefused } from './refused.ts';
+import { readTimeoutValue } from './server-value.ts';
+import { verifyPatch } from './verify.ts';
+import { describeView, isInsertableGroup, type ServerView, VERSION_GROUP } from './view.ts';
+
+export { PatchRefused };
+
+export interface SettingRequest {
+  name: SettingName;
+  seconds: number;
+}
+
+export interface PatchInput {
+  source: ChainSource;
+  /** One view when the server is known; MariaDB and MySQL when it is not (the plan must suit both). */
+  views: readonly ServerView[];
+  settings: readonly SettingRequest[];
+  /** Allow adding a server group to what looks like a per-user client file. */
+  force: boolean;
+  /** The server's ceiling: 31536000, or 2147483 on Windows. */
+  maxSeconds: number;
+}
+
+/** One place the server reads a setting from. */
+export interface OccurrenceInfo {
+  /** The path as the server opens it. */
+  file: string;
+  line: number;
+  group: string;
+  rawName: string;
+  value: string | null;
+  /** What the server makes of the value; null where it would refuse it. */
+  seconds: number | null;
+}
+
+export type Action = 'unchanged' | 'set' | 'insert' | 'create-group';
+
+export interface SettingPlan {
+  name: SettingName;
+  requested: number;
+  /** The occurrence the server uses now; null when no file sets it (the compiled-in default). */
+  current: OccurrenceInfo | null;
+  action: Action;
+  /** Where the setting is after the edit (the same as `current` when unchanged). */
+  result: OccurrenceInfo;
+  /** Earlier occurrences that the winning one overrides; left as they are. */
+  overridden: OccurrenceInfo[];
+}
+
+export interface FileChange {
+  /** The path as the server opens it. */
+  path: string;
+  /** The file to write: symbolic links resolved. */
+  realPath: string;
+  before: Buffer;
+  after: Buffer;
+}
+
+export interface PatchPlan {
+  settings: SettingPlan[];
+  changes: FileChange[];
+  /** The chain as read before the edit (first view). */
+  chain: ReadOptionsResult;
+  /** What the server would warn about while reading the files. */
+  warnings: string[];
+}
+
+/** Problems in a file that the server misreads or refuses: such a file is not edited. */
+const REFUSED_PROBLEMS = new Set([
+  'byte-order-mark',
+  'option-before-group',
+  'malformed-group',
+  'empty-directive',
+  'nul-byte',
+  'long-line',
+  'bare-carriage-return',
+]);
+
+type Intent =
+  | { kind: 'unchanged' | 'set'; setting: SettingName; realPath: string; index: number }
+  | { kind: 'insert'; setting: SettingName; realPath: string; afterIndex: number; spelling: string }
+  | { kind: 'create-group'; setting: SettingName; realPath: string; spelling: string };
+
+export function planPatch(input: PatchInput): PatchPlan {
+  const [firstView] = input.views;
+  if (firstView === undefined) throw new Error('planPatch needs at least one server view.');
+  const reads = input.views.map((view) => ({ view, result: readOrRefuse(input.source, view) }));
+  const chain = (reads[0] as (typeof reads)[number]).result;
+
+  let agreed: Intent[] | undefined;
+  for (const { view, result } of reads) {
+    refuseUnknownVersionGroups(result, view, input.settings);
+    const intents = intentsFor(input, view, result);
+    if (agreed === undefined) agreed = intents;
+    else if (JSON.stringify(agreed) !== JSON.stringify(intents)) {
+      throw new PatchRefused(
+        `dbcache cannot tell which server reads these files, and the edit would differ: ${input.views.map(describeView).join(' and ')} read different groups here. Say which with --flavor mariadb or --flavor mysql (and --server-version). Nothing was written.`,
+        'usage',
+      );
+    }
+  }
+  const intents = agreed ?? [];
+  const changes = applyIntents(intents, chain, input);
+  const after = verifyPatch(input, reads, changes);
+  const settings = input.settings.map((request) =>
+    settingPlan(request, chain, after, intents, input.maxSeconds),
+  );
+  return { settings, changes, chain, warnings: chain.warnings };
+}
+
+function readOrRefuse(source: ChainSource, view: ServerView): ReadOptionsResult {
+  try {
+    return readChain(source, view);
+  } catch (err) {
+    if (err instanceof OptionFileError) {
+      throw new PatchRefused(
+        `${err.message.replace(/\.$/, '')}. The server itself would not start with this file, so dbcache does not edit it; fix it first. Nothing was written.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** A setting in `[mariadb-10.6]` counts only for 10.6: without the version that is a guess. */
+function refuseUnknownVersionGroups(
+  result: ReadOptionsResult,
+  view: ServerView,
+  settings: readonly SettingRequest[],
+): void {
+  if (view.version !== null) return;
+  for (const record of result.files) {
+    for (const line of record.doc?.lines ?? []) {
+      if (line.kind !== 'option' || line.group === null || !VERSION_GROUP.test(line.group)) continue;
+      if (view.flavor === 'mysql' && !/^mysqld-/i.test(line.group)) continue;
+      if (!settings.some((setting) => formOf(byteStringToText(line.name), setting.name) !== null)) continue;
+      throw new PatchRefused(
+        `${record.path}, line ${line.number}: "${byteStringToText(line.rawName)}" is in [${byteStringToText(line.group)}], which only that server version reads, and dbcache does not know the server's version. Give it with --server-version (e.g. --server-version 10.11). Nothing was written.`,
+        'usage',
+      );
+    }
+  }
+}
+
+function intentsFor(input: PatchInput, view: ServerView, result: ReadOptionsResult): Intent[] {
+  const intents: Intent[] = [];
+  let anchor: ReturnType<typeof insertionAnchor> | undefined;
+  for (const request of input.settings) {
+    const occurrences = occurrencesOf(result.options, request.name);
+    const winner = occurrences.at(-1);
+    if (winner?.form === 'alias') {
+      const { file, line, rawName } = winner.option;
+      throw new PatchRefused(
+        `${file}, line ${line}: "${rawName}" sets ${request.name} too (the server takes it for ${request.name}), and it is the last one read. dbcache edits only the plain name; change or remove that line by hand. Nothing was written.`,
+      );
+    }
+    if (winner !== undefined) {
+      const { record, index } = locate(result, winner.option.source);
+      const reading = readTimeoutValue(winner.option.value, input.maxSeconds);
+      const same = reading.ok && reading.seconds === request.seconds && reading.adjusted === null;
+      intents.push({
+        kind: same ? 'unchanged' : 'set',
+        setting: request.name,
+        realPath: realPathOf(record),
+        index,
+      });
+      continue;
+    }
+    anchor ??= insertionAnchor(input, view, result);
+    intents.push(
+      anchor.kind === 'insert'
+        ? {
+            kind: 'insert',
+            setting: request.name,
+            realPath: anchor.realPath,
+            afterIndex: anchor.afterIndex,
+            spelling: spell(request.name, anchor.neighbour),
+          }
+        : { kind: 'create-group', setting: request.name, realPath: anchor.realPath, spelling: request.name },
+    );
+  }
+  return intents;
+}
+
+type Anchor =
+  | { kind: 'insert'; realPath: string; afterIndex: number; neighbour: string | null }
+  | { kind: 'create-group'; realPath: string };
+
+/**
+ * Where a setting that no file has goes: next to the effective max_connections when that is in
+ * a server-only group (the recipe's advice), else at the end of the last `[mysqld]` section the
+ * server reads, else in a new `[mysqld]` group at the end of the first file.
+ */
+function insertionAnchor(input: PatchInput, view: ServerView, result: ReadOptionsResult): Anchor {
+  const maxConnections = result.options.findLast((option) => option.name === 'max_connections');
+  if (maxConnections && isInsertableGroup(textToByteString(maxConnections.group), view)) {
+    const { record, index } = locate(result, maxConnections.source);
+    return {
+      kind: 'insert',
+      realPath: realPathOf(record),
+      afterIndex: index,
+      neighbour: maxConnections.source.rawName,
+    };
+  }
+  const lines = linesInReadOrder(result, dirReadableIn(input.source));
+  const header = lines.findLast(
+    (entry) =>
+      entry.line.kind === 'group' && groupMatches(entry.line.name, 'mysqld') && entry.record.realPath,
+  );
+  if (header) return endOfSection(lines, header);
+  const main = result.files.find((record) => record.depth === 0 && record.doc !== null);
+  if (main === undefined) {
+    const looked = result.files.map((record) => record.path).join(', ');
+    throw new PatchRefused(
+      `None of the option files the server reads exists${looked ? ` (looked for ${looked})` : ''}, so there is nothing to patch. Create the file, or name it with --file. Nothing was written.`,
+    );
+  }
+  return { kind: 'create-group', realPath: realPathOf(main) };
+}
+
+/** After the last option line of the section that starts at `header` (or after the header). */
+function endOfSection(lines: readonly ChainLine[], header: ChainLine): Anchor {
+  let last: { index: number; line: OptionLine } | null = null;
+  for (const entry of lines.slice(lines.indexOf(header) + 1)) {
+    if (entry.record !== header.record) continue;
+    if (entry.line.kind === 'group') break;
+    if (entry.line.kind === 'option') last = { index: entry.index, line: entry.line };
+  }
+  return {
+    kind: 'insert',
+    realPath: realPathOf(header.record),
+    afterIndex: last?.index ?? header.index,
+    neighbour: last?.line.rawName ?? null,
+  };
+}
+
+/** `max-connections` next door: write `wait-timeout` too. */
+function spell(name: SettingName, neighbour: string | null): string {
+  return neighbour?.includes('-') && !neighbour.includes('_') ? name.replaceAll('_', '-') : name;
+}
+
+function realPathOf(record: FileRecord): string {
+  if (record.realPath === null) {
+    throw new PatchRefused(`Cannot find the real file behind ${record.path}. Nothing was written.`);
+  }
+  return record.realPath;
+}
+
+function applyIntents(intents: readonly Intent[], chain: ReadOptionsResult, input: PatchInput): FileChange[] {
+  const changes: FileChange[] = [];
+  const touched = [...new Set(intents.filter((i) => i.kind !== 'unchanged').map((i) => i.realPath))];
+  for (const realPath of touched) {
+    const record = chain.files.find((candidate) => candidate.realPath === realPath && candidate.doc !== null);
+    if (!record?.doc) throw new Error(`${realPath} was not read.`);
+    refuseUnsafeFile(record, intents, input);
+    const before = serialize(record.doc);
+    let doc = record.doc;
+    try {
+      doc = applyToDoc(
+        doc,
+        intents.filter((intent) => intent.realPath === realPath),
+        input,
+      );
+    } catch (err) {
+      if (err instanceof PatchRefused) throw err;
+      throw new PatchRefused(
+        `${record.path}: the edit cannot be made safely: ${(err as Error).message}. Nothing was written.`,
+      );
+    }
+    changes.push({ path: record.path, realPath, before, after: serialize(doc) });
+  }
+  return changes;
+}
+
+function refuseUnsafeFile(record: FileRecord, intents: readonly Intent[], input: PatchInput): void {
+  const doc = record.doc as OptionFileDoc;
+  const problem = doc.problems.find((candidate) => REFUSED_PROBLEMS.has(candidate.code));
+  if (problem) {
+    throw new PatchRefused(
+      `${record.path}, line ${problem.line}: ${problem.reason}. dbcache does not edit a file the server misreads; fix it first. Nothing was written.`,
+    );
+  }
+  if (record.status !== 'read') {
+    throw new PatchRefused(
+      `${record.path}: the server stops reading this file part-way (see the warnings), so dbcache does not edit it. Nothing was written.`,
+    );
+  }
+  const createsGroup = intents.some(
+    (intent) => intent.kind === 'create-group' && intent.realPath === record.realPath,
+  );
+  if (createsGroup && !input.force && isClientFile(record, input)) {
+    throw new PatchRefused(
+      `${record.path} looks like a per-user client file (${describeGroups(doc)}), not a server configuration file; dbcache would have to add a [mysqld] group to it. Name the server's file with --file, or add --force to add the group anyway. Nothing was written.`,
+      'usage',
+    );
+  }
+}
+
+/** `~/.my.cnf`, or a file whose groups are all ones the server does not read. */
+function isClientFile(record: FileRecord, input: PatchInput): boolean {
+  const doc = record.doc as OptionFileDoc;
+  const groups = groupsOf(doc);
+  const serverGroup = groups.some((group) =>
+    input.views.some((view) => isGroupIn(group, view.groups.map(textToByteString))),
+  );
+  if (serverGroup) return false;
+  const home = input.source.home;
+  const isHomeFile =
+    /(^|[\\/])\.my\.cnf$/.test(record.path) && (home === undefined || record.path.startsWith(home));
+  return isHomeFile || groups.length > 0;
+}
+
+function groupsOf(doc: OptionFileDoc): string[] {
+  return doc.lines.flatMap((line) => (line.kind === 'group' ? [line.name] : []));
+}
+
+function describeGroups(doc: OptionFileDoc): string {
+  const groups = [...new Set(groupsOf(doc))];
+  return groups.length === 0
+    ? 'no groups'
+    : `only ${groups.map((group) => `[${byteStringToText(group)}]`).join(' ')}`;
+}
+
+/** Edits from the bottom up, so that earlier line indices stay valid. */
+function applyToDoc(doc: OptionFileDoc, intents: readonly Intent[], input: PatchInput): OptionFileDoc {
+  const value = (setting: SettingName) =>
+    String((input.settings.find((request) => request.name === setting) as SettingRequest).seconds);
+  const at = (intent: Intent) =>
+    intent.kind === 'set' ? intent.index : intent.kind === 'insert' ? intent.afterIndex : -1;
+  const positions = [...new Set(intents.map(at).filter((index) => index >= 0))].sort((a, b) => b - a);
+  let edited = doc;
+  for (const position of positions) {
+    for (const intent of intents) {
+      if (intent.kind === 'set' && intent.index === position) {
+        edited = setOptionValue(edited, position, value(intent.setting));
+      }
+    }
+    let after = position;
+    for (const intent of intents) {
+      if (intent.kind === 'insert' && intent.afterIndex === position) {
+        edited = insertOptionLine(edited, after, intent.spelling, value(intent.setting));
+        after++;
+      }
+    }
+  }
+  const created = intents.filter((intent) => intent.kind === 'create-group');
+  if (created.length > 0) {
+    const appended = appendGroup(edited, 'mysqld');
+    edited = appended.doc;
+    let after = appended.headerIndex;
+    for (const intent of created) {
+      edited = insertOptionLine(edited, after, intent.spelling, value(intent.setting));
+      after++;
+    }
+  }
+  return edited;
+}
+
+function settingPlan(
+  request: SettingRequest,
+  before: ReadOptionsResult,
+  after: ReadOptionsResult,
+  intents: readonly Intent[],
+  maxSeconds: number,
+): SettingPlan {
+  const info = (occurrence: Occurrence | undefined) =>
+    occurrence === undefined ? null : occurrenceInfo(occurrence.option, maxSeconds);
+  const occurrences = occurrencesOf(before.options, request.name);
+  const intent = intents.find((candidate) => candidate.setting === request.name) as Intent;
+  const result = info(occurrencesOf(after.options, request.name).at(-1));
+  if (result === null) throw new Error(`${request.name} vanished from the edited files.`);
+  return {
+    name: request.name,
+    requested: request.seconds,
+    current: info(occurrences.at(-1)),
+    action: intent.kind,
+    result,
+    overridden: occurrences.slice(0, -1).map((occurrence) => occurrenceInfo(occurrence.option, maxSeconds)),
+  };
+}
+
+export function occurrenceInfo(option: ResolvedOption, maxSeconds: number): OccurrenceInfo {
+  const reading = readTimeoutValue(option.value, maxSeconds);
+  return {
+    file: option.file,
+    line: option.line,
+    group: option.group,
+    rawName: option.rawName,
+    value: option.value,
+    seconds: reading.ok ? reading.seconds : null,
+  };
+}
