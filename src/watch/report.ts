@@ -5,7 +5,7 @@ import type { Verdict } from './verdict.ts';
 /**
  * The model every view prints: the screen, the plain lines and `--json` (one NDJSON object per
  * tick, `disconnected` events, and one final summary). The JSON names are a public interface,
- * documented in docs/watch-connections.md: change them deliberately.
+ * documented in the README: change them deliberately.
  */
 
 export interface ConnectionView {

@@ -98,6 +98,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     '--bind-address=127.0.0.1',
     `--pid-file=${join(dir, 'mysqld.pid')}`,
     `--log-error=${errorLog}`,
+    // Its own temporary directory: another program cleaning /tmp must not delete the server's temp tables.
+    `--tmpdir=${dir}`,
     '--innodb-buffer-pool-size=32M',
     '--skip-log-bin',
     ...userArgs,
