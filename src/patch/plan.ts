@@ -28,7 +28,7 @@ import {
   readChain,
 } from './chain.ts';
 import { appendGroup } from './new-group.ts';
-import { formOf, type Occurrence, occurrencesOf, type SettingName } from './occurrences.ts';
+import { formOf, type Occurrence, occurrencesOf, SETTING_NAMES, type SettingName } from './occurrences.ts';
 import { PatchRefused } from './refused.ts';
 import { readTimeoutValue } from './server-value.ts';
 import { verifyPatch } from './verify.ts';
@@ -196,7 +196,7 @@ function intentsFor(input: PatchInput, view: ServerView, result: ReadOptionsResu
       });
       continue;
     }
-    anchor ??= insertionAnchor(input, view, result);
+    anchor ??= insertionAnchor(input, view, result, request.name);
     intents.push(
       anchor.kind === 'insert'
         ? {
@@ -217,19 +217,28 @@ type Anchor =
   | { kind: 'create-group'; realPath: string };
 
 /**
- * Where a setting that no file has goes: next to the effective max_connections when that is in
- * a server-only group (the recipe's advice), else at the end of the last `[mysqld]` section the
+ * Where a setting that no file has goes: next to its sibling (interactive_timeout beside
+ * wait_timeout) when that is set in a server-only group, else next to the effective
+ * max_connections (the recipe's advice), else at the end of the last `[mysqld]` section the
  * server reads, else in a new `[mysqld]` group at the end of the first file.
  */
-function insertionAnchor(input: PatchInput, view: ServerView, result: ReadOptionsResult): Anchor {
-  const maxConnections = result.options.findLast((option) => option.name === 'max_connections');
-  if (maxConnections && isInsertableGroup(textToByteString(maxConnections.group), view)) {
-    const { record, index } = locate(result, maxConnections.source);
+function insertionAnchor(
+  input: PatchInput,
+  view: ServerView,
+  result: ReadOptionsResult,
+  setting: SettingName,
+): Anchor {
+  const sibling = SETTING_NAMES.find((name) => name !== setting) as SettingName;
+  const neighbours = [occurrencesOf(result.options, sibling).at(-1), lastNamed(result, 'max_connections')];
+  for (const neighbour of neighbours) {
+    if (neighbour?.form !== 'exact' || !isInsertableGroup(textToByteString(neighbour.option.group), view))
+      continue;
+    const { record, index } = locate(result, neighbour.option.source);
     return {
       kind: 'insert',
       realPath: realPathOf(record),
       afterIndex: index,
-      neighbour: maxConnections.source.rawName,
+      neighbour: neighbour.option.rawName,
     };
   }
   const lines = linesInReadOrder(result, dirReadableIn(input.source));
@@ -246,6 +255,11 @@ function insertionAnchor(input: PatchInput, view: ServerView, result: ReadOption
     );
   }
   return { kind: 'create-group', realPath: realPathOf(main) };
+}
+
+function lastNamed(result: ReadOptionsResult, name: string): Occurrence | undefined {
+  const option = result.options.findLast((candidate) => candidate.name === name);
+  return option && { option, form: 'exact' };
 }
 
 /** After the last option line of the section that starts at `header` (or after the header). */
