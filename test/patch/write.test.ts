@@ -1,0 +1,178 @@
+/**
+ * Safe writes on real files: backup first (named so no !includedir reads it), a temporary file
+ * in the same directory renamed over the original, owner and mode kept, symlinks followed. A
+ * failure (or a kill) between writing the temporary file and the rename leaves the original
+ * exactly as it was, and the server reads the old value.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { UserError } from '../../src/output/errors.ts';
+import { ExitCode } from '../../src/output/exit-codes.ts';
+import type { FileChange } from '../../src/patch/plan.ts';
+import { backupName, writeChanges } from '../../src/patch/write.ts';
+import { printDefaults, printedValue } from './oracle.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'dbcache-write-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const NOW = new Date('2025-06-07T08:09:10.111Z');
+const OLD = '[mysqld]\nwait_timeout = 28800\n';
+const NEW = '[mysqld]\nwait_timeout = 600\n';
+
+/** A server layout: main.cnf includes conf.d/, whose server.cnf is the file edited. */
+function layout(): { dir: string; file: string; change: FileChange } {
+  const dir = mkdtempSync(join(work, 'case-'));
+  mkdirSync(join(dir, 'conf.d'));
+  writeFileSync(join(dir, 'main.cnf'), '[client-server]\n!includedir conf.d/\n');
+  const file = join(dir, 'conf.d', 'server.cnf');
+  writeFileSync(file, OLD);
+  chmodSync(file, 0o644);
+  return {
+    dir,
+    file,
+    change: { path: file, realPath: file, before: Buffer.from(OLD), after: Buffer.from(NEW) },
+  };
+}
+
+const entries = (dir: string) => readdirSync(dir).sort();
+
+test('the backup is named so that neither !includedir (Unix .cnf, Windows .ini/.cnf) nor a later run picks it up', () => {
+  const name = backupName('/etc/mysql/conf.d/server.cnf', NOW);
+  assert.equal(name, '/etc/mysql/conf.d/server.cnf.dbcache-20250607T080910Z.bak');
+  assert.doesNotMatch(name, /\.(cnf|ini)$/);
+  assert.equal(backupName('/etc/my.ini', NOW, 2), '/etc/my.ini.dbcache-20250607T080910Z-2.bak');
+});
+
+test('a write keeps mode and owner, leaves a backup the server does not read, and the server reads the new value', () => {
+  const { dir, file, change } = layout();
+  chmodSync(file, 0o640);
+  const owner =
+    process.getuid?.() === 0
+      ? { uid: 1234, gid: 4321 }
+      : { uid: statSync(file).uid, gid: statSync(file).gid };
+  chownSync(file, owner.uid, owner.gid);
+  const [written] = writeChanges([change], NOW);
+  assert.equal(readFileSync(file, 'latin1'), NEW);
+  const stats = statSync(file);
+  assert.deepEqual([stats.mode & 0o7777, stats.uid, stats.gid], [0o640, owner.uid, owner.gid]);
+  assert.equal(written?.backup, `${file}.dbcache-20250607T080910Z.bak`);
+  const backup = statSync(written?.backup ?? '');
+  assert.deepEqual([backup.mode & 0o7777, backup.uid, backup.gid], [0o640, owner.uid, owner.gid]);
+  assert.equal(readFileSync(written?.backup ?? '', 'latin1'), OLD);
+  assert.deepEqual(entries(join(dir, 'conf.d')), ['server.cnf', 'server.cnf.dbcache-20250607T080910Z.bak']);
+  const printed = printDefaults(dir, 'main.cnf', 'mariadb');
+  assert.equal(
+    printed.filter((line) => line.startsWith('--wait_timeout')).length,
+    1,
+    'the backup is not read',
+  );
+  assert.equal(printedValue(printed, 'wait'), '600');
+  // A second backup in the same second does not overwrite the first.
+  const again = writeChanges([{ ...change, before: Buffer.from(NEW), after: Buffer.from(OLD) }], NOW);
+  assert.equal(again[0]?.backup, `${file}.dbcache-20250607T080910Z-1.bak`);
+});
+
+test('a symlink is followed: the target changes and the link stays a link', () => {
+  const { dir, file, change } = layout();
+  const link = join(dir, 'my.cnf');
+  symlinkSync(file, link);
+  writeChanges([{ ...change, path: link }], NOW);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readFileSync(link, 'latin1'), NEW);
+});
+
+test('a failure between the temporary file and the rename leaves every file as it was, and no litter', () => {
+  const { dir, file, change } = layout();
+  const before = entries(join(dir, 'conf.d'));
+  let seen: readonly { temp: string; target: string }[] = [];
+  assert.throws(
+    () =>
+      writeChanges([change], NOW, {
+        beforeRename(pending) {
+          seen = pending;
+          assert.equal(readFileSync(pending[0]?.temp ?? '', 'latin1'), NEW, 'the temporary file is complete');
+          throw new Error('disk on fire');
+        },
+      }),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.exitCode === ExitCode.file &&
+      /disk on fire\. Nothing was written\.$/.test(err.message),
+  );
+  assert.match(seen[0]?.temp ?? '', /\/conf\.d\/\.server\.cnf\.dbcache-\d+-[0-9a-f]{8}\.tmp$/);
+  assert.equal(readFileSync(file, 'latin1'), OLD);
+  assert.deepEqual(entries(join(dir, 'conf.d')), before, 'temporary file and backup removed');
+});
+
+test('killed between the temporary file and the rename: the original is intact and the server reads the old value', () => {
+  const { dir, file } = layout();
+  const script = `
+    import { writeChanges } from ${JSON.stringify(join(import.meta.dirname, '../../src/patch/write.ts'))};
+    const file = ${JSON.stringify(file)};
+    writeChanges([{ path: file, realPath: file, before: Buffer.from(${JSON.stringify(OLD)}), after: Buffer.from(${JSON.stringify(NEW)}) }], new Date(), {
+      beforeRename: () => process.kill(process.pid, 'SIGKILL'),
+    });`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: join(import.meta.dirname, '../..'),
+  });
+  assert.equal(run.signal, 'SIGKILL', run.stderr.toString());
+  assert.equal(readFileSync(file, 'latin1'), OLD);
+  const left = entries(join(dir, 'conf.d'));
+  assert.ok(
+    left.some((name) => /^\.server\.cnf\.dbcache-.*\.tmp$/.test(name)),
+    `a temporary file is left: ${left}`,
+  );
+  assert.ok(left.every((name) => name === 'server.cnf' || !name.endsWith('.cnf')));
+  assert.equal(printedValue(printDefaults(dir, 'main.cnf', 'mariadb'), 'wait'), '28800');
+});
+
+test('two files: when the second cannot be replaced, the first is put back', () => {
+  const first = layout();
+  const second = layout();
+  assert.throws(
+    () =>
+      writeChanges([first.change, second.change], NOW, {
+        beforeRename() {
+          unlinkSync(second.file);
+          mkdirSync(second.file);
+        },
+      }),
+    (err: unknown) => err instanceof UserError && /every file is as it was/.test(err.message),
+  );
+  assert.equal(readFileSync(first.file, 'latin1'), OLD);
+  assert.deepEqual(
+    entries(join(first.dir, 'conf.d')).filter((name) => name.endsWith('.tmp')),
+    [],
+  );
+});
+
+test('a file changed since it was read, or with several hard links, is refused before anything is written', () => {
+  const changed = layout();
+  writeFileSync(changed.file, '[mysqld]\nwait_timeout = 1\n');
+  assert.throws(
+    () => writeChanges([changed.change], NOW),
+    /changed while dbcache was working on it.*Nothing was written/,
+  );
+  assert.deepEqual(entries(join(changed.dir, 'conf.d')), ['server.cnf']);
+  const linked = layout();
+  linkSync(linked.file, join(linked.dir, 'other-name'));
+  assert.throws(() => writeChanges([linked.change], NOW), /has 2 hard links/);
+  assert.equal(readFileSync(linked.file, 'latin1'), OLD);
+});
