@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/ so that start-up reads a few files instead of resolving
 // hundreds of modules (the check-timeout start-up budget is 2x a bare `node -e 0`).
 // Commands are split into their own chunks and loaded only when chosen.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -27,6 +27,8 @@ const cliuiCommonJs = {
   },
 };
 
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli.ts'],
@@ -41,6 +43,8 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   plugins: [lazyIconv, cliuiCommonJs],
+  // The bundle cannot find package.json at run time, so the version is written in.
+  define: { DBCACHE_VERSION: JSON.stringify(version) },
   // mysql2 and yargs' helpers are CommonJS and call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);",

@@ -2,10 +2,11 @@ import yargs, { type Options } from 'yargs';
 import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
+import { patchConfigCommand } from './commands/patch-config/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
-import { normalizeArgv, passwordOnCommandLine } from './connection/argv.ts';
+import { normalizeArgv, passwordOnCommandLine, wordAfterBarePassword } from './connection/argv.ts';
 import { SSL_MODES } from './connection/settings.ts';
 import type { ConnectionFlags } from './connection/sources.ts';
 import { resolveTarget, type ServerTarget } from './connection/target.ts';
@@ -13,16 +14,38 @@ import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
 
+/** Written in by scripts/build.mjs from package.json; tests that import this file run unbundled. */
+declare const DBCACHE_VERSION: string;
+
 const COMMANDS: CommandSpec[] = [
   checkTimeoutCommand,
   setTimeoutCommand,
   benchCommand,
   generateCommand,
   watchConnectionsCommand,
+  patchConfigCommand,
 ];
 
 const CONNECTION =
   'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
+
+/**
+ * yargs' complaint as one plain sentence. A word after a bare -p that yargs did not expect is
+ * most likely a password typed with a space: say so without repeating it.
+ */
+function usageMessage(message: string, argv: readonly string[]): string {
+  const afterPassword = wordAfterBarePassword(argv);
+  if (afterPassword !== undefined && message.includes(afterPassword)) {
+    return '-p takes no separate value: type -pPASSWORD with no space, or give -p alone and answer the prompt. (The word after -p is not shown, since it may be a password.)';
+  }
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  if (message.startsWith('Not enough non-option arguments') && command) {
+    return `dbcache ${command} is missing its argument. Run dbcache ${command} --help for usage.`;
+  }
+  const sentence = message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
+  const ending = /[.!?]$/.test(sentence) ? '' : '.';
+  return `${sentence}${ending} Run dbcache --help for usage.`;
+}
 
 /** The mysql client's connection flags, shared by every command. */
 function connectionOptions(): Record<string, Options> {
@@ -37,11 +60,7 @@ function connectionOptions(): Record<string, Options> {
     'password-prompt': { type: 'boolean', hidden: true },
     socket: { alias: 'S', type: 'string', describe: 'Unix socket file' },
     database: { alias: 'D', type: 'string', describe: 'Default database' },
-    protocol: {
-      type: 'string',
-      choices: ['TCP', 'SOCKET', 'tcp', 'socket'],
-      describe: 'Force TCP or socket',
-    },
+    protocol: { type: 'string', describe: 'TCP or SOCKET: force one' },
     'connect-timeout': { type: 'string', describe: 'Seconds to wait for the connection (default 10)' },
     'ssl-mode': { type: 'string', describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
     'ssl-ca': { type: 'string', describe: 'CA certificate file (PEM)' },
@@ -81,16 +100,17 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       .recommendCommands()
       .strict()
       .help('help')
-      .version()
+      .version(typeof DBCACHE_VERSION === 'string' ? DBCACHE_VERSION : 'development')
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .epilog(
         `Exit codes: ${Object.entries(ExitCode)
-          .map(([name, code]) => `${code} ${name}`)
+          .map(([name, code]) => `${code} ${name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`)}`)
           .join(', ')}. DBCACHE_DEBUG=1 adds stack traces to errors. More in the README.`,
       )
       .exitProcess(false)
       .fail((message, err) => {
-        throw err ?? usageError(`${message} Run dbcache --help for usage.`);
+        if (err) throw err;
+        throw usageError(usageMessage(message, argv));
       });
     for (const spec of COMMANDS) {
       parser = parser.command(spec.command, spec.describe, spec.builder, async (args) => {

@@ -37,3 +37,15 @@ export function passwordOnCommandLine(argv: readonly string[]): boolean {
       arg.startsWith('--password=') || (arg.startsWith('-p') && arg.length > 2 && !arg.startsWith('--')),
   );
 }
+
+/**
+ * The word typed right after a bare `-p` / `--password`, if any. In the mysql client that word is
+ * never the password, but people type `-p secret` anyway: error messages must not repeat it.
+ */
+export function wordAfterBarePassword(argv: readonly string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  const at = options.findIndex((arg) => arg === '-p' || arg === '--password');
+  const next = at === -1 ? undefined : options[at + 1];
+  return next !== undefined && !next.startsWith('-') ? next : undefined;
+}

@@ -7,13 +7,6 @@ import { describeTransport, type ResolvedConnection } from './resolve.ts';
 
 export type { Connection };
 
-/** How a command gets its connection: injected, so tests can hand in their own. */
-export type Connect = () => Promise<Connection>;
-
-/**
- * Opens one mysql2 connection. `PREFERRED` TLS over TCP is tried first with TLS and, when the
- * server has none, again without it (what the mysql client does in one handshake).
- */
 /**
  * A mysql2 connection that the server may close while it is idle (wait_timeout, KILL, a
  * restart) without ending the process: mysql2 reports that as an 'error' event, and an
@@ -26,6 +19,10 @@ async function createConnection(options: ConnectionOptions): Promise<Connection>
   return connection;
 }
 
+/**
+ * Opens one mysql2 connection. `PREFERRED` TLS over TCP is tried first with TLS and, when the
+ * server has none, again without it (what the mysql client does in one handshake).
+ */
 export async function openConnection(
   resolved: ResolvedConnection,
   password: string | undefined,

@@ -1,5 +1,6 @@
 import type { IO } from '../io.ts';
-import { usageError } from '../output/errors.ts';
+import { UserError } from '../output/errors.ts';
+import { ExitCode } from '../output/exit-codes.ts';
 
 /**
  * Asks for the password without echo at a terminal. From a pipe it reads one line, so
@@ -28,7 +29,8 @@ export function promptPassword(io: IO, prompt = 'Enter password: '): Promise<str
     const onData = (chunk: Buffer | string) => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n' || char === '\u0004') return finish();
-        if (char === '\u0003') return finish(usageError('Password entry was cancelled.'));
+        if (char === '\u0003')
+          return finish(new UserError('Password entry was cancelled.', ExitCode.interrupted));
         if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1);
         else typed += char;
       }

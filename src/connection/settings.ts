@@ -1,13 +1,13 @@
-/**
- * Where to connect, as each source (flags, URL, environment, option files) states it. Every
- * field is optional: `resolve.ts` merges the layers, first one that sets a field wins.
- */
 export const SSL_MODES = ['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 export const PROTOCOLS = ['TCP', 'SOCKET'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/**
+ * Where to connect, as each source (flags, URL, environment, option files) states it. Every
+ * field is optional: `resolve.ts` merges the layers, first one that sets a field wins.
+ */
 export interface ConnectionSettings {
   host?: string;
   port?: number;
@@ -54,11 +54,14 @@ export function parseProtocol(text: string, where: string): Protocol {
   throw new Error(`The protocol ${JSON.stringify(text)} ${where} is not TCP or SOCKET.`);
 }
 
+/** Node's timers stop at 2^31-1 ms; a longer connect timeout would fire at once. */
+export const MAX_CONNECT_TIMEOUT = 2_147_483;
+
 export function parseSeconds(text: string, where: string): number {
   const seconds = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isInteger(seconds) || seconds < 1) {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT) {
     throw new Error(
-      `The timeout ${JSON.stringify(text)} ${where} is not a whole number of seconds (1 or more).`,
+      `The timeout ${JSON.stringify(text)} ${where} is not a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT}.`,
     );
   }
   return seconds;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions } from 'mysql2/promise';
 import type { IO } from '../io.ts';
+import { usageError } from '../output/errors.ts';
 import type { Connection } from './open.ts';
 import { readClientOptions } from './option-files.ts';
 import { promptPassword } from './password.ts';
@@ -67,10 +68,16 @@ export function targetFor(resolved: ResolvedConnection, io: IO): ServerTarget {
 /** mysql2 is the largest thing dbcache loads: only commands that connect pay for it. */
 const loadDriver = () => import('./open.ts');
 
+/**
+ * The mysql client's default user. Containers that run under an arbitrary uid have no name for
+ * it: then say so rather than guess (guessing root would be the worst guess).
+ */
 function loginUser(env: IO['env']): string {
   try {
     return userInfo().username;
   } catch {
-    return env.USER ?? env.USERNAME ?? 'root';
+    const name = env.USER ?? env.USERNAME;
+    if (name) return name;
+    throw usageError('Could not tell your login name, which is the default user: give one with --user.');
   }
 }

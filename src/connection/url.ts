@@ -1,7 +1,7 @@
 import { usageError } from '../output/errors.ts';
 import { type ConnectionSettings, parsePort, parseProtocol, parseSeconds, parseSslMode } from './settings.ts';
 
-const SCHEMES = new Set(['mysql:', 'mariadb:', 'mysqlx:']);
+const SCHEMES = new Set(['mysql:', 'mariadb:']);
 
 /** True for URLs this tool understands; DATABASE_URL may well point at another kind of database. */
 export function isMysqlUrl(text: string): boolean {
@@ -85,9 +85,4 @@ export function parseConnectionUrl(text: string, where: string): ConnectionSetti
     }
   }
   return settings;
-}
-
-/** The URL with its password replaced, for messages and --json output. */
-export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 }

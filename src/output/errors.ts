@@ -33,6 +33,30 @@ export function isServerError(err: unknown): err is ServerError {
   );
 }
 
+const LOST_CONNECTION_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+/**
+ * Errors that end the connection: the server is shutting down (1053), killed it (1927) or closed
+ * it for idling (4031, MySQL 8.0.24+); the client's "gone away" (2006) and "lost" (2013).
+ */
+const LOST_CONNECTION_ERRNOS = new Set([1053, 1927, 2006, 2013, 4031]);
+
+/** True for an error that means the connection itself is gone, not that a statement failed. */
+export function isConnectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { code, errno, fatal } = err as Error & { code?: string; errno?: number; fatal?: boolean };
+  return (
+    fatal === true ||
+    (code !== undefined && LOST_CONNECTION_CODES.has(code)) ||
+    (errno !== undefined && LOST_CONNECTION_ERRNOS.has(errno))
+  );
+}
+
 /** What to print for an error that reached the top level, and the exit code. */
 export function describeFailure(err: unknown, debug: boolean): { text: string; exitCode: ExitCodeValue } {
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
@@ -43,7 +67,13 @@ export function describeFailure(err: unknown, debug: boolean): { text: string; e
       exitCode: ExitCode.server,
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  if (isConnectionLost(err)) {
+    return {
+      text: `dbcache: the connection to the server was lost during the command (${(err as Error).message.replace(/\.+$/, '')}): the server may have restarted, closed the connection, or the network dropped. Run the command again; if it keeps happening, check the server's error log.${stack}`,
+      exitCode: ExitCode.connection,
+    };
+  }
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
   return {
     text: debug
       ? `dbcache: internal error: ${message}${stack}`

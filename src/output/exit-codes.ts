@@ -1,6 +1,6 @@
 /**
- * One table of exit codes for every command. The README's table is generated from the same
- * words; change both together, since scripts depend on these numbers.
+ * One table of exit codes for every command. The README's table says the same in more words
+ * (test/readme.test.ts checks the numbers match); scripts depend on these numbers.
  */
 export const ExitCode = {
   ok: 0,
@@ -20,16 +20,3 @@ export const ExitCode = {
 
 export type ExitCodeName = keyof typeof ExitCode;
 export type ExitCodeValue = (typeof ExitCode)[ExitCodeName];
-
-export const exitCodeMeaning: Record<ExitCodeName, string> = {
-  ok: 'success',
-  checkFailed: 'the check ran, and the server is not as expected (for example `--expect` did not match)',
-  usage: 'bad command line: unknown flag, bad value, unknown command or target',
-  connection: 'could not reach the server: refused, unreachable, timed out, no such socket, TLS failure',
-  authentication: 'the server refused the user name or password',
-  privilege: 'the user lacks a privilege the command needs (nothing was changed)',
-  file: 'an option file or output file could not be read, parsed or written',
-  server: 'the server returned an error for a statement',
-  interrupted: 'stopped by Ctrl-C (SIGINT) after closing its connections; what it measured is printed',
-  internal: 'a bug in dbcache (run again with DBCACHE_DEBUG=1 and report the stack)',
-};

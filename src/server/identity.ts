@@ -78,7 +78,7 @@ function detectManaged(variables: Record<string, string | undefined>): ManagedSe
 }
 
 /** True on servers built for Windows, where timeouts stop at 2147483 s. */
-export const isWindowsServer = (identity: ServerIdentity): boolean => /win/i.test(identity.compileOs);
+export const isWindowsServer = (identity: ServerIdentity): boolean => /^win/i.test(identity.compileOs);
 
 /** MySQL 8.0+ has SET PERSIST and performance_schema.variables_info; MariaDB and Percona 5.x do not. */
 export const hasSetPersist = (identity: ServerIdentity): boolean =>

@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { ServerTarget } from '../connection/target.ts';
+import { isConnectionLost as isConnectionGone } from '../output/errors.ts';
 import { identifyServer, type ServerIdentity } from '../server/identity.ts';
 import { readStatus, readVariables } from '../server/variables.ts';
 import { chooseSource, type ProcesslistSource, processlistStatement } from './query.ts';
@@ -189,27 +190,14 @@ export function settle<T>(
   });
 }
 
-/** Server errors that mean this connection is gone (not that the query was wrong). */
-const LOST_ERRNOS = new Set([1053, 1317, 1927, 2006, 2013, 4031]);
-const LOST_CODES = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'WATCH_QUERY_TIMEOUT',
-]);
-
-/** True when the watcher should reconnect rather than stop with an error. */
+/**
+ * True when the watcher should reconnect rather than stop with an error: the connection is gone,
+ * the server refuses connections while it restarts, a KILL QUERY interrupted the tick (1317), or
+ * the tick took too long.
+ */
 export function isConnectionLost(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const { code, errno, fatal } = err as { code?: string; errno?: number; fatal?: boolean };
-  return (
-    fatal === true ||
-    (code !== undefined && LOST_CODES.has(code)) ||
-    (errno !== undefined && LOST_ERRNOS.has(errno))
-  );
+  const { code, errno } = err as { code?: string; errno?: number };
+  return isConnectionGone(err) || code === 'ECONNREFUSED' || code === 'WATCH_QUERY_TIMEOUT' || errno === 1317;
 }
 
 /** Why the connection was lost, as the end of a sentence. */

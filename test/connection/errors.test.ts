@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,24 @@ test('an option file supplies the connection, and its errors name file and line'
   assert.match(missing.stderr, /absent\.cnf/);
 });
 
+test('a world-writable option file is ignored with a warning, as the client does', async () => {
+  const open = join(scratch, 'open.cnf');
+  await writeFile(open, `[client]\nport = ${server.port}\n`);
+  await chmod(open, 0o666);
+  const result = await runCli(['check-timeout', `--defaults-file=${open}`, '-h', server.host, '--json']);
+  assert.match(result.stderr, /warning: Ignored .*open\.cnf because anyone may write to it/);
+  // Its port was not used: dbcache went to the default 3306 (whether or not a server is there).
+  assert.match(result.stdout + result.stderr, /127\.0\.0\.1:3306/);
+  assert.doesNotMatch(result.stdout + result.stderr, new RegExp(`:${server.port}\\b`));
+});
+
+test('a word typed after a bare -p is never echoed', async () => {
+  const result = await runCli(['check-timeout', '--no-defaults', '-p', 'hunter2-secret']);
+  assert.equal(result.code, ExitCode.usage);
+  assert.match(result.stderr, /-p takes no separate value/);
+  assert.doesNotMatch(result.stderr + result.stdout, /hunter2-secret/);
+});
+
 test('unknown commands and flags are usage errors', async () => {
   const unknownCommand = await runCli(['check-timeuot']);
   assert.equal(unknownCommand.code, ExitCode.usage);
@@ -124,4 +142,15 @@ test('unknown commands and flags are usage errors', async () => {
   const badPort = await runCli(['check-timeout', '--no-defaults', '-P', 'x']);
   assert.equal(badPort.code, ExitCode.usage);
   assert.match(badPort.stderr, /port "x"/);
+  const hugeTimeout = await runCli(['check-timeout', '--no-defaults', '--connect-timeout', '2147484']);
+  assert.equal(hugeTimeout.code, ExitCode.usage);
+  assert.match(hugeTimeout.stderr, /from 1 to 2147483/);
+  const missingArgument = await runCli(['set-timeout']);
+  assert.equal(missingArgument.code, ExitCode.usage);
+  assert.match(missingArgument.stderr, /set-timeout is missing its argument/);
+  const version = await runCli(['--version']);
+  assert.equal(
+    version.stdout.trim(),
+    JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version,
+  );
 });

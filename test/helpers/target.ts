@@ -73,7 +73,9 @@ export function runCli(
       [BIN, ...args],
       { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        // A CLI killed by the timeout or a signal has no exit code: -1 matches no documented
+        // code, so a hang can never pass for "exit 1, check failed".
+        const code = error ? (typeof error.code === 'number' && !error.killed ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
