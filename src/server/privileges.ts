@@ -14,13 +14,23 @@ export async function currentAccount(connection: Connection): Promise<string> {
   return quoteAccount(String(rows[0]?.account ?? ''));
 }
 
-/** "app@10.0.%" → "'app'@'10.0.%'"; the host is after the last @, since user names may hold one. */
+/**
+ * "app@10.0.%" → "'app'@'10.0.%'"; the host is after the last @, since user names may hold one.
+ * The GRANT is pasted into someone else's session, whose sql_mode is unknown: a quote is doubled
+ * (`''`), which every mode reads the same, never backslash-escaped, which NO_BACKSLASH_ESCAPES
+ * reads differently. A name with a backslash, which the modes read differently inside '...',
+ * is quoted as an identifier instead (`` `a\b` ``), where a backslash is always just itself.
+ */
 export function quoteAccount(account: string): string {
   const at = account.lastIndexOf('@');
   const user = at < 0 ? account : account.slice(0, at);
   const host = at < 0 ? '%' : account.slice(at + 1);
-  const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `${quote(user)}@${quote(host)}`;
+  return `${quoteAccountPart(user)}@${quoteAccountPart(host)}`;
+}
+
+function quoteAccountPart(text: string): string {
+  if (text.includes('\\')) return `\`${text.replaceAll('`', '``')}\``;
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 export interface PrivilegeNeed {

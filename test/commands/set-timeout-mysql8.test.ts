@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { runSetTimeout, type SetTimeoutOptions } from '../../src/commands/set-timeout/index.ts';
 import type { SetTimeoutReport } from '../../src/commands/set-timeout/report.ts';
+import { parseTimeoutRequest } from '../../src/commands/set-timeout/request.ts';
 import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
@@ -16,6 +17,13 @@ import type { TestServer } from '../helpers/server.ts';
 import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
 const DEFAULTS = { interactive: false, persist: false, dryRun: false, force: false, json: true };
+
+/** Options for runSetTimeout with the value as typed on the command line. */
+function optionsFor(value: string, options: Partial<SetTimeoutOptions> = {}): SetTimeoutOptions {
+  const seconds = parseTimeoutRequest(value, options.force ?? false);
+  if (seconds instanceof Error) throw seconds;
+  return { ...DEFAULTS, ...options, seconds };
+}
 let fake: FakeMysql8 | undefined;
 afterEach(() => fake?.close());
 
@@ -39,7 +47,7 @@ async function run(
   user = 'admin',
 ) {
   const { io, captured } = memoryIO();
-  const code = await runSetTimeout({ ...DEFAULTS, ...options, value }, io, fakeTarget(server, user));
+  const code = await runSetTimeout(optionsFor(value, options), io, fakeTarget(server, user));
   return {
     code,
     stdout: captured.stdout,
@@ -123,7 +131,7 @@ test('--persist --interactive rollback puts back the runtime values and mysqld-a
     sql.startsWith('SET PERSIST interactive_timeout') ? 'SET PERSIST interactive_timeout = 1x' : sql,
   );
   const err = await failure(
-    runSetTimeout({ ...DEFAULTS, persist: true, interactive: true, value: '600' }, memoryIO().io, target),
+    runSetTimeout(optionsFor('600', { persist: true, interactive: true }), memoryIO().io, target),
   );
   assert.equal(err.exitCode, ExitCode.server);
   assert.match(err.message, /error 1232 \(ER_WRONG_TYPE_FOR_VAR\)/);
@@ -143,7 +151,7 @@ test('a rollback of an already-persisted value that differs from the running one
     sql.startsWith('SET PERSIST interactive_timeout') ? 'SET PERSIST interactive_timeout = x' : sql,
   );
   const err = await failure(
-    runSetTimeout({ ...DEFAULTS, persist: true, interactive: true, value: '600' }, memoryIO().io, target),
+    runSetTimeout(optionsFor('600', { persist: true, interactive: true }), memoryIO().io, target),
   );
   assert.match(
     err.message,

@@ -35,5 +35,9 @@ test('the Windows ceiling applies only to servers built for Windows', () => {
 test('CURRENT_USER() is quoted for a GRANT, with the host after the last @', () => {
   assert.equal(quoteAccount('app@10.0.%'), "'app'@'10.0.%'");
   assert.equal(quoteAccount('ops@corp@%'), "'ops@corp'@'%'");
-  assert.equal(quoteAccount("o'brien@localhost"), "'o\\'brien'@'localhost'");
+  // Doubled, not backslash-escaped: the same under NO_BACKSLASH_ESCAPES.
+  assert.equal(quoteAccount("o'brien@localhost"), "'o''brien'@'localhost'");
+  // A backslash reads differently by sql_mode inside '...', never inside `...`.
+  assert.equal(quoteAccount('dom\\ops@%'), "`dom\\ops`@'%'");
+  assert.equal(quoteAccount('a`b\\c@h'), "`a``b\\c`@'h'");
 });

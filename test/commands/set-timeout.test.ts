@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { readWarnings } from '../../src/commands/set-timeout/apply.ts';
-import { runSetTimeout, type SetTimeoutOptions } from '../../src/commands/set-timeout/index.ts';
+import { setTimeoutCommand } from '../../src/commands/set-timeout/command.ts';
+import {
+  type InterruptSource,
+  runSetTimeout,
+  type SetTimeoutOptions,
+} from '../../src/commands/set-timeout/index.ts';
 import type { SetTimeoutReport } from '../../src/commands/set-timeout/report.ts';
+import { parseTimeoutRequest } from '../../src/commands/set-timeout/request.ts';
 import type { ServerTarget } from '../../src/connection/target.ts';
 import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
@@ -28,9 +34,23 @@ after(async () => {
 
 const DEFAULTS = { interactive: false, persist: false, dryRun: false, force: false, json: true };
 
-async function setTimeout(value: string, options: Partial<SetTimeoutOptions> = {}, target?: ServerTarget) {
+/** The seconds for a value typed as on the command line; the tests of bad values go through the command. */
+function secondsOf(value: string, force = false): number {
+  const seconds = parseTimeoutRequest(value, force);
+  if (seconds instanceof Error) throw seconds;
+  return seconds;
+}
+
+/** Options for runSetTimeout with the value as typed. */
+const optionsFor = (value: string, options: Partial<SetTimeoutOptions> = {}): SetTimeoutOptions => ({
+  ...DEFAULTS,
+  ...options,
+  seconds: secondsOf(value, options.force),
+});
+
+async function runSet(value: string, options: Partial<SetTimeoutOptions> = {}, target?: ServerTarget) {
   const { io, captured } = memoryIO();
-  const code = await runSetTimeout({ ...DEFAULTS, ...options, value }, io, target ?? tcpTarget(server, io));
+  const code = await runSetTimeout(optionsFor(value, options), io, target ?? tcpTarget(server, io));
   return {
     code,
     ...captured,
@@ -65,7 +85,7 @@ async function setStatementsRun(): Promise<number> {
 test('the global changes and reads back; a new connection gets it, an already-open one keeps its old value', async () => {
   const alreadyOpen = await adminConnection(server);
   try {
-    const { code, report } = await setTimeout('2m');
+    const { code, report } = await runSet('2m');
     assert.equal(code, ExitCode.ok);
     assert.ok(report);
     assert.deepEqual(report.statements, ['SET GLOBAL wait_timeout = 120']);
@@ -116,7 +136,7 @@ test('the global changes and reads back; a new connection gets it, an already-op
 
 test('--interactive sets both, and the table view says what changed and how to undo it', async () => {
   await admin.query('SET GLOBAL wait_timeout = 900');
-  const { code, stdout } = await setTimeout('5m', { interactive: true, json: false });
+  const { code, stdout } = await runSet('5m', { interactive: true, json: false });
   assert.equal(code, ExitCode.ok);
   assert.deepEqual(await globals(), { wait: 300, interactive: 300 });
   assert.match(stdout, /SET GLOBAL wait_timeout = 300;\n {2}SET GLOBAL interactive_timeout = 300;/);
@@ -150,10 +170,17 @@ test('every bad input is a usage error before any connection is opened', async (
   for (const [value, message] of BAD_INPUT) {
     const { io } = memoryIO();
     const target = interceptedTarget(tcpTarget(server, io), async (sql) => sql);
-    const err = await failure(runSetTimeout({ ...DEFAULTS, value }, io, target));
+    let resolved = 0;
+    const err = await failure(
+      setTimeoutCommand.run({ seconds: value, interactive: false, force: false, json: true }, io, () => {
+        resolved++;
+        return target;
+      }),
+    );
     assert.equal(err.exitCode, ExitCode.usage, value);
     assert.match(err.message, message, value);
     assert.match(err.message, /Nothing was sent to the server\./, value);
+    assert.equal(resolved, 0, `${value}: the connection settings were not even resolved`);
     assert.equal(target.connects(), 0, `${value}: no connection was opened`);
   }
   assert.equal(await setStatementsRun(), before, 'the server ran no SET statement');
@@ -161,7 +188,7 @@ test('every bad input is a usage error before any connection is opened', async (
 });
 
 test('under 10 s needs --force, and then goes through', async () => {
-  const { code, report } = await setTimeout('9', { force: true });
+  const { code, report } = await runSet('9', { force: true });
   assert.equal(code, ExitCode.ok);
   assert.equal(report?.after?.wait_timeout, 9);
   assert.equal((await globals()).wait, 9);
@@ -170,7 +197,7 @@ test('under 10 s needs --force, and then goes through', async () => {
 test('--dry-run prints the exact statements and sends none', async () => {
   await admin.query('SET GLOBAL wait_timeout = 700');
   const before = await setStatementsRun();
-  const { code, report } = await setTimeout('1h', { interactive: true, dryRun: true });
+  const { code, report } = await runSet('1h', { interactive: true, dryRun: true });
   assert.equal(code, ExitCode.ok);
   assert.equal(await setStatementsRun(), before, 'the server ran no SET statement');
   assert.deepEqual(await globals(), { wait: 700, interactive: 28800 });
@@ -185,7 +212,7 @@ test('--dry-run prints the exact statements and sends none', async () => {
   assert.equal(report.verified, false);
   assert.equal(report.new_connection, null);
 
-  const table = await setTimeout('1h', { dryRun: true, json: false });
+  const table = await runSet('1h', { dryRun: true, json: false });
   assert.match(
     table.stdout,
     /Dry run: these statements would run; nothing was changed\.\n {2}SET GLOBAL wait_timeout = 3600;/,
@@ -199,7 +226,7 @@ test('a user without SUPER gets the GRANT to run, the privilege exit code, and t
   for (const interactive of [false, true]) {
     const { io, captured } = memoryIO();
     const target = tcpTarget(server, io, { user: 'dbc_nosuper', password: 'nosuper-pw' });
-    const err = await failure(runSetTimeout({ ...DEFAULTS, interactive, value: '300' }, io, target));
+    const err = await failure(runSetTimeout(optionsFor('300', { interactive }), io, target));
     assert.equal(err.exitCode, ExitCode.privilege);
     assert.match(
       err.message,
@@ -229,7 +256,7 @@ test('--interactive is all or nothing: when the second statement fails, the firs
     return 'SET GLOBAL interactive_timeout = 0';
   });
   const { io } = memoryIO();
-  const err = await failure(runSetTimeout({ ...DEFAULTS, interactive: true, value: '300' }, io, target));
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), io, target));
   assert.equal(err.exitCode, ExitCode.server);
   assert.match(
     err.message,
@@ -252,30 +279,51 @@ test('--interactive is all or nothing: when the second statement fails, the firs
 
 test('when the connection is lost between the two statements, the first is put back over a new connection', async () => {
   const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql, connection) => {
-    if (sql.startsWith('SET GLOBAL interactive_timeout'))
+    if (sql === 'SET GLOBAL interactive_timeout = 300')
       await admin.query('KILL CONNECTION ?', [connection.threadId]);
     return sql;
   });
-  const err = await failure(
-    runSetTimeout({ ...DEFAULTS, interactive: true, value: '300' }, memoryIO().io, target),
-  );
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), memoryIO().io, target));
   assert.equal(err.exitCode, ExitCode.connection);
   assert.match(
     err.message,
     /The connection to 127\.0\.0\.1:\d+ was lost while running SET GLOBAL interactive_timeout = 300/,
   );
+  // The lost statement may have run before the kill: it is undone too, which is harmless if not.
   assert.match(
     err.message,
-    /put it back on a new connection with SET GLOBAL wait_timeout = 28800, so the server is as it was/,
+    /dbcache had already changed wait_timeout \(28800 s → 300 s\), and SET GLOBAL interactive_timeout = 300 may have taken effect before the connection was lost, so dbcache put them back on a new connection with SET GLOBAL interactive_timeout = 28800; SET GLOBAL wait_timeout = 28800 \(harmless if it never ran\), and the server is as it was\./,
   );
   assert.deepEqual(await globals(), { wait: 28800, interactive: 28800 });
+  assert.equal(target.connects(), 2);
+});
+
+test('a statement whose connection was lost may have taken effect: it is undone, never reported as "nothing was changed"', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 700');
+  // The server runs the statement and the connection dies before the answer arrives: here the
+  // admin applies it and kills the connection, and the statement then meets a dead socket.
+  const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql, connection) => {
+    if (sql === 'SET GLOBAL wait_timeout = 300') {
+      await admin.query(sql);
+      await admin.query('KILL CONNECTION ?', [connection.threadId]);
+    }
+    return sql;
+  });
+  const err = await failure(runSetTimeout(optionsFor('300'), memoryIO().io, target));
+  assert.equal(err.exitCode, ExitCode.connection);
+  assert.doesNotMatch(err.message, /Nothing was changed/);
+  assert.match(
+    err.message,
+    /SET GLOBAL wait_timeout = 300 may have taken effect before the connection was lost, so dbcache put it back on a new connection with SET GLOBAL wait_timeout = 700 \(harmless if it never ran\), and the server is as it was\./,
+  );
+  assert.deepEqual(await globals(), { wait: 700, interactive: 28800 });
   assert.equal(target.connects(), 2);
 });
 
 test('when putting back fails too, the message says the server is not as it was and what to run', async () => {
   const base = tcpTarget(server, memoryIO().io);
   const target = interceptedTarget(base, async (sql, connection) => {
-    if (sql.startsWith('SET GLOBAL interactive_timeout'))
+    if (sql === 'SET GLOBAL interactive_timeout = 300')
       await admin.query('KILL CONNECTION ?', [connection.threadId]);
     return sql;
   });
@@ -286,15 +334,16 @@ test('when putting back fails too, the message says the server is not as it was 
         ? target.connect()
         : Promise.reject(new UserError('the server went away', ExitCode.connection)),
   };
-  const err = await failure(
-    runSetTimeout({ ...DEFAULTS, interactive: true, value: '300' }, memoryIO().io, once),
-  );
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), memoryIO().io, once));
   assert.equal(err.exitCode, ExitCode.connection);
   assert.match(
     err.message,
-    /putting it back failed too \(the server went away\), so the server is NOT as it was/,
+    /putting it back failed too \(the server went away\), so the server may NOT be as it was/,
   );
-  assert.match(err.message, /Run this as an administrator to undo it: SET GLOBAL wait_timeout = 28800;$/);
+  assert.match(
+    err.message,
+    /Run this as an administrator to undo it: SET GLOBAL interactive_timeout = 28800; SET GLOBAL wait_timeout = 28800;$/,
+  );
   // The message describes the real state: the first statement stayed.
   assert.deepEqual(await globals(), { wait: 300, interactive: 28800 });
 });
@@ -314,7 +363,7 @@ test("the server's warnings are read after each statement and shown, and a value
     sql === 'SET GLOBAL wait_timeout = 120' ? 'SET GLOBAL wait_timeout = 99999999999' : sql,
   );
   const { io, captured } = memoryIO();
-  const code = await runSetTimeout({ ...DEFAULTS, json: false, value: '120' }, io, target);
+  const code = await runSetTimeout(optionsFor('120', { json: false }), io, target);
   assert.equal(code, ExitCode.checkFailed);
   assert.match(
     captured.stdout,
@@ -325,7 +374,7 @@ test("the server's warnings are read after each statement and shown, and a value
 
 test('--persist on MariaDB is refused before anything changes, pointing to patch-config', async () => {
   const before = await setStatementsRun();
-  const err = await failure(setTimeout('600', { persist: true }));
+  const err = await failure(runSet('600', { persist: true }));
   assert.equal(err.exitCode, ExitCode.usage);
   assert.match(err.message, /MariaDB has no SET PERSIST/);
   assert.match(err.message, /dbcache patch-config --wait-timeout 600/);
@@ -370,4 +419,191 @@ test('the CLI end to end: JSON, usage errors with their exit code, --help with e
   assert.match(help.stdout, /--interactive/);
   assert.match(help.stdout, /--dry-run/);
   assert.match(help.stdout, /dbcache set-timeout 10m --interactive --dry-run/);
+});
+
+/** A target whose statement after the first SET (past its SHOW WARNINGS) is handed to `then`. */
+function failingReadBack(then: (sql: string, connection: Connection) => Promise<string>) {
+  let sent = false;
+  return interceptedTarget(tcpTarget(server, memoryIO().io), async (sql, connection) => {
+    if (sql.startsWith('SET GLOBAL')) sent = true;
+    else if (sent && sql !== 'SHOW WARNINGS') {
+      sent = false;
+      return then(sql, connection);
+    }
+    return sql;
+  });
+}
+
+test('when the read-back is lost after the change, the report still comes, unverified, with the undo; exit 3', async () => {
+  const target = failingReadBack(async (sql, connection) => {
+    await admin.query('KILL CONNECTION ?', [connection.threadId]);
+    return sql;
+  });
+  const { io, captured } = memoryIO();
+  const code = await runSetTimeout(optionsFor('300'), io, target);
+  assert.equal(code, ExitCode.connection);
+  const report = JSON.parse(captured.stdout) as SetTimeoutReport;
+  assert.equal(report.dry_run, false);
+  assert.equal(report.after, null);
+  assert.equal(report.verified, false);
+  assert.equal(report.changed, true, 'the server accepted a statement that changes the value');
+  assert.deepEqual(report.statements, ['SET GLOBAL wait_timeout = 300']);
+  assert.deepEqual(report.undo, ['SET GLOBAL wait_timeout = 28800']);
+  assert.match(
+    report.notes.find((note) => note.code === 'not-read-back')?.message ?? '',
+    /The change was sent and the server accepted it, but it could not be read back \(.+\)/,
+  );
+  // The report is right: the change did happen.
+  assert.equal((await globals()).wait, 300);
+});
+
+test('when the read-back fails otherwise, the table says so and shows the undo; exit 1', async () => {
+  const target = failingReadBack(async () => 'SELECT * FROM no_such_database.no_such_table');
+  const { io, captured } = memoryIO();
+  const code = await runSetTimeout(optionsFor('5m', { json: false }), io, target);
+  assert.equal(code, ExitCode.checkFailed);
+  assert.match(captured.stdout, /Ran:\n {2}SET GLOBAL wait_timeout = 300;/);
+  assert.match(captured.stdout, /wait_timeout\s+│ 28800 s\s+│ not read back/);
+  assert.match(
+    captured.stdout,
+    /warning The change was sent and the server accepted it, but it could not be read back/,
+  );
+  assert.match(captured.stdout, /To undo: SET GLOBAL wait_timeout = 28800;\n$/);
+  assert.equal((await globals()).wait, 300);
+});
+
+/** An InterruptSource for tests: `press()` is Ctrl-C; `log` records when the command listened. */
+function fakeCtrlC(log: string[] = []) {
+  let listener: (() => void) | undefined;
+  const interrupts: InterruptSource = (onInterrupt) => {
+    log.push('listen');
+    listener = onInterrupt;
+    return () => {
+      log.push('stop');
+      listener = undefined;
+    };
+  };
+  return { interrupts, press: () => listener?.(), listening: () => listener !== undefined };
+}
+
+test('Ctrl-C while the statements run: the running one finishes, the change is undone, exit 130', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 900');
+  const seen: string[] = [];
+  const ctrlC = fakeCtrlC(seen);
+  const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
+    seen.push(sql);
+    if (sql === 'SET GLOBAL wait_timeout = 300') ctrlC.press();
+    return sql;
+  });
+  const { io, captured } = memoryIO();
+  const err = await failure(
+    runSetTimeout(optionsFor('300', { interactive: true, interrupts: ctrlC.interrupts }), io, target),
+  );
+  assert.equal(err.exitCode, ExitCode.interrupted);
+  assert.match(
+    err.message,
+    /^Interrupted \(Ctrl-C\) while changing the server, after SET GLOBAL wait_timeout = 300: dbcache finished the statement it was running and then undid the change\. It ran SET GLOBAL wait_timeout = 900, so the server is as it was\.$/,
+  );
+  assert.equal(captured.stdout, '');
+  assert.deepEqual(await globals(), { wait: 900, interactive: 28800 });
+  assert.deepEqual(
+    seen.filter((sql) => sql.startsWith('SET')),
+    ['SET GLOBAL wait_timeout = 300', 'SET GLOBAL wait_timeout = 900'],
+    'interactive_timeout was never sent',
+  );
+  assert.equal(ctrlC.listening(), false);
+});
+
+test('Ctrl-C is only held back while statements or their undo run; a press during the undo of a failure is noted', async () => {
+  const log: string[] = [];
+  const ctrlC = fakeCtrlC(log);
+  const ok = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
+    log.push(sql);
+    return sql;
+  });
+  await runSetTimeout(optionsFor('300', { interrupts: ctrlC.interrupts }), memoryIO().io, ok);
+  // Before the SET (reading the facts) and after it (reading back), Ctrl-C just ends the process.
+  const listen = log.indexOf('listen');
+  assert.deepEqual(log.slice(listen, listen + 4), [
+    'listen',
+    'SET GLOBAL wait_timeout = 300',
+    'SHOW WARNINGS',
+    'stop',
+  ]);
+  assert.ok(listen > 0 && log.length > listen + 4, 'reads happen before and after, not listened to');
+
+  await admin.query('SET GLOBAL wait_timeout = 800');
+  const failing = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql, connection) => {
+    if (sql === 'SET GLOBAL wait_timeout = 800') ctrlC.press();
+    if (!sql.startsWith('SET GLOBAL interactive_timeout')) return sql;
+    await connection.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
+    return 'SET GLOBAL interactive_timeout = 0';
+  });
+  const err = await failure(
+    runSetTimeout(
+      optionsFor('300', { interactive: true, interrupts: ctrlC.interrupts }),
+      memoryIO().io,
+      failing,
+    ),
+  );
+  assert.equal(err.exitCode, ExitCode.server, 'the failure is the news; Ctrl-C changed nothing');
+  assert.match(
+    err.message,
+    /put it back with SET GLOBAL wait_timeout = 800, so the server is as it was\. \(Ctrl-C came while dbcache was putting the server back; it finished that first\.\)$/,
+  );
+  assert.deepEqual(await globals(), { wait: 800, interactive: 28800 });
+});
+
+test('the CLI wiring: SIGINT during the change is caught by the command, which undoes it and exits 130', async () => {
+  const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
+    // What a real Ctrl-C does to the process, without sending a signal to the test runner.
+    if (sql === 'SET GLOBAL wait_timeout = 300') process.emit('SIGINT');
+    return sql;
+  });
+  const err = await failure(
+    setTimeoutCommand.run(
+      { seconds: '300', interactive: false, persist: false, 'dry-run': false, force: false, json: true },
+      memoryIO().io,
+      () => target,
+    ),
+  );
+  assert.equal(err.exitCode, ExitCode.interrupted);
+  assert.match(err.message, /so the server is as it was/);
+  assert.equal((await globals()).wait, 28800);
+  assert.equal(process.listenerCount('SIGINT'), 0, 'the handler is removed again');
+});
+
+test("the GRANT hint works whatever the administrator's sql_mode, for names with quotes and backslashes", async () => {
+  const accounts = [
+    { create: "'dbc_o''q'@'%'", user: "dbc_o'q" },
+    { create: "`dbc_b\\s`@'%'", user: 'dbc_b\\s' },
+  ];
+  for (const account of accounts) {
+    await admin.query(`CREATE USER IF NOT EXISTS ${account.create} IDENTIFIED BY 'quoted-pw'`);
+    try {
+      const { io } = memoryIO();
+      const target = tcpTarget(server, io, { user: account.user, password: 'quoted-pw' });
+      const err = await failure(runSetTimeout(optionsFor('300'), io, target));
+      assert.equal(err.exitCode, ExitCode.privilege, account.user);
+      const grant = /An administrator can grant it with: (GRANT [^;]+);/.exec(err.message)?.[1];
+      assert.ok(grant, err.message);
+      for (const mode of ['', 'NO_BACKSLASH_ESCAPES', 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES']) {
+        const session = await adminConnection(server);
+        try {
+          await session.query(`SET SESSION sql_mode = '${mode}'`);
+          await session.query(grant);
+        } finally {
+          await session.end();
+        }
+        const [rows] = await admin.query<RowDataPacket[]>(
+          'SELECT Super_priv AS s FROM mysql.user WHERE User = ?',
+          [account.user],
+        );
+        assert.equal(rows[0]?.s, 'Y', `${grant} under sql_mode '${mode}' granted to ${account.user}`);
+        await admin.query(`REVOKE SUPER ON *.* FROM ${account.create}`);
+      }
+    } finally {
+      await admin.query(`DROP USER IF EXISTS ${account.create}`);
+    }
+  }
 });

@@ -25,12 +25,28 @@ export class ChangeFailed extends Error {
   constructor(
     readonly statement: PlannedStatement,
     readonly reason: unknown,
-    /** The statements of the plan that had taken effect before the failure. */
+    /**
+     * The statements of the plan that had (or may have) taken effect before the failure: when
+     * the connection was lost, the failed statement itself is the last of them.
+     */
     readonly applied: PlannedStatement[],
     readonly rollback: RollbackOutcome,
+    /** True when the failed statement is in `applied` because nobody can tell whether it ran. */
+    readonly possiblyApplied = false,
   ) {
     super(`${statement.sql} failed`, { cause: reason });
     this.name = 'ChangeFailed';
+  }
+}
+
+/** Ctrl-C came while the plan ran; what had been changed was undone as `rollback` says. */
+export class ChangeInterrupted extends Error {
+  constructor(
+    readonly applied: PlannedStatement[],
+    readonly rollback: RollbackOutcome,
+  ) {
+    super('interrupted while changing the server');
+    this.name = 'ChangeInterrupted';
   }
 }
 
@@ -41,12 +57,16 @@ export const isConnectionLost = (err: unknown): boolean =>
 /**
  * Runs the plan in order, reading the server's warnings after each statement. All or nothing:
  * when a statement fails, the ones before it are undone (on a new connection from `reconnect`
- * if this one was lost) and ChangeFailed says how that went.
+ * if this one was lost) and ChangeFailed says how that went. A statement whose connection was
+ * lost may have run before the server could answer, so it is undone too: its undo sets the
+ * value from before, harmless if it never ran. When `interrupted()` turns true (Ctrl-C), the
+ * statement running finishes, everything applied is undone, and ChangeInterrupted is thrown.
  */
 export async function applyStatements(
   connection: Connection,
   planned: readonly PlannedStatement[],
   reconnect: () => Promise<Connection>,
+  interrupted: () => boolean = () => false,
 ): Promise<ServerWarning[]> {
   const warnings: ServerWarning[] = [];
   for (const [index, statement] of planned.entries()) {
@@ -56,8 +76,14 @@ export async function applyStatements(
       tookEffect = true;
       warnings.push(...(await readWarnings(connection, statement.sql)));
     } catch (err) {
-      const applied = planned.slice(0, tookEffect ? index + 1 : index);
-      throw new ChangeFailed(statement, err, applied, await undo(connection, applied, reconnect));
+      const possiblyApplied = !tookEffect && isConnectionLost(err);
+      const applied = planned.slice(0, tookEffect || possiblyApplied ? index + 1 : index);
+      const rollback = await undo(connection, applied, reconnect);
+      throw new ChangeFailed(statement, err, applied, rollback, possiblyApplied);
+    }
+    if (interrupted()) {
+      const applied = planned.slice(0, index + 1);
+      throw new ChangeInterrupted(applied, await undo(connection, applied, reconnect));
     }
   }
   return warnings;

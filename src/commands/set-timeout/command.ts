@@ -50,17 +50,18 @@ export const setTimeoutCommand: CommandSpec = {
       .example('$0 set-timeout 600 --json', 'before, after, statements and warnings as JSON'),
   async run(args, io, target) {
     // Before target(): a bad value is reported as such even when the connection settings are broken too.
-    const checked = parseTimeoutRequest(String(args.seconds), Boolean(args.force));
-    if (checked instanceof Error) throw checked;
-    const { runSetTimeout } = await import('./index.ts');
+    const seconds = parseTimeoutRequest(String(args.seconds), Boolean(args.force));
+    if (seconds instanceof Error) throw seconds;
+    const { runSetTimeout, sigintSource } = await import('./index.ts');
     return runSetTimeout(
       {
-        value: String(args.seconds),
+        seconds,
         interactive: Boolean(args.interactive),
         persist: Boolean(args.persist),
         dryRun: Boolean(args['dry-run']),
         force: Boolean(args.force),
         json: Boolean(args.json),
+        interrupts: sigintSource,
       },
       io,
       target(),

@@ -1,7 +1,7 @@
 import { isServerError, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { grantStatement, isAccessDenied, setGlobalPrivilege } from '../../server/privileges.ts';
-import { type ChangeFailed, isConnectionLost } from './apply.ts';
+import { type ChangeFailed, type ChangeInterrupted, isConnectionLost } from './apply.ts';
 import type { ServerFacts } from './facts.ts';
 import { serverName } from './plan.ts';
 
@@ -47,14 +47,36 @@ export function describeChangeFailure(
 }
 
 function rollbackSentence(failure: ChangeFailed, facts: ServerFacts, seconds: number): string {
-  const { applied, rollback } = failure;
+  const { applied, possiblyApplied, rollback } = failure;
   if (applied.length === 0) return 'Nothing was changed.';
-  const changed = applied
+  const certain = possiblyApplied ? applied.slice(0, -1) : applied;
+  const changed = certain
     .map((statement) => `${statement.variable} (${facts.global[statement.variable]} s → ${seconds} s)`)
     .join(' and ');
-  if (!rollback.failed) {
-    const where = rollback.reconnected ? ' on a new connection' : '';
-    return `dbcache had already changed ${changed} and put it back${where} with ${rollback.ran.join('; ')}, so the server is as it was.`;
+  const where = rollback.reconnected ? ' on a new connection' : '';
+  const ran = rollback.ran.join('; ');
+  if (!possiblyApplied) {
+    if (!rollback.failed) {
+      return `dbcache had already changed ${changed} and put it back${where} with ${ran}, so the server is as it was.`;
+    }
+    return `dbcache had already changed ${changed}, and putting it back failed too (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`;
   }
-  return `dbcache had already changed ${changed}, and putting it back failed too (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`;
+  // The statement was sent and no answer came: it may have run, so it is undone with the rest.
+  const maybe = `${failure.statement.sql} may have taken effect before the connection was lost`;
+  const subject = certain.length > 0 ? `dbcache had already changed ${changed}, and ${maybe}` : maybe;
+  if (!rollback.failed) {
+    return `${subject}, so dbcache put ${applied.length > 1 ? 'them' : 'it'} back${where} with ${ran} (harmless if it never ran), and the server is as it was.`;
+  }
+  return `${subject}; putting it back failed too (${rollback.failed.message}), so the server may NOT be as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`;
+}
+
+/** Ctrl-C while the statements ran: what was changed has been put back (or what to run to do so). */
+export function describeInterruption(interruption: ChangeInterrupted): UserError {
+  const { applied, rollback } = interruption;
+  const sent = applied.map((statement) => statement.sql).join('; ');
+  const start = `Interrupted (Ctrl-C) while changing the server, after ${sent}: dbcache finished the statement it was running and then undid the change.`;
+  const end = rollback.failed
+    ? ` But putting it back failed (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`
+    : ` It ran ${rollback.ran.join('; ')}${rollback.reconnected ? ' on a new connection' : ''}, so the server is as it was.`;
+  return new UserError(start + end, ExitCode.interrupted);
 }

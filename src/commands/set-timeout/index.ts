@@ -1,10 +1,11 @@
 import type { Connection } from 'mysql2/promise';
 import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
+import { UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { applyStatements, ChangeFailed } from './apply.ts';
+import { applyStatements, ChangeFailed, ChangeInterrupted, isConnectionLost } from './apply.ts';
 import {
   readGlobalTimeouts,
   readPersisted,
@@ -12,21 +13,36 @@ import {
   readSessionTimeouts,
   type TimeoutValues,
 } from './facts.ts';
-import { describeChangeFailure } from './failure.ts';
+import { describeChangeFailure, describeInterruption } from './failure.ts';
 import { planStatements } from './plan.ts';
 import { renderReport } from './render.ts';
 import { buildReport, type Outcome } from './report.ts';
-import { checkServerRange, parseTimeoutRequest } from './request.ts';
+import { checkServerRange } from './request.ts';
+
+/**
+ * Where Ctrl-C comes from: called with a listener, it starts delivering interrupts to it and
+ * returns the function that stops. The command listens only while statements or their undo
+ * run; before that, Ctrl-C keeps its ordinary meaning and simply ends the process.
+ */
+export type InterruptSource = (listener: () => void) => () => void;
+
+/** The process's SIGINT as an InterruptSource (what the CLI passes). */
+export const sigintSource: InterruptSource = (listener) => {
+  process.on('SIGINT', listener);
+  return () => process.off('SIGINT', listener);
+};
 
 export interface SetTimeoutOptions {
-  /** What the user typed: 120, 120s, 2m, 1h. Checked before any connection is opened. */
-  value: string;
+  /** The new value in seconds, already checked by parseTimeoutRequest before any connection. */
+  seconds: number;
   interactive: boolean;
   persist: boolean;
   dryRun: boolean;
   /** Allow values under 10 s. */
   force: boolean;
   json: boolean;
+  /** Ctrl-C while the change runs: undo it, then exit 130. Without one, nothing listens. */
+  interrupts?: InterruptSource;
 }
 
 export async function runSetTimeout(
@@ -34,12 +50,12 @@ export async function runSetTimeout(
   io: IO,
   target: ServerTarget,
 ): Promise<ExitCodeValue> {
-  const seconds = parseTimeoutRequest(options.value, options.force);
-  if (seconds instanceof Error) throw seconds;
+  const { seconds } = options;
   const change = { seconds, interactive: options.interactive, persist: options.persist };
 
   const connection = await target.connect();
   let report: ReturnType<typeof buildReport>;
+  let outcome: Outcome | null = null;
   try {
     const facts = await readServerFacts(connection);
     const outOfRange = checkServerRange(seconds, facts.identity);
@@ -47,22 +63,11 @@ export async function runSetTimeout(
     const planned = planStatements(change, facts);
     if (planned instanceof Error) throw planned;
 
-    let outcome: Outcome | null = null;
     if (!options.dryRun) {
-      let warnings: Awaited<ReturnType<typeof applyStatements>>;
-      try {
-        warnings = await applyStatements(connection, planned, () => target.connect());
-      } catch (err) {
-        if (err instanceof ChangeFailed) throw describeChangeFailure(err, facts, target.address, seconds);
-        throw err;
-      }
-      const after = {
-        ...(await readGlobalTimeouts(connection)),
-        persisted: facts.persisted === null ? null : await readPersisted(connection),
-      };
-      const thisConnection = await readSessionTimeouts(connection);
-      const fresh = await newConnectionTimeouts(target);
-      outcome = { warnings, after, thisConnection, ...fresh };
+      const warnings = await applyAllOrNothing(connection, planned, target, options.interrupts, (failure) =>
+        describeChangeFailure(failure, facts, target.address, seconds),
+      );
+      outcome = await readBack(connection, target, warnings, facts.persisted !== null);
     }
     report = buildReport(facts, { address: target.address }, change, planned, outcome);
   } finally {
@@ -70,7 +75,78 @@ export async function runSetTimeout(
   }
   if (options.json) printJson(io.stdout, report);
   else io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
-  return report.dry_run || report.verified ? ExitCode.ok : ExitCode.checkFailed;
+  if (report.dry_run || report.verified) return ExitCode.ok;
+  return outcome?.readBackLost ? ExitCode.connection : ExitCode.checkFailed;
+}
+
+/**
+ * Runs the statements with Ctrl-C recorded rather than obeyed: the statement running and any
+ * undo finish first, so the server is never left half-changed by an interrupt.
+ */
+async function applyAllOrNothing(
+  connection: Connection,
+  planned: Parameters<typeof applyStatements>[1],
+  target: ServerTarget,
+  interrupts: InterruptSource | undefined,
+  describeFailure: (failure: ChangeFailed) => UserError,
+): Promise<Awaited<ReturnType<typeof applyStatements>>> {
+  let interrupted = false;
+  const stopListening = interrupts?.(() => {
+    interrupted = true;
+  });
+  try {
+    return await applyStatements(
+      connection,
+      planned,
+      () => target.connect(),
+      () => interrupted,
+    );
+  } catch (err) {
+    if (err instanceof ChangeInterrupted) throw describeInterruption(err);
+    if (err instanceof ChangeFailed) {
+      const failure = describeFailure(err);
+      if (!interrupted) throw failure;
+      throw new UserError(
+        `${failure.message} (Ctrl-C came while dbcache was putting the server back; it finished that first.)`,
+        failure.exitCode,
+        { cause: failure.cause },
+      );
+    }
+    throw err;
+  } finally {
+    stopListening?.();
+  }
+}
+
+/**
+ * What the server holds after the change. The statements were accepted, so a failure here still
+ * ends in a report (after: null, not verified, with the undo) rather than a bare error.
+ */
+async function readBack(
+  connection: Connection,
+  target: ServerTarget,
+  warnings: Outcome['warnings'],
+  persisted: boolean,
+): Promise<Outcome> {
+  try {
+    const after = {
+      ...(await readGlobalTimeouts(connection)),
+      persisted: persisted ? await readPersisted(connection) : null,
+    };
+    const thisConnection = await readSessionTimeouts(connection);
+    const fresh = await newConnectionTimeouts(target);
+    return { warnings, after, thisConnection, ...fresh, readBackError: null, readBackLost: false };
+  } catch (err) {
+    return {
+      warnings,
+      after: null,
+      thisConnection: null,
+      newConnection: null,
+      newConnectionError: null,
+      readBackError: err instanceof Error ? err.message : String(err),
+      readBackLost: isConnectionLost(err),
+    };
+  }
 }
 
 /** What a connection opened now gets: the proof that new connections see the new value. */

@@ -6,6 +6,8 @@ import type { SetTimeoutReport, TimeoutState } from './report.ts';
 const seconds = (value: number | null | undefined): string =>
   value === null || value === undefined ? '-' : `${value} s`;
 
+const NOT_READ = 'not read back';
+
 /** The human view of the same model that --json prints. */
 export function renderReport(report: SetTimeoutReport, color: ChalkInstance): string {
   const out: string[] = [];
@@ -28,6 +30,8 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
   const rows: Array<[string, string, string]> = [];
   const variables: TimeoutVariable[] = ['wait_timeout', 'interactive_timeout'];
   const targets = new Set<TimeoutVariable>(report.requested.interactive ? variables : ['wait_timeout']);
+  // Sent but not read back: the after column says so rather than guess.
+  const unknown = !report.dry_run && report.after === null;
   for (const name of variables) {
     const next = report.after
       ? report.after[name]
@@ -37,16 +41,18 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
     rows.push([
       name,
       seconds(report.before[name]),
-      highlight(color, seconds(next), report.before[name] !== next),
+      unknown ? NOT_READ : highlight(color, seconds(next), report.before[name] !== next),
     ]);
   }
   if (persisted) {
     for (const name of variables) {
-      const next = report.after
-        ? persistedValue(report.after, name)
-        : targets.has(name)
-          ? seconds(report.requested.seconds)
-          : persistedValue(report.before, name);
+      const next = unknown
+        ? NOT_READ
+        : report.after
+          ? persistedValue(report.after, name)
+          : targets.has(name)
+            ? seconds(report.requested.seconds)
+            : persistedValue(report.before, name);
       rows.push([`${name} (persisted)`, persistedValue(report.before, name), next]);
     }
   }
@@ -69,6 +75,7 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
   for (const note of report.notes) {
     const important =
       note.code === 'not-verified' ||
+      note.code === 'not-read-back' ||
       note.code === 'new-connection-differs' ||
       note.code === 'managed-service';
     out.push(`${important ? color.yellow('warning') : color.cyan('note')} ${note.message}`);

@@ -30,7 +30,7 @@ export interface SetTimeoutReport {
   /** The statements that put the server back as it was before. */
   undo: string[];
   before: TimeoutState;
-  /** Read back after the change; null for a dry run. */
+  /** Read back after the change; null for a dry run, or when reading back failed (see the notes). */
   after: TimeoutState | null;
   /** True when a global or persisted value is now different from before. */
   changed: boolean;
@@ -46,11 +46,16 @@ export interface SetTimeoutReport {
 
 export interface Outcome {
   warnings: ServerWarning[];
-  after: TimeoutState;
-  thisConnection: TimeoutValues;
+  /** Null when the statements were accepted but reading back failed (readBackError says why). */
+  after: TimeoutState | null;
+  thisConnection: TimeoutValues | null;
   newConnection: TimeoutValues | null;
   /** Why the check with a new connection could not run, if it could not. */
   newConnectionError: string | null;
+  /** Why the values could not be read back after the change; null when they were. */
+  readBackError: string | null;
+  /** True when reading back failed because the connection was lost. */
+  readBackLost: boolean;
 }
 
 export function buildReport(
@@ -63,13 +68,16 @@ export function buildReport(
   const before: TimeoutState = { ...facts.global, persisted: facts.persisted };
   const after = outcome?.after ?? null;
   const targets = planned.map((statement) => statement.variable);
+  // Not read back: the server accepted the statements, so count as changed what they changed.
   const changed =
-    after !== null &&
-    targets.some(
-      (name) =>
-        after[name] !== before[name] ||
-        (change.persist && after.persisted?.[name] !== before.persisted?.[name]),
-    );
+    outcome !== null && after === null
+      ? targets.some((name) => before[name] !== change.seconds)
+      : after !== null &&
+        targets.some(
+          (name) =>
+            after[name] !== before[name] ||
+            (change.persist && after.persisted?.[name] !== before.persisted?.[name]),
+        );
   const report: SetTimeoutReport = {
     server: {
       address: connection.address,
@@ -103,6 +111,12 @@ export function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: 
   const { before, after } = report;
   const dry = report.dry_run;
 
+  if (outcome?.readBackError) {
+    add(
+      'not-read-back',
+      `The change was sent and the server accepted it, but it could not be read back (${outcome.readBackError}), so dbcache cannot confirm what the server holds now. Check with SELECT @@GLOBAL.wait_timeout, @@GLOBAL.interactive_timeout; the statements below undo the change.`,
+    );
+  }
   if (after && !report.verified) {
     const got =
       report.statements.length > 1

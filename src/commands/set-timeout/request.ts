@@ -12,7 +12,12 @@ import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
 export const FORCE_BELOW = 10;
 
 const UNCHANGED = 'Nothing was sent to the server.';
-const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Seconds in one of a unit (s, m, h, d, or none), from duration.ts's own table. */
+const unitSeconds = (unit: string): number => {
+  const one = parseDuration(`1${unit}`);
+  return one instanceof Error ? 1 : one;
+};
 
 /**
  * The seconds the user asked for, or the usage error that says why not. Pure, and run before
@@ -27,7 +32,7 @@ export function parseTimeoutRequest(text: string, force: boolean): number | User
   }
   const fraction = /^(\d*\.\d+)\s*([smhd]?)$/i.exec(trimmed);
   if (fraction) {
-    const seconds = Number(fraction[1]) * (UNIT_SECONDS[(fraction[2] ?? '').toLowerCase()] ?? 1);
+    const seconds = Number(fraction[1]) * unitSeconds(fraction[2] ?? '');
     const hint = Number.isInteger(seconds) && seconds > 0 ? ` (${text} is ${seconds})` : '';
     return usageError(`"${text}" is a fraction: wait_timeout takes whole seconds${hint}. ${UNCHANGED}`);
   }
