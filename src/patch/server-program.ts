@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join, posix, win32 } from 'node:path';
+import { delimiter, join, posix, win32 } from 'node:path';
 import {
   applyDefaultsFlags,
   type Flavor,
@@ -128,9 +128,4 @@ export function defaultServerFiles(context: DefaultFilesContext): OptionFileRef[
       ...(homebrew !== undefined ? { sysconfdir: homebrew } : {}),
     }),
   );
-}
-
-/** Where the Windows installer put the server: the parent of its `bin\`. */
-export function installDirOf(programPath: string): string {
-  return win32.dirname(win32.dirname(programPath)) || dirname(programPath);
 }

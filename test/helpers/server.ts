@@ -78,6 +78,11 @@ function freePort(): Promise<number> {
 export interface StartOptions {
   /** Extra mariadbd arguments, e.g. ['--max-connections=2500']. */
   args?: string[];
+  /**
+   * Read this option file (`--defaults-file`, and what it includes) instead of none
+   * (`--no-defaults`); read again at every restart. The helper's own flags still win.
+   */
+  defaultsFile?: string;
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -91,7 +96,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   await initialize(binary, dataDir, userArgs, dir);
   const port = await freePort();
   const args = [
-    '--no-defaults',
+    options.defaultsFile === undefined ? '--no-defaults' : `--defaults-file=${options.defaultsFile}`,
     `--datadir=${dataDir}`,
     `--socket=${socket}`,
     `--port=${port}`,

@@ -6,6 +6,7 @@ import {
   readVariables,
   type VariableOrigin,
 } from '../../server/variables.ts';
+import type { OptionFilesFacts } from './drift.ts';
 
 /** The server variables that decide how long an idle connection lives, and their neighbours. */
 export const TIMEOUT_VARIABLES = [
@@ -45,6 +46,8 @@ export interface TimeoutFacts {
   status: Record<string, number>;
   origin: VariableOrigin | null;
   connectionId: number;
+  /** What the option files set for the next start; absent or null when not known (see drift.ts). */
+  optionFiles?: OptionFilesFacts | null;
 }
 
 export async function readTimeoutFacts(connection: Connection): Promise<TimeoutFacts> {

@@ -2,6 +2,8 @@ import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
+import { isLocalTransport } from '../../patch/running-server.ts';
+import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
 import { buildReport } from './report.ts';
 
@@ -11,15 +13,25 @@ export interface CheckTimeoutOptions {
   expect?: number;
 }
 
+/**
+ * `optionFiles`: where the server's option files are, for the drift check; by default the
+ * machine's, and only for a server on this machine (socket or loopback).
+ */
 export async function runCheckTimeout(
   options: CheckTimeoutOptions,
   io: IO,
   target: ServerTarget,
+  optionFiles?: OptionFilesSource | null,
 ): Promise<ExitCodeValue> {
   const connection = await target.connect();
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
     facts = await readTimeoutFacts(connection);
+    const source =
+      optionFiles === undefined && isLocalTransport(target.resolved.transport)
+        ? machineOptionFiles(io)
+        : optionFiles;
+    if (source) facts.optionFiles = await readOptionFilesFacts(connection, facts.identity, source);
   } finally {
     await connection.end().catch(() => undefined);
   }

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
 import { paintSeverity } from '../../output/style.ts';
 import { keyValueTable } from '../../output/table.ts';
-import type { TimeoutReport } from './report.ts';
+import { DEFAULT_WAIT_TIMEOUT, type TimeoutReport } from './report.ts';
 
 const seconds = (value: number | string | undefined): string =>
   value === undefined ? '-' : typeof value === 'number' ? `${value} s` : value;
@@ -42,6 +42,15 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
   if (report.wait_timeout_origin) {
     const { source, path } = report.wait_timeout_origin;
     out.push(`wait_timeout was set by: ${source}${path ? ` (${path})` : ''}.`);
+  }
+  const files = report.option_files;
+  if (files && files.error === null) {
+    const next = files.wait_timeout;
+    out.push(
+      next === null
+        ? `At the next restart: no option file sets wait_timeout, so the server starts with the default ${DEFAULT_WAIT_TIMEOUT} s.`
+        : `At the next restart: ${next.file} line ${next.line} sets wait_timeout = ${next.value ?? ''}${next.seconds === null ? '' : ` (${next.seconds} s)`}.`,
+    );
   }
   out.push('');
 

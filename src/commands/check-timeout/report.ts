@@ -26,6 +26,15 @@ export interface TimeoutReport {
   /** The idle limit a pooled (non-interactive) application connection gets: its session wait_timeout. */
   application_timeout: number;
   wait_timeout_origin: VariableOrigin | null;
+  /**
+   * What the option files set for the next start, when the server is on this machine and reads
+   * them; null otherwise. `error`: the server would not start with these files.
+   */
+  option_files: {
+    wait_timeout: { value: string | null; seconds: number | null; file: string; line: number } | null;
+    files_read: string[];
+    error: string | null;
+  } | null;
   status: Record<string, number>;
   derived: {
     connections_per_second: number | null;
@@ -80,6 +89,13 @@ export function buildReport(
     session: facts.session,
     application_timeout: facts.session.wait_timeout,
     wait_timeout_origin: facts.origin,
+    option_files: facts.optionFiles
+      ? {
+          wait_timeout: facts.optionFiles.waitTimeout,
+          files_read: facts.optionFiles.filesRead,
+          error: facts.optionFiles.error,
+        }
+      : null,
     status,
     derived,
     findings: [],
@@ -88,6 +104,50 @@ export function buildReport(
   };
   report.findings = findingsFor(report);
   return report;
+}
+
+/**
+ * The live value against what the option files set for the next start. Where the files are
+ * known this replaces `wait-timeout-not-persisted`, which cannot tell whether the value set at
+ * run time happens to equal the files' value.
+ */
+function driftFindings(report: TimeoutReport, wait: number): Finding[] {
+  const files = report.option_files;
+  const origin = report.wait_timeout_origin?.source ?? '';
+  // A command-line or persisted value outranks every option file.
+  if (files === null || ['COMMAND-LINE', 'COMMAND_LINE', 'PERSISTED'].includes(origin)) return [];
+  if (files.error !== null) {
+    return [
+      {
+        severity: 'critical',
+        code: 'option-files-broken',
+        message: `The server would not start with its option files: ${files.error}`,
+        advice: 'Fix that line before the next restart (dbcache patch-config --list shows the files).',
+      },
+    ];
+  }
+  const set = files.wait_timeout;
+  if (set !== null && set.seconds === null) {
+    return [
+      {
+        severity: 'critical',
+        code: 'wait-timeout-invalid-in-option-file',
+        message: `${set.file} line ${set.line} sets wait_timeout to "${set.value ?? ''}", which the server rejects: it would not start.`,
+        advice: `Correct it: dbcache patch-config --wait-timeout ${wait}.`,
+      },
+    ];
+  }
+  const next = set?.seconds ?? DEFAULT_WAIT_TIMEOUT;
+  if (next === wait) return [];
+  const where = set === null ? 'no option file sets it' : `${set.file} line ${set.line} sets ${next} s`;
+  return [
+    {
+      severity: 'warning',
+      code: 'wait-timeout-will-revert',
+      message: `wait_timeout is ${wait} s now, but ${where}: at its next restart the server goes ${set === null ? 'back to the default' : 'to'} ${next} s (${formatDuration(next)}).`,
+      advice: `Keep ${wait} s across restarts with dbcache patch-config --wait-timeout ${wait}${set === null ? '' : `, or apply the file's value now with dbcache set-timeout ${next}`}.`,
+    },
+  ];
 }
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info', 'ok'];
@@ -212,7 +272,9 @@ export function findingsFor(report: TimeoutReport): Finding[] {
     );
   }
 
-  if (report.wait_timeout_origin && ['SQL', 'DYNAMIC'].includes(report.wait_timeout_origin.source)) {
+  if (report.option_files) {
+    findings.push(...driftFindings(report, wait));
+  } else if (report.wait_timeout_origin && ['SQL', 'DYNAMIC'].includes(report.wait_timeout_origin.source)) {
     add(
       'warning',
       'wait-timeout-not-persisted',

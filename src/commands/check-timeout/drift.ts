@@ -1,0 +1,96 @@
+/**
+ * Drift: what the server's option files would set at its next start, read with the model
+ * patch-config edits. Only for a server on this machine, and only when the server says it
+ * took its settings from these files (MariaDB and MySQL 8 name the file behind each setting).
+ */
+import { homedir } from 'node:os';
+import type { Connection } from 'mysql2/promise';
+import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
+import type { IO } from '../../io.ts';
+import { type Flavor, nodeFs, OptionFileError } from '../../optionfile/index.ts';
+import { type ChainSource, readChain } from '../../patch/chain.ts';
+import { winningOccurrence } from '../../patch/occurrences.ts';
+import { readConfigFiles, readsChain } from '../../patch/running-server.ts';
+import { defaultServerFiles, findServerProgram, probeServerProgram } from '../../patch/server-program.ts';
+import { readTimeoutValue } from '../../patch/server-value.ts';
+import { serverView } from '../../patch/view.ts';
+import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
+
+export interface OptionFilesFacts {
+  /** The occurrence the server would use at its next start; null when no file sets it. */
+  waitTimeout: { value: string | null; seconds: number | null; file: string; line: number } | null;
+  /** The files read, in order. */
+  filesRead: string[];
+  /** Why the server would not start with these files; null when it would. */
+  error: string | null;
+}
+
+/** Where the server's option files are: the machine's default files, or a given tree (tests). */
+export type OptionFilesSource = (flavor: Flavor) => ChainSource;
+
+export function machineOptionFiles(io: IO): OptionFilesSource {
+  return (flavor) => {
+    const home = homedir();
+    const path = findServerProgram(io.env, process.platform);
+    const program = path === undefined ? null : probeServerProgram(path, io.env, home);
+    return {
+      files: defaultServerFiles({
+        platform: process.platform,
+        env: io.env,
+        home,
+        flavor,
+        program: program?.flavor === flavor ? program : null,
+      }),
+      fs: nodeFs,
+      cwd: io.cwd,
+      platform: process.platform,
+      home,
+    };
+  };
+}
+
+/** Null when the running server does not (provably) read these files, so they say nothing about it. */
+export async function readOptionFilesFacts(
+  connection: Connection,
+  identity: ServerIdentity,
+  source: OptionFilesSource,
+): Promise<OptionFilesFacts | null> {
+  const flavor: Flavor = identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
+  const chainSource = source(flavor);
+  const configFiles = await readConfigFiles(connection, identity);
+  const realPath = (path: string) => {
+    try {
+      return chainSource.fs.realpath(path);
+    } catch {
+      return null;
+    }
+  };
+  let chain: ReturnType<typeof readChain>;
+  try {
+    chain = readChain(chainSource, serverView(flavor, identity.version));
+  } catch (err) {
+    if (!(err instanceof OptionFileError)) throw err;
+    const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
+    return readsIt ? { waitTimeout: null, filesRead: [], error: err.message } : null;
+  }
+  const reads = readsChain(configFiles, chain, realPath);
+  // A server that cannot say where its settings came from (MySQL 5.7) is assumed to read them.
+  if (reads === false || (reads === null && configFiles !== null)) return null;
+  const winner = winningOccurrence(chain.options, 'wait_timeout');
+  const max = isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT;
+  // `skip-wait-timeout` and friends set 0 (raised to 1) or 1; a prefix (`wait_tim=5`) takes the value.
+  const flag = winner?.form === 'alias' && /^(skip|disable|enable)_/.test(winner.option.name);
+  const reading = flag ? readTimeoutValue('1') : winner ? readTimeoutValue(winner.option.value, max) : null;
+  return {
+    waitTimeout: winner
+      ? {
+          value: winner.option.value,
+          seconds: reading?.ok ? reading.seconds : null,
+          file: winner.option.file,
+          line: winner.option.line,
+        }
+      : null,
+    filesRead: chain.files.filter((file) => file.status === 'read').map((file) => file.path),
+    error: null,
+  };
+}
