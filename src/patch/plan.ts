@@ -107,6 +107,15 @@ const REFUSED_PROBLEMS = new Set([
   'bare-carriage-return',
 ]);
 
+const STATUS_WORDS: Record<FileRecord['status'], string> = {
+  read: 'read',
+  stopped: 'read part-way',
+  missing: 'does not exist',
+  unreadable: 'cannot be read',
+  'world-writable': 'ignored by the server because anyone may write to it (chmod o-w)',
+  directory: 'a directory',
+};
+
 type Intent =
   | { kind: 'unchanged' | 'set'; setting: SettingName; realPath: string; index: number }
   | { kind: 'insert'; setting: SettingName; realPath: string; afterIndex: number; spelling: string }
@@ -249,9 +258,9 @@ function insertionAnchor(
   if (header) return endOfSection(lines, header);
   const main = result.files.find((record) => record.depth === 0 && record.doc !== null);
   if (main === undefined) {
-    const looked = result.files.map((record) => record.path).join(', ');
+    const looked = result.files.map((record) => `${record.path}: ${STATUS_WORDS[record.status]}`).join('; ');
     throw new PatchRefused(
-      `None of the option files the server reads exists${looked ? ` (looked for ${looked})` : ''}, so there is nothing to patch. Create the file, or name it with --file. Nothing was written.`,
+      `The server reads no option file that dbcache could add the setting to (${looked || 'no files to look at'}). Create the file, or name it with --file. Nothing was written.`,
     );
   }
   return { kind: 'create-group', realPath: realPathOf(main) };

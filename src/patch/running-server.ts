@@ -4,9 +4,11 @@
  * (information_schema.SYSTEM_VARIABLES.GLOBAL_VALUE_PATH), MySQL 8 likewise
  * (performance_schema.variables_info.VARIABLE_PATH).
  */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Transport } from '../connection/resolve.ts';
-import type { ReadOptionsResult } from '../optionfile/index.ts';
+import type { OptionFileRef, ReadOptionsResult } from '../optionfile/index.ts';
 import { hasSetPersist, type ServerIdentity } from '../server/identity.ts';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -59,4 +61,76 @@ export function readsChain(
   // A server that reads these files reports at least one of their settings as coming from them.
   const setsSomething = chain.options.length > 0;
   return configFiles.length > 0 || setsSomething ? false : null;
+}
+
+/** How the running server was started, as far as its option files go. */
+export interface ServerStartup {
+  pid: number;
+  /** The program's arguments (argv[1..]). */
+  args: string[];
+  /** Its working directory: relative option-file paths resolve against it. Null if hidden. */
+  cwd: string | null;
+}
+
+/**
+ * Reads the server's command line from /proc (Linux), finding the process through the pid file
+ * the server names (`@@pid_file`). Null elsewhere, or when the process is not a server program
+ * (a pid file from another container, a stale pid).
+ */
+export function readServerStartup(pidFile: string, proc = '/proc'): ServerStartup | null {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const argv = readFileSync(`${proc}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    if (!/(^|\/)(mysqld|mariadbd)$/.test(argv[0] ?? '')) return null;
+    let cwd: string | null = null;
+    try {
+      cwd = readlinkSync(`${proc}/${pid}/cwd`);
+    } catch {
+      // Another user's process: the working directory is private.
+    }
+    return { pid, args: argv.slice(1), cwd };
+  } catch {
+    return null;
+  }
+}
+
+export interface StartupFiles {
+  files: OptionFileRef[];
+  /** `--defaults-group-suffix`: every group is also read with this appended. */
+  groupSuffix: string | null;
+  /** The flags that decided it, for messages; empty when the server uses its default files. */
+  flags: string[];
+}
+
+/**
+ * The option files a server started with `args` reads: --no-defaults, --defaults-file and
+ * --defaults-extra-file count only at the start of the command line (get_defaults_options()).
+ */
+export function filesFromStartup(startup: ServerStartup, defaults: readonly OptionFileRef[]): StartupFiles {
+  const value = (arg: string, name: string) =>
+    arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : null;
+  const at = (path: string) => (startup.cwd === null ? path : posix.resolve(startup.cwd, path));
+  let noDefaults = false;
+  let defaultsFile: string | null = null;
+  let extraFile: string | null = null;
+  let groupSuffix: string | null = null;
+  const flags: string[] = [];
+  for (const arg of startup.args) {
+    if (arg === '--no-defaults') noDefaults = true;
+    else if (value(arg, 'defaults-file') !== null) defaultsFile = at(value(arg, 'defaults-file') as string);
+    else if (value(arg, 'defaults-extra-file') !== null)
+      extraFile = at(value(arg, 'defaults-extra-file') as string);
+    else if (value(arg, 'defaults-group-suffix') !== null) groupSuffix = value(arg, 'defaults-group-suffix');
+    else break;
+    flags.push(arg);
+  }
+  if (noDefaults) return { files: [], groupSuffix, flags };
+  if (defaultsFile !== null) return { files: [{ path: defaultsFile, required: true }], groupSuffix, flags };
+  if (extraFile === null) return { files: [...defaults], groupSuffix, flags };
+  // The extra file comes after the global files and before ~/.my.cnf.
+  const home = defaults.findIndex((file) => /[\\/]\.my\.cnf$/.test(file.path));
+  const files = [...defaults];
+  files.splice(home === -1 ? files.length : home, 0, { path: extraFile, required: true });
+  return { files, groupSuffix, flags };
 }

@@ -17,6 +17,12 @@ export function serverView(flavor: Flavor, version: string | null, groups?: read
   return { flavor, version: series, groups: groups ? [...groups] : serverGroups(flavor, series ?? '') };
 }
 
+/** `--defaults-group-suffix=S`: every group is also read as `<group>S`. */
+export function withGroupSuffix(view: ServerView, suffix: string | null): ServerView {
+  if (!suffix) return view;
+  return { ...view, groups: [...view.groups, ...view.groups.map((group) => `${group}${suffix}`)] };
+}
+
 export function describeView(view: ServerView): string {
   const name = view.flavor === 'mariadb' ? 'MariaDB' : 'MySQL';
   return view.version === null ? name : `${name} ${view.version}`;

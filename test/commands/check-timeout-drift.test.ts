@@ -18,7 +18,7 @@ import { buildReport, type TimeoutReport } from '../../src/commands/check-timeou
 import { memoryIO } from '../../src/io.ts';
 import { nodeFs } from '../../src/optionfile/index.ts';
 import { identifyServer } from '../../src/server/identity.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
 const WHERE = { address: 'socket /run/mysqld/mysqld.sock', user: 'root' };
@@ -194,8 +194,15 @@ test('the table view says what the next restart brings', () => {
     assert.deepEqual(drift(report), []);
   });
 
-  test("by default the machine's own files are compared only if this server reads them; it does not", async () => {
+  test("by default the files come from the server's own command line (its --defaults-file here)", async () => {
     const report = await check();
-    assert.equal(report.option_files, null);
+    assert.deepEqual(report.option_files?.wait_timeout, { value: '120', seconds: 120, file: main, line: 2 });
+  });
+
+  test('a server started with --no-defaults reads no files: there is nothing to compare', async () => {
+    const shared = await sharedServer();
+    const { io, captured } = memoryIO();
+    await runCheckTimeout({ json: true }, io, tcpTarget(shared, io));
+    assert.equal((JSON.parse(captured.stdout) as TimeoutReport).option_files, null);
   });
 }

@@ -51,6 +51,29 @@ async function globals(): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((row) => [row.Variable_name, row.Value]));
 }
 
+test("without --file: the files come from the running server's command line", async () => {
+  const run = await runCli([
+    'patch-config',
+    '--wait-timeout',
+    '45m',
+    '--dry-run',
+    '--json',
+    ...cliFlags(server),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as PatchReport;
+  assert.deepEqual(report.running_server?.started_with, [`--defaults-file=${main}`]);
+  assert.deepEqual(
+    report.files.map((file) => file.path),
+    [main, serverCnf],
+  );
+  assert.deepEqual(
+    report.changes.map((change) => change.real_path),
+    [serverCnf],
+  );
+  assert.equal(readFileSync(serverCnf, 'latin1'), SERVER_CNF, 'a dry run');
+});
+
 test('patched while running, restarted, the server has the new values and nothing else moved', async () => {
   assert.deepEqual(await globals(), {
     interactive_timeout: '28800',

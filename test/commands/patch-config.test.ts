@@ -295,20 +295,27 @@ test('at a terminal it shows the diff and asks; no writes without a yes, --yes s
 test('the local running server is asked: its values now, and that it does not read these files', async () => {
   const { etc, world } = machine();
   const { io, captured } = memoryIO({}, etc);
-  const code = await runPatchConfig(
-    {
-      ...OPTIONS,
-      offline: false,
-      flavor: undefined,
-      serverVersion: undefined,
-      waitTimeout: 600,
-      dryRun: true,
-    },
-    io,
-    () => tcpTarget(server, io),
-    world,
+  const asked = {
+    ...OPTIONS,
+    offline: false,
+    flavor: undefined,
+    serverVersion: undefined,
+    waitTimeout: 600,
+    dryRun: true,
+  };
+  await assert.rejects(
+    runPatchConfig(asked, io, () => tcpTarget(server, io), world),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.exitCode === ExitCode.usage &&
+      /was started with --no-defaults, so it reads no option file/.test(err.message),
+    'the test server runs with --no-defaults: without --file there is nothing to patch',
   );
+  const code = await runPatchConfig({ ...asked, file: 'my.cnf' }, io, () => tcpTarget(server, io), world);
   assert.equal(code, ExitCode.ok);
+  assert.deepEqual((JSON.parse(captured.stdout) as PatchReport).running_server?.started_with, [
+    '--no-defaults',
+  ]);
   const report = JSON.parse(captured.stdout) as PatchReport;
   assert.equal(report.server.known_from, 'running server');
   assert.equal(report.server.flavor, 'mariadb');

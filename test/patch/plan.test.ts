@@ -147,10 +147,11 @@ test('only a per-user client file: refused unless --force', () => {
   );
 });
 
-test('no option file at all: refused, naming the places looked at', () => {
+test('no option file it could use: refused, naming each place and why', () => {
   assert.throws(
-    () => planPatch(input({ '/etc/motd': 'hi\n' })),
-    /None of the option files the server reads exists \(looked for \/etc\/my\.cnf, \/etc\/mysql\/my\.cnf, \/home\/ann\/\.my\.cnf\)/,
+    () =>
+      planPatch(input({ '/etc/motd': 'hi\n', '/etc/mysql/my.cnf': { content: '[mysqld]\n', mode: 0o666 } })),
+    /no option file that dbcache could add the setting to \(\/etc\/my\.cnf: does not exist; \/etc\/mysql\/my\.cnf: ignored by the server because anyone may write to it \(chmod o-w\); \/home\/ann\/\.my\.cnf: does not exist\)/,
   );
 });
 

@@ -4,16 +4,22 @@
  * took its settings from these files (MariaDB and MySQL 8 name the file behind each setting).
  */
 import { homedir } from 'node:os';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { type Flavor, nodeFs, OptionFileError } from '../../optionfile/index.ts';
 import { type ChainSource, readChain } from '../../patch/chain.ts';
 import { winningOccurrence } from '../../patch/occurrences.ts';
-import { readConfigFiles, readsChain } from '../../patch/running-server.ts';
+import {
+  filesFromStartup,
+  readConfigFiles,
+  readServerStartup,
+  readsChain,
+  type ServerStartup,
+} from '../../patch/running-server.ts';
 import { defaultServerFiles, findServerProgram, probeServerProgram } from '../../patch/server-program.ts';
 import { readTimeoutValue } from '../../patch/server-value.ts';
-import { serverView } from '../../patch/view.ts';
+import { serverView, withGroupSuffix } from '../../patch/view.ts';
 import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
 
 export interface OptionFilesFacts {
@@ -25,24 +31,33 @@ export interface OptionFilesFacts {
   error: string | null;
 }
 
-/** Where the server's option files are: the machine's default files, or a given tree (tests). */
-export type OptionFilesSource = (flavor: Flavor) => ChainSource;
+/**
+ * Where the server's option files are: the machine's default files, or those the server's
+ * command line names; or a given tree (tests). `groupSuffix` comes from --defaults-group-suffix.
+ */
+export type OptionFilesSource = (
+  flavor: Flavor,
+  startup: ServerStartup | null,
+) => ChainSource & { groupSuffix?: string | null };
 
 export function machineOptionFiles(io: IO): OptionFilesSource {
-  return (flavor) => {
+  return (flavor, startup) => {
     const home = homedir();
     const path = findServerProgram(io.env, process.platform);
     const program = path === undefined ? null : probeServerProgram(path, io.env, home);
+    const defaults = defaultServerFiles({
+      platform: process.platform,
+      env: io.env,
+      home,
+      flavor,
+      program: program?.flavor === flavor ? program : null,
+    });
+    const started = startup === null ? null : filesFromStartup(startup, defaults);
     return {
-      files: defaultServerFiles({
-        platform: process.platform,
-        env: io.env,
-        home,
-        flavor,
-        program: program?.flavor === flavor ? program : null,
-      }),
+      files: started?.files ?? defaults,
+      groupSuffix: started?.groupSuffix ?? null,
       fs: nodeFs,
-      cwd: io.cwd,
+      cwd: startup?.cwd ?? io.cwd,
       platform: process.platform,
       home,
     };
@@ -56,7 +71,12 @@ export async function readOptionFilesFacts(
   source: OptionFilesSource,
 ): Promise<OptionFilesFacts | null> {
   const flavor: Flavor = identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
-  const chainSource = source(flavor);
+  const [rows] = await connection.query<RowDataPacket[]>('SELECT @@GLOBAL.pid_file AS pid_file');
+  const pidFile = rows[0]?.pid_file;
+  const chainSource = source(
+    flavor,
+    typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile) : null,
+  );
   const configFiles = await readConfigFiles(connection, identity);
   const realPath = (path: string) => {
     try {
@@ -67,7 +87,10 @@ export async function readOptionFilesFacts(
   };
   let chain: ReturnType<typeof readChain>;
   try {
-    chain = readChain(chainSource, serverView(flavor, identity.version));
+    chain = readChain(
+      chainSource,
+      withGroupSuffix(serverView(flavor, identity.version), chainSource.groupSuffix ?? null),
+    );
   } catch (err) {
     if (!(err instanceof OptionFileError)) throw err;
     const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));

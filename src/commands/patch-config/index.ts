@@ -17,6 +17,7 @@ import { colorFor } from '../../output/style.ts';
 import { type ChainSource, readChain } from '../../patch/chain.ts';
 import { occurrencesOf, type SettingName } from '../../patch/occurrences.ts';
 import { type PatchPlan, PatchRefused, planPatch, type SettingRequest } from '../../patch/plan.ts';
+import { filesFromStartup } from '../../patch/running-server.ts';
 import {
   defaultServerFiles,
   findServerProgram,
@@ -24,7 +25,7 @@ import {
   type ServerProgram,
 } from '../../patch/server-program.ts';
 import { readTimeoutValue } from '../../patch/server-value.ts';
-import { serverView } from '../../patch/view.ts';
+import { serverView, withGroupSuffix } from '../../patch/view.ts';
 import { type WriteHooks, type WrittenFile, writeChanges } from '../../patch/write.ts';
 import { isWindowsServer } from '../../server/identity.ts';
 import { confirm } from './confirm.ts';
@@ -88,13 +89,26 @@ export async function runPatchConfig(
   const windows =
     world.platform === 'win32' || (running?.identity != null && isWindowsServer(running.identity));
   const maxSeconds = windows ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT;
+  // A server started with --defaults-file (a service, a second instance) reads that file instead.
+  const startup =
+    options.file === undefined && running?.startup
+      ? filesFromStartup(running.startup, defaultFilesFor(choice, world))
+      : null;
+  if (startup !== null && startup.files.length === 0 && !options.list) {
+    throw usageError(
+      `The running server (${running?.address}) was started with --no-defaults, so it reads no option file and a patch would change nothing at its next start. Name the file to patch with --file (or use dbcache set-timeout for the running server). Nothing was written.`,
+    );
+  }
+  if (startup?.groupSuffix)
+    choice.views = choice.views.map((view) => withGroupSuffix(view, startup.groupSuffix));
   const source: ChainSource = {
     files:
       options.file !== undefined
         ? [{ path: resolve(io.cwd, options.file), required: true }]
-        : filesFor(choice, world),
+        : (startup?.files ?? defaultFilesFor(choice, world)),
     fs: world.fs,
-    cwd: io.cwd,
+    // Relative paths in a server's own files resolve against the server's working directory.
+    cwd: startup !== null && running?.startup?.cwd ? running.startup.cwd : io.cwd,
     platform: world.platform,
     home: world.home,
   };
@@ -185,7 +199,8 @@ function chooseServer(
   };
 }
 
-function filesFor(choice: ServerChoice, world: PatchConfigWorld): OptionFileRef[] {
+/** The files the server reads when started without option-file flags. */
+function defaultFilesFor(choice: ServerChoice, world: PatchConfigWorld): OptionFileRef[] {
   if (world.defaultFiles) return world.defaultFiles;
   const flavor = choice.views[0]?.flavor ?? 'mariadb';
   const program = world.serverProgram();

@@ -157,7 +157,8 @@ function runningLine(running: NonNullable<ListReport['running_server']>): string
       : running.reads_these_files === false
         ? `it does NOT seem to read these files (its settings came from ${running.config_files?.join(', ') || 'no option file'})`
         : 'it does not say which files it read';
-  return `The running server (${running.flavor} ${running.version} at ${running.address}) has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
+  const started = running.started_with?.length ? `, started with ${running.started_with.join(' ')},` : '';
+  return `The running server (${running.flavor} ${running.version} at ${running.address})${started} has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
 }
 
 function pushWarnings(out: string[], warnings: readonly string[], color: ChalkInstance): void {

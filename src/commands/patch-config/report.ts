@@ -6,7 +6,7 @@ import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index
 import { unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
 import { type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
-import { readsChain } from '../../patch/running-server.ts';
+import { filesFromStartup, readsChain } from '../../patch/running-server.ts';
 import type { ServerView } from '../../patch/view.ts';
 import type { WrittenFile } from '../../patch/write.ts';
 import type { RunningServer } from './running.ts';
@@ -51,6 +51,8 @@ export interface RunningServerJson {
   config_files: string[] | null;
   /** true: it took settings from these files; false: from others; null: cannot tell. */
   reads_these_files: boolean | null;
+  /** Its command line's option-file flags (`--defaults-file=…`), when dbcache could read them (Linux). */
+  started_with: string[] | null;
 }
 
 export interface ListReport {
@@ -148,6 +150,7 @@ export function runningJson(
     wait_timeout_origin: running.origin,
     config_files: running.configFiles,
     reads_these_files: identity === null ? null : readsChain(running.configFiles, chain, realPath),
+    started_with: running.startup ? filesFromStartup(running.startup, []).flags : null,
   };
 }
 

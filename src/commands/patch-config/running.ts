@@ -1,5 +1,10 @@
 import type { ServerTarget } from '../../connection/target.ts';
-import { isLocalTransport, readConfigFiles } from '../../patch/running-server.ts';
+import {
+  isLocalTransport,
+  readConfigFiles,
+  readServerStartup,
+  type ServerStartup,
+} from '../../patch/running-server.ts';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
 import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
 
@@ -15,6 +20,8 @@ export interface RunningServer {
   origin: VariableOrigin | null;
   /** The option files it says its settings came from (null: it cannot say). */
   configFiles: string[] | null;
+  /** Its command line (Linux), which may name other option files than the defaults. */
+  startup: ServerStartup | null;
 }
 
 export async function readRunningServer(target: () => ServerTarget): Promise<RunningServer> {
@@ -24,6 +31,7 @@ export async function readRunningServer(target: () => ServerTarget): Promise<Run
     interactiveTimeout: null,
     origin: null,
     configFiles: null,
+    startup: null,
   };
   let server: ServerTarget;
   try {
@@ -39,6 +47,7 @@ export async function readRunningServer(target: () => ServerTarget): Promise<Run
     const global = await readVariables(connection, 'GLOBAL', [
       'wait_timeout',
       'interactive_timeout',
+      'pid_file',
       ...IDENTITY_VARIABLES,
     ]);
     const identity = identifyServer(global);
@@ -51,6 +60,7 @@ export async function readRunningServer(target: () => ServerTarget): Promise<Run
       interactiveTimeout: Number(global.interactive_timeout),
       origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
       configFiles: await readConfigFiles(connection, identity),
+      startup: global.pid_file ? readServerStartup(global.pid_file) : null,
     };
   } catch (err) {
     return { address: server.address, local, error: messageOf(err), ...empty };
