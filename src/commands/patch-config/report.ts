@@ -263,9 +263,9 @@ export function nextSteps(report: PatchReport): string[] {
       `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
     );
   } else {
-    steps.push(
-      `The running server (${running.address}) already has this value; the files now keep it across restarts.`,
-    );
+    const keep =
+      report.dry_run && !nothingToWrite ? 'once written, the files keep it' : 'the files now keep it';
+    steps.push(`The running server (${running.address}) already has this value; ${keep} across restarts.`);
   }
   const origin = running.wait_timeout_origin?.source;
   if (origin === 'COMMAND-LINE' || origin === 'COMMAND_LINE') {
