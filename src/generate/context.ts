@@ -11,6 +11,10 @@ export interface ConnectionFacts {
   ssl: { mode: SslMode; ca?: string; cert?: string; key?: string };
 }
 
+/** host:port for a URL or a driver's address, with an IPv6 host in brackets ([::1]:3306). */
+export const hostAndPort = (host: string, port: number): string =>
+  `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 export function connectionFacts(resolved: ResolvedConnection): ConnectionFacts {
   return {
     transport: resolved.transport,

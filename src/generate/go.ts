@@ -1,4 +1,4 @@
-import type { GenerateContext, Generated, Target } from './context.ts';
+import { type GenerateContext, type Generated, hostAndPort, type Target } from './context.ts';
 import { comment, header, idleReason, quote } from './text.ts';
 
 /** go-sql-driver's README: "we recommend timeout shorter than 5 minutes"; its example is 3 minutes. */
@@ -88,7 +88,7 @@ export const goTarget: Target = {
       transport.kind === 'socket' ? '\tcfg.Net = "unix"' : '\tcfg.Net = "tcp"',
       transport.kind === 'socket'
         ? `\tcfg.Addr = ${quote(transport.path)}`
-        : `\tcfg.Addr = ${quote(`${transport.host.includes(':') ? `[${transport.host}]` : transport.host}:${transport.port}`)}`,
+        : `\tcfg.Addr = ${quote(hostAndPort(transport.host, transport.port))}`,
     ];
     if (connection.database !== undefined) body.push(`\tcfg.DBName = ${quote(connection.database)}`);
     body.push('\tcfg.Params = map[string]string{"charset": "utf8mb4"}', '\tcfg.ParseTime = true');

@@ -1,4 +1,4 @@
-import type { GenerateContext, Generated, Target } from './context.ts';
+import { type GenerateContext, type Generated, hostAndPort, type Target } from './context.ts';
 import { comment, header, ms, quote } from './text.ts';
 
 /** HikariConfig refuses values below these (it resets maxLifetime to 30 min, disables keepalive). */
@@ -31,17 +31,35 @@ export function hikariSettings(context: GenerateContext) {
   };
 }
 
-function jdbcUrl(context: GenerateContext): { url: string; notes: string[] } {
+/**
+ * The JDBC URL, and what must not go into it. MySQL Connector/J percent-decodes the URL, so the
+ * database is encoded there. MariaDB Connector/J decodes nothing: a value is taken as written, so
+ * the file paths go to the driver as data source properties instead (no URL syntax to break out
+ * of), and a database name with a "?" (which would start the parameters) as the catalog.
+ */
+function jdbcUrl(context: GenerateContext): {
+  url: string;
+  properties: Array<[string, string]>;
+  catalog: string | null;
+  notes: string[];
+} {
   const { connection, timeout } = context;
   const mariadb = timeout.measured?.flavor === 'MariaDB';
   const { transport, ssl } = connection;
   const params: string[] = [];
+  const properties: Array<[string, string]> = [];
   const notes: string[] = [];
   const database = connection.database ?? '';
+  let path = mariadb ? database : encodeURIComponent(database);
+  let catalog: string | null = null;
+  if (mariadb && database.includes('?')) {
+    path = '';
+    catalog = database;
+  }
   let authority: string;
   if (transport.kind === 'socket') {
     authority = 'localhost';
-    if (mariadb) params.push(`localSocket=${transport.path}`);
+    if (mariadb) properties.push(['localSocket', transport.path]);
     else {
       authority = 'localhost:3306';
       notes.push(
@@ -49,7 +67,7 @@ function jdbcUrl(context: GenerateContext): { url: string; notes: string[] } {
       );
     }
   } else {
-    authority = `${transport.host.includes(':') ? `[${transport.host}]` : transport.host}:${transport.port}`;
+    authority = hostAndPort(transport.host, transport.port);
   }
   if (mariadb) {
     const mode = {
@@ -60,7 +78,7 @@ function jdbcUrl(context: GenerateContext): { url: string; notes: string[] } {
       VERIFY_IDENTITY: 'verify-full',
     }[ssl.mode];
     if (mode) params.push(`sslMode=${mode}`);
-    if (ssl.ca && mode && mode !== 'disable') params.push(`serverSslCert=${ssl.ca}`);
+    if (ssl.ca && mode && mode !== 'disable') properties.push(['serverSslCert', ssl.ca]);
   } else {
     params.push('characterEncoding=UTF-8');
     params.push(`sslMode=${ssl.mode}`);
@@ -75,7 +93,7 @@ function jdbcUrl(context: GenerateContext): { url: string; notes: string[] } {
       'The URL is for MySQL Connector/J (it also connects to MariaDB). With MariaDB Connector/J use jdbc:mariadb://.',
     );
   const query = params.length ? `?${params.join('&')}` : '';
-  return { url: `${scheme}://${authority}/${database}${query}`, notes };
+  return { url: `${scheme}://${authority}/${path}${query}`, properties, catalog, notes };
 }
 
 export const hikaricpTarget: Target = {
@@ -131,6 +149,10 @@ export const hikaricpTarget: Target = {
       '    public static HikariDataSource create() {',
       '        HikariConfig config = new HikariConfig();',
       `        config.setJdbcUrl(${quote(url.url)});`,
+      ...url.properties.map(
+        ([name, value]) => `        config.addDataSourceProperty(${quote(name)}, ${quote(value)});`,
+      ),
+      ...(url.catalog === null ? [] : [`        config.setCatalog(${quote(url.catalog)});`]),
       `        config.setUsername(${quote(context.connection.user)});`,
       `        config.setPassword(System.getenv(${quote(context.passwordEnv)}));`,
       `        config.setMaximumPoolSize(${settings.maximumPoolSize});`,
@@ -142,6 +164,12 @@ export const hikaricpTarget: Target = {
       body.push(`        config.setKeepaliveTime(${settings.keepaliveTime}L);`);
     body.push('        return new HikariDataSource(config);', '    }', '}', '');
     const { honoursTimeout: _honours, ...numbers } = settings;
-    return { settings: { ...numbers, jdbcUrl: url.url }, code: [...lines, '', ...body].join('\n'), warnings };
+    const output = {
+      ...numbers,
+      jdbcUrl: url.url,
+      ...(url.properties.length ? { dataSourceProperties: Object.fromEntries(url.properties) } : {}),
+      ...(url.catalog === null ? {} : { catalog: url.catalog }),
+    };
+    return { settings: output, code: [...lines, '', ...body].join('\n'), warnings };
   },
 };

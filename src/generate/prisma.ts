@@ -1,5 +1,5 @@
 import { js, jsObject } from './code.ts';
-import { type GenerateContext, type Generated, type Target, versionAtLeast } from './context.ts';
+import { type GenerateContext, type Generated, hostAndPort, type Target, versionAtLeast } from './context.ts';
 import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings } from './mariadb.ts';
 import { nodeConnection } from './node-connection.ts';
 import { comment, header } from './text.ts';
@@ -75,10 +75,7 @@ function prismaUrl(context: GenerateContext): Generated {
   } else if (ssl.mode === 'REQUIRED') {
     params.set('sslaccept', 'accept_invalid_certs');
   }
-  const host =
-    transport.kind === 'socket'
-      ? 'localhost'
-      : `${transport.host.includes(':') ? `[${transport.host}]` : transport.host}:${transport.port}`;
+  const host = transport.kind === 'socket' ? 'localhost' : hostAndPort(transport.host, transport.port);
   const user = encodeURIComponent(connection.user);
   const database = connection.database === undefined ? '' : encodeURIComponent(connection.database);
   // ${VAR} is expanded by Prisma's .env loader and by a shell; the password itself is never written.

@@ -32,6 +32,9 @@ export function railsSettings(context: GenerateContext) {
   };
 }
 
+/** Where the password's ERB tag goes, filled in after everything else is escaped. */
+const PASSWORD_SLOT = '\u0000password\u0000';
+
 export const railsTarget: Target = {
   name: 'rails',
   summary:
@@ -75,7 +78,7 @@ export const railsTarget: Target = {
     if (transport.kind === 'socket') entry.push(`  socket: ${quote(transport.path)}`);
     else entry.push(`  host: ${quote(transport.host)}`, `  port: ${transport.port}`);
     entry.push(`  username: ${quote(connection.user)}`);
-    entry.push(`  password: <%= ENV.fetch(${quote(context.passwordEnv)}, "") %>`);
+    entry.push(`  password: ${PASSWORD_SLOT}`);
     entry.push(
       connection.database !== undefined
         ? `  database: ${quote(connection.database)}`
@@ -105,6 +108,13 @@ export const railsTarget: Target = {
           `  # keepalive: ${settings.keepalive}`,
         );
     }
-    return { settings, code: [...lines, '', ...entry, ''].join('\n'), warnings: [] };
+    // Rails runs database.yml through ERB before YAML: every "<%" that dbcache writes (a name, a
+    // path, a comment) is escaped as "<%%", which ERB prints as "<%", so only the password lookup
+    // is code.
+    const code = [...lines, '', ...entry, '']
+      .join('\n')
+      .replaceAll('<%', '<%%')
+      .replace(PASSWORD_SLOT, `<%= ENV.fetch(${quote(context.passwordEnv)}, "") %>`);
+    return { settings, code, warnings: [] };
   },
 };

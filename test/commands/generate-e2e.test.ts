@@ -1,5 +1,5 @@
 /**
- * The generated code, run for real against the throwaway server with wait_timeout set to 6 s:
+ * The generated code, run for real against the throwaway server with wait_timeout set to 10 s:
  * pools reuse one connection for back-to-back queries, and still answer after sleeping past the
  * timeout. Each run has a control (the same connection without dbcache's settings) that fails,
  * which shows the check can tell the difference. Django and SQLAlchemy run on Debian's
@@ -19,9 +19,12 @@ import { memoryIO } from '../../src/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, tcpTarget } from '../helpers/target.ts';
 
-const WAIT_TIMEOUT = 6;
-/** Past the server's timeout, with room for its once-a-second check. */
-const SLEEP_SECONDS = WAIT_TIMEOUT + 2;
+const WAIT_TIMEOUT = 10;
+/**
+ * Past the server's timeout with 4 s to spare: the three runs sleep at once on what may be a
+ * loaded two-core machine, and each control must see its idle connection closed by the server.
+ */
+const SLEEP_SECONDS = WAIT_TIMEOUT + 4;
 const PYTHON = '/usr/bin/python3';
 
 let server: TestServer;

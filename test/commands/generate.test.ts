@@ -1,12 +1,24 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import { type GenerateOptions, runGenerate } from '../../src/commands/generate/index.ts';
-import type { GenerateReport } from '../../src/generate/index.ts';
+import { type GenerateReport, TARGET_NAMES, TARGETS } from '../../src/generate/index.ts';
 import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
@@ -168,6 +180,55 @@ test('--out writes the file atomically and refuses to replace one without --forc
   assert.equal(existsSync(join(dir, 'missing')), false);
 });
 
+test('--out --force replaces the file a symlink points to, keeping the link, its mode and its owner', async () => {
+  const real = join(dir, 'settings_real.py');
+  const link = join(dir, 'settings.py');
+  await writeFile(real, 'SECRET_KEY = "mine"\n', { mode: 0o600 });
+  await chmod(real, 0o600);
+  // As root the test can give the file another owner, which the new file must keep.
+  if (process.getuid?.() === 0) await chown(real, 4321, 4322);
+  await symlink('settings_real.py', link);
+  const before = await stat(real);
+
+  await generate({ target: 'django', timeout: 600, out: 'settings.py', force: true });
+  assert.ok((await lstat(link)).isSymbolicLink(), 'the link is still a link');
+  assert.equal(await readlink(link), 'settings_real.py');
+  assert.match(await readFile(real, 'utf8'), /CONN_MAX_AGE/, 'the file it points to was replaced');
+  const after = await stat(real);
+  assert.equal((after.mode & 0o777).toString(8), '600', 'not world-readable');
+  assert.deepEqual([after.uid, after.gid], [before.uid, before.gid]);
+
+  // A new file gets the ordinary 0644 (less the umask).
+  await generate({ target: 'django', timeout: 600, out: 'fresh.py' });
+  assert.equal((await stat(join(dir, 'fresh.py'))).mode & 0o777 & ~0o644, 0);
+  assert.deepEqual(
+    (await readdir(dir)).filter((name) => name.endsWith('.tmp')),
+    [],
+    'no temporary file is left behind',
+  );
+});
+
+test('--list fits an 80-column terminal: two plain columns, each summary wrapped whole', async () => {
+  const { io, captured } = memoryIO();
+  assert.equal(await runGenerate({ ...base, list: true }, io, () => assert.fail('no connection')), 0);
+  const lines = captured.stdout.trimEnd().split('\n');
+  for (const line of lines) assert.ok(line.length < 80, `${line.length} columns: ${line}`);
+  const names = lines.filter((line) => /^\S/.test(line)).map((line) => line.split(/\s+/)[0]);
+  assert.deepEqual(names, [...TARGET_NAMES]);
+  const indent = lines.find((line) => /^\s/.test(line))?.search(/\S/);
+  const rails = TARGETS.find((target) => target.name === 'rails')?.summary ?? '';
+  const railsLines = lines.slice(lines.findIndex((line) => line.startsWith('rails ')));
+  assert.equal(railsLines.map((line) => line.slice(indent).trim()).join(' '), rails, 'no word lost');
+});
+
+test('warnings reach stderr with --json too, and are in the document', async () => {
+  const { stdout, stderr } = await generate({ target: 'hikaricp', json: true, timeout: 20 });
+  const report = JSON.parse(stdout) as GenerateReport;
+  const warning = report.targets.hikaricp?.warnings[0] ?? '';
+  assert.match(warning, /cannot honour wait_timeout 20 s/);
+  assert.ok(stderr.includes(`dbcache: warning: ${warning}`), stderr);
+});
+
 test('the CLI end to end: code on stdout, --list, usage errors and no password in the output', async () => {
   await admin.query('SET GLOBAL wait_timeout = 600');
   const flags = [
@@ -189,6 +250,14 @@ test('the CLI end to end: code on stdout, --list, usage errors and no password i
   const unknown = await runCli(['generate', 'hibernate', '--timeout', '600']);
   assert.equal(unknown.code, ExitCode.usage);
   assert.match(unknown.stderr, /There is no target "hibernate": choose one of django, /);
+  for (const size of ['0', 'ten', '2.5']) {
+    const badSize = await runCli(['generate', 'go', '--timeout', '600', '--pool-size', size]);
+    assert.equal(badSize.code, ExitCode.usage);
+    assert.match(
+      badSize.stderr,
+      new RegExp(`--pool-size takes a whole number from 1 to 10000; "${size}" is not one`),
+    );
+  }
   const badTimeout = await runCli(['generate', 'go', '--timeout', 'soon']);
   assert.equal(badTimeout.code, ExitCode.usage);
   assert.match(badTimeout.stderr, /--timeout: "soon" is not a duration/);

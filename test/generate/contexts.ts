@@ -10,6 +10,13 @@ import { derivePoolRule } from '../../src/generate/rule.ts';
 
 export const SECRET = 'Pa55:w@rd/with%chars';
 
+/** Names that would change what a URL or an ERB template means if written out unescaped. */
+export const HOSTILE = {
+  database: 'shop?allowLoadLocalInfile=true&x=<%= `id` %>',
+  socket: '/tmp/my sock&allowLocalInfile=true#<%= 1 %>.sock',
+  ca: '/etc/ssl/ca&trustServerCertificate=true<%= 2 %>.pem',
+};
+
 export interface ContextOptions {
   waitTimeout?: number;
   socket?: string;
@@ -103,5 +110,17 @@ export const VARIANTS: Array<{ label: string; options: ContextOptions }> = [
   {
     label: 'W 300, Prisma 6 / Rails 8.1 era',
     options: { waitTimeout: 300, database: 'shop', frameworkVersion: '6.19' },
+  },
+  {
+    label: 'URL and ERB syntax in the database name and CA path, MariaDB',
+    options: { waitTimeout: 600, database: HOSTILE.database, ssl: { mode: 'VERIFY_CA', ca: HOSTILE.ca } },
+  },
+  {
+    label: 'URL and ERB syntax in the socket path, MySQL (offline)',
+    options: { waitTimeout: 600, database: HOSTILE.database, socket: HOSTILE.socket, measured: false },
+  },
+  {
+    label: 'URL and ERB syntax in the socket path, MariaDB',
+    options: { waitTimeout: 600, socket: HOSTILE.socket },
   },
 ];

@@ -108,13 +108,17 @@ test('Java (HikariCP) compiles with javac against HikariCP signature stubs', asy
   );
 });
 
-test("Rails' database.yml loads as YAML after ERB, with the keys Rails reads", () => {
+test("Rails' database.yml loads as YAML after ERB, with the keys Rails reads and the names as given", () => {
+  // ERB as Rails applies it: "<%%" prints "<%", a "<%= ... %>" tag is replaced by its value, and
+  // any other "<%" would run Ruby, which must not happen.
   const script = [
     'import json, re, sys, yaml',
     'out = []',
     'for item in json.load(sys.stdin):',
-    '    text = re.sub(r"<%=.*?%>", "from-erb", item)',
-    '    out.append(yaml.safe_load(text))',
+    '    text = item.replace("<%%", "\\0")',
+    '    text = re.sub(r"<%=.*?%>", "from-erb", text)',
+    '    if "<%" in text: raise SystemExit("ERB would run Ruby in: " + text)',
+    '    out.append(yaml.safe_load(text.replace("\\0", "<%")))',
     'print(json.dumps(out))',
   ].join('\n');
   const yamls = of('yaml');
@@ -128,7 +132,8 @@ test("Rails' database.yml loads as YAML after ERB, with the keys Rails reads", (
   }>;
   for (const [index, document] of loaded.entries()) {
     const { production } = document;
-    const settings = yamls[index]?.settings ?? {};
+    const sample = yamls[index];
+    const settings = sample?.settings ?? {};
     assert.equal(production.adapter, 'mysql2');
     assert.equal(production.encoding, 'utf8mb4');
     assert.equal(production.password, 'from-erb');
@@ -136,11 +141,20 @@ test("Rails' database.yml loads as YAML after ERB, with the keys Rails reads", (
     assert.equal(production.reaping_frequency, settings.reaping_frequency);
     assert.equal(production.wait_timeout, settings.wait_timeout ?? undefined);
     assert.ok(production.pool === settings.pool || production.max_connections === settings.pool);
+    const options = VARIANTS.find((variant) => variant.label === sample?.variant)?.options ?? {};
+    if (options.database !== undefined) assert.equal(production.database, options.database, sample?.variant);
+    if (options.socket !== undefined) assert.equal(production.socket, options.socket, sample?.variant);
+    if (options.ssl?.ca && options.ssl.mode !== 'PREFERRED')
+      assert.equal(production.sslca, options.ssl.ca, sample?.variant);
   }
-  const erb = yamls.flatMap((sample) => sample.code.match(/<%.*?%>/g) ?? []);
+  const erb = yamls.flatMap((sample) => sample.code.match(/<%(?!%).*?%>/g) ?? []);
   assert.ok(
     erb.every((tag) => tag === '<%= ENV.fetch("DB_PASSWORD", "") %>'),
-    'the only ERB is the password lookup',
+    `the only ERB is the password lookup: ${erb.join(', ')}`,
+  );
+  assert.ok(
+    yamls.some((sample) => sample.code.includes('<%%=')),
+    'a variant has ERB syntax in a name (the check above can fail)',
   );
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildGenerateReport } from '../../src/generate/index.ts';
 import { TARGET_NAMES, TARGETS } from '../../src/generate/targets.ts';
-import { contextFor, SECRET, VARIANTS } from './contexts.ts';
+import { contextFor, HOSTILE, SECRET, VARIANTS } from './contexts.ts';
 
 const generate = (name: string, options: Parameters<typeof contextFor>[0] = {}) => {
   const target = TARGETS.find((each) => each.name === name);
@@ -183,6 +183,64 @@ test('hikaricp: milliseconds, keepalive below maxLifetime, and floors it cannot 
   assert.equal(short.settings.minimumIdle, 0);
   assert.match(short.warnings[0] ?? '', /cannot honour wait_timeout 20 s/);
   assert.match(generate('hikaricp', { measured: false }).settings.jdbcUrl as string, /^jdbc:mysql:/);
+});
+
+test('hikaricp: a name cannot add URL parameters; MySQL Connector/J gets it encoded, MariaDB Connector/J as a property', () => {
+  // MySQL Connector/J percent-decodes the URL: the database is encoded, the query is only ours.
+  const mysql = generate('hikaricp', { database: HOSTILE.database, measured: false });
+  const mysqlUrl = new URL((mysql.settings.jdbcUrl as string).replace(/^jdbc:/, ''));
+  assert.equal(decodeURIComponent(mysqlUrl.pathname.slice(1)), HOSTILE.database);
+  assert.deepEqual([...mysqlUrl.searchParams.keys()], ['characterEncoding', 'sslMode']);
+  // MariaDB Connector/J takes URL values as written, so paths never enter the URL.
+  const mariadb = generate('hikaricp', {
+    database: HOSTILE.database,
+    socket: HOSTILE.socket,
+    ssl: { mode: 'VERIFY_CA', ca: HOSTILE.ca },
+  });
+  assert.equal(mariadb.settings.jdbcUrl, 'jdbc:mariadb://localhost/?sslMode=verify-ca');
+  assert.deepEqual(mariadb.settings.dataSourceProperties, {
+    localSocket: HOSTILE.socket,
+    serverSslCert: HOSTILE.ca,
+  });
+  assert.equal(mariadb.settings.catalog, HOSTILE.database, 'a "?" in the name would start the parameters');
+  assert.ok(
+    mariadb.code.includes(`config.addDataSourceProperty("localSocket", ${JSON.stringify(HOSTILE.socket)});`),
+  );
+  assert.ok(mariadb.code.includes(`config.setCatalog(${JSON.stringify(HOSTILE.database)});`));
+  // Ordinary names stay where they were.
+  const plain = generate('hikaricp', { database: 'shop', socket: '/run/mysqld/mysqld.sock' });
+  assert.equal(plain.settings.jdbcUrl, 'jdbc:mariadb://localhost/shop?sslMode=disable');
+  assert.match(plain.code, /config\.addDataSourceProperty\("localSocket", "\/run\/mysqld\/mysqld\.sock"\);/);
+});
+
+test('go, prisma and hikaricp put an IPv6 host in brackets, the same way', () => {
+  const ipv6 = (name: string, frameworkVersion?: string) => {
+    const target = TARGETS.find((each) => each.name === name);
+    assert.ok(target);
+    const context = contextFor({
+      database: 'shop',
+      measured: false,
+      ...(frameworkVersion ? { frameworkVersion } : {}),
+    });
+    context.connection.transport = { kind: 'tcp', host: 'fd00::7', port: 3307 };
+    return target.generate(context).code;
+  };
+  assert.match(ipv6('go'), /cfg\.Addr = "\[fd00::7\]:3307"/);
+  assert.match(ipv6('prisma', '6'), /@\[fd00::7\]:3307\/shop\?/);
+  assert.match(ipv6('hikaricp'), /jdbc:mysql:\/\/\[fd00::7\]:3307\/shop\?/);
+});
+
+test('rails: a "<%" in a name is escaped for ERB, so only the password lookup runs as Ruby', () => {
+  const { code } = generate('rails', {
+    database: HOSTILE.database,
+    socket: HOSTILE.socket,
+    ssl: { mode: 'VERIFY_CA', ca: HOSTILE.ca },
+  });
+  assert.ok(code.includes('database: "shop?allowLoadLocalInfile=true&x=<%%= `id` %>"'), code);
+  assert.ok(code.includes('socket: "/tmp/my sock&allowLocalInfile=true#<%%= 1 %>.sock"'));
+  assert.ok(code.includes('sslca: "/etc/ssl/ca&trustServerCertificate=true<%%= 2 %>.pem"'));
+  assert.deepEqual(code.match(/<%(?!%)/g), ['<%'], 'one ERB tag');
+  assert.match(code, /^ {2}password: <%= ENV\.fetch\("DB_PASSWORD", ""\) %>$/m);
 });
 
 test('rails: idle_timeout plus reaping_frequency stay within the budget; wait_timeout keeps the server limit', () => {

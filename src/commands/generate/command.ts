@@ -2,7 +2,11 @@ import type { ConnectionFlags } from '../../connection/sources.ts';
 import { MAX_TIMEOUT, MIN_TIMEOUT, parseDuration } from '../../duration.ts';
 import { parseFrameworkVersion } from '../../generate/context.ts';
 import { usageError } from '../../output/errors.ts';
+import { countFlag } from '../bench/command.ts';
 import type { CommandSpec } from '../spec.ts';
+
+/** More connections than any server's max_connections default allows many times over: a typo. */
+const MAX_POOL_SIZE = 10_000;
 
 /** The yargs side of `generate`: flags and help only; the targets are loaded when chosen. */
 export const generateCommand: CommandSpec = {
@@ -68,13 +72,8 @@ export const generateCommand: CommandSpec = {
       }
       timeout = parsed;
     }
-    let poolSize: number | undefined;
-    if (args.poolSize !== undefined) {
-      const text = String(args.poolSize).trim();
-      poolSize = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isSafeInteger(poolSize) || poolSize < 1)
-        throw usageError(`--pool-size: "${args.poolSize}" is not a whole number of connections (1 or more).`);
-    }
+    const poolSize =
+      args.poolSize === undefined ? undefined : countFlag('pool-size', args.poolSize, MAX_POOL_SIZE);
     const frameworkVersion =
       args.frameworkVersion === undefined ? undefined : parseFrameworkVersion(String(args.frameworkVersion));
     if (frameworkVersion instanceof Error)

@@ -12,6 +12,7 @@ import {
   type GenerateContext,
   TARGET_NAMES,
   TARGETS,
+  type Target,
   type TimeoutSource,
 } from '../../generate/index.ts';
 import type { IO } from '../../io.ts';
@@ -19,7 +20,6 @@ import { usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { keyValueTable } from '../../output/table.ts';
 import { readTimeoutSource } from './facts.ts';
 import { writeFileAtomically } from './out-file.ts';
 
@@ -48,12 +48,7 @@ export async function runGenerate(
   target: () => ServerTarget,
 ): Promise<ExitCodeValue> {
   if (options.list) {
-    io.stdout.write(
-      `${keyValueTable(
-        TARGETS.map((each) => [each.name, each.summary]),
-        ['target', 'what it writes'],
-      )}\n`,
-    );
+    io.stdout.write(targetList(TARGETS));
     return ExitCode.ok;
   }
   const chosen = options.target === undefined ? undefined : findTarget(options.target);
@@ -106,11 +101,35 @@ export async function runGenerate(
   } else if (output?.code !== undefined) {
     io.stdout.write(output.code);
   }
-  if (!options.json) {
-    const color = colorFor(io.stderr, io.env);
-    for (const warning of warnings) io.stderr.write(`${color.yellow('dbcache: warning:')} ${warning}\n`);
-  }
+  // stderr is for people: the warnings go there with --json too (where they are also in the document).
+  const color = colorFor(io.stderr, io.env);
+  for (const warning of warnings) io.stderr.write(`${color.yellow('dbcache: warning:')} ${warning}\n`);
   return ExitCode.ok;
+}
+
+/** --list fits an 80-column terminal, one column short so none wraps at the last one. */
+export const LIST_WIDTH = 79;
+
+/** Two plain columns, the name and its summary wrapped under itself, within LIST_WIDTH. */
+export function targetList(targets: readonly Target[]): string {
+  const nameWidth = Math.max(...targets.map((target) => target.name.length)) + 2;
+  const room = LIST_WIDTH - nameWidth;
+  const lines: string[] = [];
+  for (const target of targets) {
+    let line = '';
+    let first = true;
+    const flush = () => {
+      lines.push(`${(first ? target.name : '').padEnd(nameWidth)}${line}`.trimEnd());
+      first = false;
+      line = '';
+    };
+    for (const word of target.summary.split(/\s+/)) {
+      if (line && line.length + 1 + word.length > room) flush();
+      line = line ? `${line} ${word}` : word;
+    }
+    flush();
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Offline: where to connect comes only from the command line (and --url); nothing else is read. */
