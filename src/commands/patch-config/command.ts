@@ -64,10 +64,8 @@ export const patchConfigCommand: CommandSpec = {
       })
       .example('$0 patch-config --list', 'which files the server reads, and where wait_timeout is set')
       .example('$0 patch-config --wait-timeout 10m --dry-run', 'show the edit as a diff')
-      .example(
-        '$0 patch-config --wait-timeout 600 --interactive-timeout 600 --file /etc/my.cnf --yes',
-        'write both, without asking',
-      ),
+      .example('$0 patch-config --wait-timeout 10m --yes', 'write it without asking')
+      .example('$0 patch-config --wait-timeout 10m --file my.ini', 'the server is started with this file'),
   async run(args, io, target) {
     const list = Boolean(args.list);
     const force = Boolean(args.force);
