@@ -1,4 +1,5 @@
 import { type ConnectionOptions, createConnection } from 'mysql2/promise';
+import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
 /**
@@ -6,7 +7,7 @@ import { querier, type Request, RequestFailure } from './requests.ts';
  * close. The connection is closed (or, if closing fails, destroyed) before the request ends,
  * whatever happened, so an interrupted or failed run leaves nothing open.
  */
-export function perRequest(options: ConnectionOptions, sql: string): Request {
+export function perRequest(options: ConnectionOptions, sql: string, open?: OpenConnections): Request {
   const query = querier(sql);
   return async () => {
     let connection: Awaited<ReturnType<typeof createConnection>>;
@@ -15,9 +16,11 @@ export function perRequest(options: ConnectionOptions, sql: string): Request {
     } catch (err) {
       throw new RequestFailure('connect', err);
     }
+    open?.add(connection);
     try {
       return await query(connection);
     } finally {
+      open?.delete(connection);
       await connection.end().catch(() => connection.destroy());
     }
   };

@@ -1,4 +1,5 @@
 import { type ConnectionOptions, createPool, type PoolConnection } from 'mysql2/promise';
+import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
 export interface BenchPool {
@@ -11,7 +12,12 @@ export interface BenchPool {
  * A mysql2 pool of `size` connections, all opened before it is returned: an application's pool
  * is warm by the time requests arrive, and opening belongs to the per-request side of the story.
  */
-export async function openPool(options: ConnectionOptions, size: number, sql: string): Promise<BenchPool> {
+export async function openPool(
+  options: ConnectionOptions,
+  size: number,
+  sql: string,
+  open?: OpenConnections,
+): Promise<BenchPool> {
   const pool = createPool({ ...options, connectionLimit: size, maxIdle: size, queueLimit: 0 });
   const close = () => pool.end().catch(() => undefined);
   const opening = await Promise.allSettled(Array.from({ length: size }, () => pool.getConnection()));
@@ -30,9 +36,11 @@ export async function openPool(options: ConnectionOptions, size: number, sql: st
       } catch (err) {
         throw new RequestFailure('connect', err);
       }
+      open?.add(connection);
       try {
         return await query(connection);
       } finally {
+        open?.delete(connection);
         connection.release();
       }
     },

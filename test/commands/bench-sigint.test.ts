@@ -1,46 +1,38 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { BenchReport } from '../../src/bench/report.ts';
+import { warmUpRequests } from '../../src/commands/bench/index.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
-import { sharedServer, type TestServer } from '../helpers/server.ts';
-import { connectionsLeft, statusCounter } from '../helpers/server-state.ts';
-import { adminConnection } from '../helpers/target.ts';
+import { useBenchUser } from '../bench/bench-user.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { connectionsLeft } from '../helpers/server-state.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 const USER = 'dbc_bench_sigint';
 const PASSWORD = 'sigint-secret';
 let server: TestServer;
 let admin: Connection;
-
-before(async () => {
-  server = await sharedServer();
-  admin = await adminConnection(server);
-  await admin.query(`CREATE USER IF NOT EXISTS '${USER}'@'%' IDENTIFIED BY '${PASSWORD}'`);
-});
-after(async () => {
-  await admin.query(`DROP USER IF EXISTS '${USER}'@'%'`);
-  await admin.end();
+const benchUser = useBenchUser(USER, PASSWORD, (setup) => {
+  ({ server, admin } = setup);
 });
 
-/** Polls the server until `ready` holds; a condition on server state, not a time limit on dbcache. */
-async function until(ready: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+/** Polls until `ready` holds; a condition on server state, not a time limit on dbcache. */
+async function until(ready: () => Promise<boolean>, what: string, patienceMs = 30_000): Promise<void> {
+  const deadline = Date.now() + patienceMs;
   while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/**
- * Starts the built CLI on a run far too long to finish, sends SIGINT once the server has seen it
- * open connections in `phase`, and returns what it printed and how it exited.
- */
-async function interruptBench(phase: 'per request' | 'pooled') {
-  const start = await statusCounter(admin, 'Connections');
-  const child = spawn(
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The built CLI running `bench` as the test user with these flags; output collected. */
+function startBench(flags: string[]) {
+  const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     [
       BIN,
@@ -54,35 +46,75 @@ async function interruptBench(phase: 'per request' | 'pooled') {
       USER,
       '--ssl-mode',
       'DISABLED',
-      '-c',
-      '4',
       '--json',
-      // The pooled run is fast: a request that sleeps keeps it going long enough to interrupt.
-      ...(phase === 'pooled' ? ['-n', '1000', '--query', 'SELECT SLEEP(0.01)'] : ['-n', '100000', '--yes']),
+      ...flags,
     ],
-    {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: PASSWORD },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: PASSWORD } },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr.on('data', (chunk) => (output.stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  if (phase === 'per request') {
-    // Well into the measured per-request run: past the monitor, the TLS probe and the warm-up.
-    await until(async () => (await statusCounter(admin, 'Connections')) - start > 300, 'the per-request run');
-  } else {
-    // The monitor, the TLS probe, the warm-up and the 1000 per-request connections, then the pool's four.
-    await until(
-      async () => (await statusCounter(admin, 'Connections')) - start >= 2 + 20 + 1000 + 4,
-      'the pooled run',
-    );
+  return { child, output, exited };
+}
+
+/**
+ * Runs `drive` against a bench child; whatever happens, a child still running afterwards is
+ * killed, so a failed wait never leaves it hammering the server.
+ */
+async function withBench<T>(
+  flags: string[],
+  drive: (bench: ReturnType<typeof startBench>) => Promise<T>,
+): Promise<T> {
+  const bench = startBench(flags);
+  try {
+    return await drive(bench);
+  } finally {
+    if (bench.child.exitCode === null && bench.child.signalCode === null) {
+      bench.child.kill('SIGKILL');
+      await bench.exited;
+    }
   }
-  child.kill('SIGINT');
-  const code = await exited;
-  return { code, stdout, stderr };
+}
+
+/** Resolves to the exit code, or fails when the child has not exited within `patienceMs`. */
+async function exitWithin(exited: Promise<number | null>, patienceMs: number, what: string) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still running after ${patienceMs} ms`)), patienceMs);
+  });
+  try {
+    return await Promise.race([exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts a run far too long to finish, sends SIGINT once the bench user has made enough
+ * connections to be in `phase`, and returns what it printed and how it exited. The user's own
+ * connection count (not the server's global counter) is what other clients cannot move.
+ */
+async function interruptBench(phase: 'per request' | 'pooled') {
+  const start = await benchUser.connectionsMade();
+  const made = async () => (await benchUser.connectionsMade()) - start;
+  const flags =
+    // The pooled run is fast: a request that sleeps keeps it going long enough to interrupt.
+    phase === 'pooled'
+      ? ['-c', '4', '-n', '1000', '--query', 'SELECT SLEEP(0.01)']
+      : ['-c', '4', '-n', '100000', '--yes'];
+  return withBench(flags, async ({ child, output, exited }) => {
+    if (phase === 'per request') {
+      // Well into the measured per-request run: past the monitor, the TLS probe and the warm-up.
+      await until(async () => (await made()) > 300, 'the per-request run');
+    } else {
+      // The monitor, the TLS probe, the warm-up and the 1000 per-request connections, then the pool's four.
+      await until(async () => (await made()) >= 2 + warmUpRequests(4) + 1000 + 4, 'the pooled run');
+    }
+    child.kill('SIGINT');
+    const code = await exitWithin(exited, 60_000, 'after Ctrl-C');
+    return { code, ...output };
+  });
 }
 
 test('Ctrl-C during the per-request run: it stops, prints what it measured, and no connection of the bench user remains', async () => {
@@ -94,6 +126,7 @@ test('Ctrl-C during the per-request run: it stops, prints what it measured, and 
   assert.ok(report.per_request.requests > 0 && report.per_request.requests < 100000);
   assert.equal(report.pooled, null, 'the pooled run never started');
   assert.equal(report.speedup, null);
+  assert.match(stderr, /stopping after the requests in flight; press Ctrl-C again to drop them at once/);
   assert.equal(await connectionsLeft(admin, USER), 0);
 });
 
@@ -107,4 +140,37 @@ test('Ctrl-C during the pooled run: the pool is closed, no connection of the ben
   assert.ok(report.pooled === null || report.pooled.requests < 1000, `pooled ran ${report.pooled?.requests}`);
   assert.equal(report.speedup, null);
   assert.equal(await connectionsLeft(admin, USER), 0);
+});
+
+test('a second Ctrl-C stops a request that does not end (a long --query) at once: connections dropped, exit 130', async () => {
+  const sleeping = async () => {
+    const [rows] = await admin.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'SELECT SLEEP(100)%'",
+      [USER],
+    );
+    return Number(rows[0]?.n);
+  };
+  const { code, stdout, stderr } = await withBench(
+    ['-c', '2', '-n', '4', '--query', 'SELECT SLEEP(100)'],
+    async ({ child, output, exited }) => {
+      await until(async () => (await sleeping()) === 2, 'two requests sleeping on the server');
+      child.kill('SIGINT');
+      await until(
+        async () => output.stderr.includes('press Ctrl-C again'),
+        'the first Ctrl-C to be seen',
+        10_000,
+      );
+      // The first Ctrl-C waits for the requests in flight: 100 s here.
+      await pause(500);
+      assert.equal(child.exitCode, null, 'one Ctrl-C waits for the requests in flight');
+      child.kill('SIGINT');
+      const exitCode = await exitWithin(exited, 10_000, 'after the second Ctrl-C');
+      return { code: exitCode, ...output };
+    },
+  );
+  assert.equal(code, ExitCode.interrupted, stderr);
+  assert.equal(stdout, '', 'nothing is reported for requests that never finished');
+  assert.match(stderr, /stopped at once: the connections were dropped/);
+  // The server ends a SLEEP whose client went away at its next check (every 5 s).
+  assert.equal(await connectionsLeft(admin, USER, 15_000), 0);
 });

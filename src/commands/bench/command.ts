@@ -1,5 +1,9 @@
+import { OpenConnections } from '../../bench/open-connections.ts';
 import { DEFAULT_QUERY } from '../../bench/requests.ts';
+import { SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
+import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
+import { ExitCode } from '../../output/exit-codes.ts';
 import type { CommandSpec } from '../spec.ts';
 
 export const DEFAULT_REQUESTS = 500;
@@ -15,6 +19,37 @@ export function countFlag(flag: string, value: unknown, max: number): number {
     throw usageError(`--${flag} takes a whole number from 1 to ${max}; "${String(value)}" is not one.`);
   }
   return count;
+}
+
+/** The --yes help, from the limits themselves so the two cannot drift apart. */
+export const yesDescription = (limits: SafeLimits = SAFE_LIMITS): string =>
+  `Run even beyond the safe limits (${limits.requests} connections, ${limits.concurrency} at once, ${limits.connectionsPerSecond} per second, ${Math.round(limits.shareOfFreeSlots * 100)} % of the free slots)`;
+
+/**
+ * Ctrl-C for a bench run: the first stops it between requests (what ran is reported, exit 130);
+ * the second, for a request that does not end (a long --query), drops every connection and
+ * exits 130 at once.
+ */
+export function benchInterrupts(io: IO, exit: (code: number) => void = (code) => process.exit(code)) {
+  const stop = new AbortController();
+  const open = new OpenConnections();
+  let presses = 0;
+  const onInterrupt = () => {
+    presses += 1;
+    if (presses === 1) {
+      stop.abort();
+      io.stderr.write(
+        'dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n',
+      );
+      return;
+    }
+    open.dropAll();
+    io.stderr.write(
+      'dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n',
+    );
+    exit(ExitCode.interrupted);
+  };
+  return { signal: stop.signal, open, onInterrupt };
 }
 
 /** The yargs side of `bench`: flags and help only; the work is loaded when chosen. */
@@ -43,8 +78,7 @@ export const benchCommand: CommandSpec = {
       .option('yes', {
         type: 'boolean',
         default: false,
-        describe:
-          'Run even beyond the safe limits (2000 connections, 16 at once, 5000 per second, half the free slots)',
+        describe: yesDescription(),
       })
       .option('json', {
         type: 'boolean',
@@ -72,9 +106,8 @@ export const benchCommand: CommandSpec = {
         '--query is empty: give one small statement, or leave it out for SELECT CONNECTION_ID().',
       );
     const { runBench } = await import('./index.ts');
-    const stop = new AbortController();
-    const interrupt = () => stop.abort();
-    process.on('SIGINT', interrupt);
+    const interrupts = benchInterrupts(io);
+    process.on('SIGINT', interrupts.onInterrupt);
     try {
       return await runBench(
         {
@@ -83,13 +116,14 @@ export const benchCommand: CommandSpec = {
           query,
           json: Boolean(args.json),
           yes: Boolean(args.yes),
-          signal: stop.signal,
+          signal: interrupts.signal,
+          open: interrupts.open,
         },
         io,
         target(),
       );
     } finally {
-      process.off('SIGINT', interrupt);
+      process.off('SIGINT', interrupts.onInterrupt);
     }
   },
 };

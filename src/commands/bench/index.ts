@@ -1,4 +1,5 @@
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import type { OpenConnections } from '../../bench/open-connections.ts';
 import { perRequest } from '../../bench/per-request.ts';
 import { openPool } from '../../bench/pooled.ts';
 import { type BenchReport, type RunReport, runReport, speedupOf } from '../../bench/report.ts';
@@ -7,6 +8,7 @@ import { planRefusals, rateRefusal, SAFE_LIMITS, type SafeLimits } from '../../b
 import { type Measurement, runRequests } from '../../bench/workers.ts';
 import { connectFailure } from '../../connection/open.ts';
 import type { ServerTarget } from '../../connection/target.ts';
+import { MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
@@ -26,6 +28,8 @@ export interface BenchOptions {
   yes: boolean;
   /** Ctrl-C: stop between requests, close everything, print what was measured. */
   signal?: AbortSignal;
+  /** Where the run registers the connections it has open, so a second Ctrl-C can drop them. */
+  open?: OpenConnections;
   limits?: SafeLimits;
 }
 
@@ -36,8 +40,13 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
   const limits = options.limits ?? SAFE_LIMITS;
   const { signal } = options;
   const monitor = await target.connect();
+  options.open?.add(monitor);
   let report: BenchReport;
   try {
+    // The monitor idles through each run: a run longer than the server's wait_timeout would
+    // have it closed under the final counter read. The longest value every server accepts (no
+    // privilege needed); should a proxy refuse it, a run shorter than wait_timeout still works.
+    await monitor.query(`SET SESSION wait_timeout = ${MAX_TIMEOUT_WINDOWS}`).catch(() => undefined);
     const global = await readVariables(monitor, 'GLOBAL', [...IDENTITY_VARIABLES, 'max_connections']);
     const identity = identifyServer(global);
     if (!options.yes) {
@@ -79,6 +88,7 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
       throw explain(err, target, connectionOptions);
     }
   } finally {
+    options.open?.delete(monitor);
     await monitor.end().catch(() => monitor.destroy());
   }
   report.interrupted = Boolean(signal?.aborted);
@@ -104,7 +114,7 @@ async function perRequestRun(
   connectionOptions: ConnectionOptions,
   limits: SafeLimits,
 ): Promise<RunReport | null> {
-  const request = perRequest(connectionOptions, options.query);
+  const request = perRequest(connectionOptions, options.query, options.open);
   const warmUp = await runRequests(request, {
     requests: warmUpRequests(options.concurrency),
     concurrency: options.concurrency,
@@ -124,7 +134,7 @@ async function pooledRun(
   connectionOptions: ConnectionOptions,
 ): Promise<RunReport | null> {
   const before = await connectionsCounter(monitor);
-  const pool = await openPool(connectionOptions, options.concurrency, options.query);
+  const pool = await openPool(connectionOptions, options.concurrency, options.query, options.open);
   try {
     const warmUp = await runRequests(pool.request, {
       requests: warmUpRequests(options.concurrency),
