@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { isConnectionLost } from '../../output/errors.ts';
 import { type PlannedStatement, undoAll } from './plan.ts';
 
 /** A note or warning the server attached to a statement (SHOW WARNINGS), e.g. 1292 for a clamped value. */
@@ -49,10 +50,6 @@ export class ChangeInterrupted extends Error {
     this.name = 'ChangeInterrupted';
   }
 }
-
-/** True when the connection itself is gone (killed, network), not just the statement refused. */
-export const isConnectionLost = (err: unknown): boolean =>
-  (err as { fatal?: boolean } | null)?.fatal === true;
 
 /**
  * Runs the plan in order, reading the server's warnings after each statement. All or nothing:

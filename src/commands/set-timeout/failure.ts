@@ -1,7 +1,7 @@
-import { isServerError, UserError } from '../../output/errors.ts';
+import { isConnectionLost, isServerError, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { grantStatement, isAccessDenied, setGlobalPrivilege } from '../../server/privileges.ts';
-import { type ChangeFailed, type ChangeInterrupted, isConnectionLost } from './apply.ts';
+import type { ChangeFailed, ChangeInterrupted } from './apply.ts';
 import type { ServerFacts } from './facts.ts';
 import { serverName } from './plan.ts';
 

@@ -1,11 +1,11 @@
 import type { Connection } from 'mysql2/promise';
 import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
-import { UserError } from '../../output/errors.ts';
+import { isConnectionLost, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { applyStatements, ChangeFailed, ChangeInterrupted, isConnectionLost } from './apply.ts';
+import { applyStatements, ChangeFailed, ChangeInterrupted } from './apply.ts';
 import {
   readGlobalTimeouts,
   readPersisted,
