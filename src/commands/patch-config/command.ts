@@ -60,7 +60,7 @@ export const patchConfigCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document (schema in docs/patch-config.md)',
+        describe: 'Print one JSON document (schema in the README)',
       })
       .example('$0 patch-config --list', 'which files the server reads, and where wait_timeout is set')
       .example('$0 patch-config --wait-timeout 10m --dry-run', 'show the edit as a diff')
