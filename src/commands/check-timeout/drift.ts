@@ -38,12 +38,14 @@ export interface OptionFilesFacts {
 export type OptionFilesSource = (
   flavor: Flavor,
   startup: ServerStartup | null,
+  /** Also ask the server program for its compiled-in file list (costs a process start). */
+  askProgram: boolean,
 ) => ChainSource & { groupSuffix?: string | null };
 
 export function machineOptionFiles(io: IO): OptionFilesSource {
-  return (flavor, startup) => {
+  return (flavor, startup, askProgram) => {
     const home = homedir();
-    const path = findServerProgram(io.env, process.platform);
+    const path = askProgram ? findServerProgram(io.env, process.platform) : undefined;
     const program = path === undefined ? null : probeServerProgram(path, io.env, home);
     const defaults = defaultServerFiles({
       platform: process.platform,
@@ -71,34 +73,21 @@ export async function readOptionFilesFacts(
   source: OptionFilesSource,
 ): Promise<OptionFilesFacts | null> {
   const flavor: Flavor = identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
+  const configFiles = await readConfigFiles(connection, identity);
+  // A server that says it took no setting from any file (started with --no-defaults, or its
+  // files set nothing) cannot be compared with any files.
+  if (configFiles !== null && configFiles.length === 0) return null;
   const [rows] = await connection.query<RowDataPacket[]>('SELECT @@GLOBAL.pid_file AS pid_file');
   const pidFile = rows[0]?.pid_file;
-  const chainSource = source(
-    flavor,
-    typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile) : null,
-  );
-  const configFiles = await readConfigFiles(connection, identity);
-  const realPath = (path: string) => {
-    try {
-      return chainSource.fs.realpath(path);
-    } catch {
-      return null;
-    }
-  };
-  let chain: ReturnType<typeof readChain>;
-  try {
-    chain = readChain(
-      chainSource,
-      withGroupSuffix(serverView(flavor, identity.version), chainSource.groupSuffix ?? null),
-    );
-  } catch (err) {
-    if (!(err instanceof OptionFileError)) throw err;
-    const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
-    return readsIt ? { waitTimeout: null, filesRead: [], error: err.message } : null;
-  }
-  const reads = readsChain(configFiles, chain, realPath);
-  // A server that cannot say where its settings came from (MySQL 5.7) is assumed to read them.
-  if (reads === false || (reads === null && configFiles !== null)) return null;
+  const startup = typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile) : null;
+
+  // The search path usually matches the server's own; asking its program (a process start,
+  // ~60 ms) is needed only when the files found that way are not the ones the server names.
+  let outcome = readServerFiles(source(flavor, startup, false), flavor, identity, configFiles);
+  if (outcome.kind === 'not-these')
+    outcome = readServerFiles(source(flavor, startup, true), flavor, identity, configFiles);
+  if (outcome.kind !== 'read') return outcome.kind === 'broken' ? outcome.facts : null;
+  const { chain } = outcome;
   const winner = winningOccurrence(chain.options, 'wait_timeout');
   const max = isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT;
   // `skip-wait-timeout` and friends set 0 (raised to 1) or 1; a prefix (`wait_tim=5`) takes the value.
@@ -116,4 +105,42 @@ export async function readOptionFilesFacts(
     filesRead: chain.files.filter((file) => file.status === 'read').map((file) => file.path),
     error: null,
   };
+}
+
+type ServerFilesOutcome =
+  | { kind: 'read'; chain: ReturnType<typeof readChain> }
+  | { kind: 'broken'; facts: OptionFilesFacts }
+  | { kind: 'not-these' };
+
+/** Reads the chain and says whether it is the one the server reads (by the files it names). */
+function readServerFiles(
+  chainSource: ReturnType<OptionFilesSource>,
+  flavor: Flavor,
+  identity: ServerIdentity,
+  configFiles: string[] | null,
+): ServerFilesOutcome {
+  const realPath = (path: string) => {
+    try {
+      return chainSource.fs.realpath(path);
+    } catch {
+      return null;
+    }
+  };
+  let chain: ReturnType<typeof readChain>;
+  try {
+    chain = readChain(
+      chainSource,
+      withGroupSuffix(serverView(flavor, identity.version), chainSource.groupSuffix ?? null),
+    );
+  } catch (err) {
+    if (!(err instanceof OptionFileError)) throw err;
+    const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
+    return readsIt
+      ? { kind: 'broken', facts: { waitTimeout: null, filesRead: [], error: err.message } }
+      : { kind: 'not-these' };
+  }
+  const reads = readsChain(configFiles, chain, realPath);
+  // A server that cannot say where its settings came from (MySQL 5.7) is assumed to read them.
+  if (reads === false || (reads === null && configFiles !== null)) return { kind: 'not-these' };
+  return { kind: 'read', chain };
 }
