@@ -9,6 +9,7 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 import { useBenchUser } from '../bench/bench-user.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { connectionsLeft } from '../helpers/server-state.ts';
+import { cliFlags } from '../helpers/target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 const USER = 'dbc_bench_sigint';
@@ -34,21 +35,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function startBench(flags: string[]) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [
-      BIN,
-      'bench',
-      '--no-defaults',
-      '-h',
-      server.host,
-      '-P',
-      String(server.port),
-      '-u',
-      USER,
-      '--ssl-mode',
-      'DISABLED',
-      '--json',
-      ...flags,
-    ],
+    [BIN, 'bench', ...cliFlags(server, USER), '--json', ...flags],
     { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: PASSWORD } },
   );
   const output = { stdout: '', stderr: '' };

@@ -12,7 +12,7 @@ import { OTHER_CLIENTS_SLACK, useBenchUser } from '../bench/bench-user.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { connectionsLeft } from '../helpers/server-state.ts';
-import { adminConnection, runCli, tcpTarget } from '../helpers/target.ts';
+import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
 const USER = 'dbc_bench';
 const PASSWORD = 'bench-secret';
@@ -251,17 +251,7 @@ test('a connection refused mid-run (max_user_connections) is a connection error,
 });
 
 test('the CLI end to end: --json parses; invalid counts are usage errors', async () => {
-  const flags = [
-    '--no-defaults',
-    '-h',
-    server.host,
-    '-P',
-    String(server.port),
-    '-u',
-    USER,
-    '--ssl-mode',
-    'DISABLED',
-  ];
+  const flags = [...cliFlags(server, USER)];
   const json = await runCli(['bench', ...flags, '-n', '40', '-c', '2', '--json'], { MYSQL_PWD: PASSWORD });
   assert.equal(json.code, ExitCode.ok, json.stderr);
   const report = JSON.parse(json.stdout) as BenchReport;

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
-import { adminConnection, runCli } from '../helpers/target.ts';
+import { adminConnection, cliFlags, runCli } from '../helpers/target.ts';
 
 let server: TestServer;
 let admin: Connection;
@@ -52,17 +52,7 @@ test('a missing socket names the socket path', async () => {
 });
 
 test('a wrong password names the user, exit code "authentication", and never prints the password', async () => {
-  const result = await runCli([
-    'check-timeout',
-    '--no-defaults',
-    '-h',
-    server.host,
-    '-P',
-    String(server.port),
-    '-u',
-    'dbc_pw',
-    '--password=wrong-password',
-  ]);
+  const result = await runCli(['check-timeout', ...cliFlags(server, 'dbc_pw'), '--password=wrong-password']);
   assert.equal(result.code, ExitCode.authentication);
   assert.match(result.stderr, /refused user 'dbc_pw' \(using password: YES\)/);
   assert.match(result.stderr, /warning: a password on the command line/);
@@ -71,17 +61,7 @@ test('a wrong password names the user, exit code "authentication", and never pri
 });
 
 test('the right password from MYSQL_PWD works, and from a piped -p prompt too', async () => {
-  const flags = [
-    'check-timeout',
-    '--no-defaults',
-    '-h',
-    server.host,
-    '-P',
-    String(server.port),
-    '-u',
-    'dbc_pw',
-    '--json',
-  ];
+  const flags = ['check-timeout', ...cliFlags(server, 'dbc_pw'), '--json'];
   const fromEnv = await runCli(flags, { MYSQL_PWD: 'right-password' });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
   assert.equal(JSON.parse(fromEnv.stdout).connection.user, 'dbc_pw');

@@ -38,8 +38,8 @@ export function adminConnection(server: TestServer): Promise<Connection> {
   });
 }
 
-/** The connection flags that point the real CLI at the test server and nothing else. */
-export function cliFlags(server: TestServer): string[] {
+/** The connection flags that point the real CLI at the test server (as `user`) and nothing else. */
+export function cliFlags(server: TestServer, user = server.user): string[] {
   return [
     '--no-defaults',
     '-h',
@@ -47,7 +47,7 @@ export function cliFlags(server: TestServer): string[] {
     '-P',
     String(server.port),
     '-u',
-    server.user,
+    user,
     '--ssl-mode',
     'DISABLED',
   ];
