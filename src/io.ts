@@ -23,6 +23,12 @@ export interface IO {
 }
 
 export function processIO(): IO {
+  // `dbcache … | head` closes the pipe early. An unheard 'error' event would end the process
+  // with a stack trace; the output is simply no longer wanted, so later writes are dropped and
+  // the command finishes (closing its connections) as it would have.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`dbcache: could not write the output: ${err.message}\n`);
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
