@@ -2,14 +2,25 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sharedServer } from '../helpers/server.ts';
+import { cliFlags } from '../helpers/target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 
 test('output into a pipe closed early (| head) ends quietly, without a stack trace', async () => {
-  // generate --json for every target prints tens of kilobytes, offline: more than one pipe write.
-  const child = spawn(process.execPath, [BIN, 'generate', '--json', '--timeout', '600'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await sharedServer();
+  // A watch keeps writing after the reader has gone, as `dbcache watch-connections --json | head -1` does.
+  const args = [
+    BIN,
+    'watch-connections',
+    ...cliFlags(server),
+    '--json',
+    '--interval',
+    '100ms',
+    '--count',
+    '30',
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
