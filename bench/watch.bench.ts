@@ -166,6 +166,7 @@ async function measureTicks(server: TestServer, filters: Filters) {
       const report = stats.record({
         snapshot,
         diff: diffSnapshots(previous, snapshot),
+        source: session.source,
         watcherId: session.watcherId,
         gap: null,
         ownConnects: 0,

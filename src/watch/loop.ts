@@ -1,13 +1,19 @@
 import { diffSnapshots } from './diff.ts';
 import type { GapView, StopReason, SummaryReport } from './report.ts';
-import { describeLoss, isConnectionLost, type WatchSession } from './session.ts';
+import {
+  describeLoss,
+  isConnectionLost,
+  isWorthRetrying,
+  type WatchSession,
+  watchFailure,
+} from './session.ts';
 import type { Snapshot } from './snapshot.ts';
 import { type WatchContext, WatchStats } from './stats.ts';
 import type { WatchView } from './view.ts';
 
 export interface LoopOptions {
   intervalMs: number;
-  /** Stop after this many ticks. */
+  /** Stop after this many ticks (failed reconnect attempts count as ticks). */
   count?: number;
   /** Stop once this much time has passed since the first tick. */
   durationMs?: number;
@@ -22,8 +28,8 @@ export interface LoopWorld {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** Stops the watch: a summary is printed and the run ends normally. */
   signal: AbortSignal;
-  /** Opens a fresh session after the connection was lost. */
-  reconnect(): Promise<WatchSession>;
+  /** Opens a fresh session after the connection was lost; gives up at once when the signal aborts. */
+  reconnect(signal: AbortSignal): Promise<WatchSession>;
   view: WatchView;
 }
 
@@ -38,7 +44,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * Tick, diff, record, show; until the count, the duration or the stop signal. A lost connection
  * (KILL, server restart, network) opens a gap: reconnect with backoff, then carry on with the
- * same counts, comparing the next tick with the last one before the gap.
+ * same counts, comparing the next tick with the last one before the gap. A failed reconnect
+ * attempt counts as a tick, so --count and --duration end the watch even while the server is
+ * away; an error that retrying cannot fix (a wrong password, a missing privilege) ends it at once.
  */
 export async function watchLoop(
   firstSession: WatchSession,
@@ -56,21 +64,37 @@ export async function watchLoop(
   let stoppedBy: StopReason = 'signal';
   const timeIsUp = () =>
     options.durationMs !== undefined && startedAt !== null && world.now() - startedAt >= options.durationMs;
+  const countIsUp = () => options.count !== undefined && stats.tickCount >= options.count;
+  /** Waits `ms`, but not past the end of --duration. */
+  const pause = (ms: number) => {
+    const left =
+      options.durationMs !== undefined && startedAt !== null
+        ? startedAt + options.durationMs - world.now()
+        : ms;
+    return world.sleep(Math.max(0, Math.min(ms, left)), signal);
+  };
 
   try {
     while (!signal.aborted) {
       const tickStart = world.now();
+      startedAt ??= tickStart;
       if (!session) {
         if (!gap) throw new Error('no session and no gap');
         gap.attempts += 1;
         try {
-          session = await world.reconnect();
+          session = await world.reconnect(signal);
           ownConnects += 1;
         } catch (err) {
           if (signal.aborted) break;
+          if (!isWorthRetrying(err)) throw watchFailure(err);
+          stats.missedTick();
           const wait = Math.min(options.backoff.maxMs, options.backoff.initialMs * 2 ** (gap.attempts - 1));
           view.retrying(gap.attempts, describeLoss(err), wait);
-          await world.sleep(wait, signal);
+          if (countIsUp()) {
+            stoppedBy = 'count';
+            break;
+          }
+          await pause(wait);
           if (timeIsUp()) {
             stoppedBy = 'duration';
             break;
@@ -84,7 +108,7 @@ export async function watchLoop(
         snapshot = await session.sample(signal);
       } catch (err) {
         if (signal.aborted) break;
-        if (!isConnectionLost(err)) throw err;
+        if (!isConnectionLost(err)) throw watchFailure(err);
         await session.close();
         session = null;
         if (!gap) {
@@ -104,13 +128,21 @@ export async function watchLoop(
             server_restarted: diff.serverRestarted,
           }
         : null;
-      view.tick(stats.record({ snapshot, diff, watcherId: session.watcherId, gap: gapView, ownConnects }));
-      startedAt ??= snapshot.at;
+      view.tick(
+        stats.record({
+          snapshot,
+          diff,
+          source: session.source,
+          watcherId: session.watcherId,
+          gap: gapView,
+          ownConnects,
+        }),
+      );
       previous = snapshot;
       gap = null;
       ownConnects = 0;
 
-      if (options.count !== undefined && stats.tickCount >= options.count) {
+      if (countIsUp()) {
         stoppedBy = 'count';
         break;
       }
@@ -118,13 +150,10 @@ export async function watchLoop(
         stoppedBy = 'duration';
         break;
       }
-      let wait = tickStart + options.intervalMs - world.now();
-      if (options.durationMs !== undefined && startedAt !== null) {
-        wait = Math.min(wait, startedAt + options.durationMs - world.now());
-      }
-      await world.sleep(Math.max(0, wait), signal);
+      await pause(Math.max(0, tickStart + options.intervalMs - world.now()));
     }
-    const summary = stats.summary(stoppedBy, world.now());
+    const endedAt = world.now();
+    const summary = stats.summary(stoppedBy, endedAt, gap ? (endedAt - gap.startedAt) / 1000 : null);
     view.finish(summary);
     return summary;
   } finally {

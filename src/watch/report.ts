@@ -33,6 +33,10 @@ export interface GoneView {
   reason: GoneReason;
   last_command: string;
   last_idle_seconds: number;
+  /** How long it lived, at least: from its first sighting (less the idle time it showed then) to its last. */
+  lived_seconds: number;
+  /** It lived long enough that its end is a pool retiring it by age, not churn (see the README's verdict rules). */
+  recycled: boolean;
 }
 
 export interface ClientView {
@@ -46,6 +50,8 @@ export interface ClientView {
   /** Ids that appeared / went away (ticks: within the verdict window; summary: the whole run). */
   new: number;
   gone: number;
+  /** Of the gone ids, those that had lived long: recycled by the pool, not churn. */
+  recycled: number;
   closed_by_wait_timeout: number;
   /** New ids per second over the same span; null before two ticks. */
   new_per_second: number | null;
@@ -79,6 +85,8 @@ export interface TickReport {
   new: number[];
   gone: number[];
   closed_by_wait_timeout: number[];
+  /** Gone ids that had lived long: a pool retiring connections by age. */
+  recycled: number[];
   connections: ConnectionView[];
   gone_connections: GoneView[];
   counters: Counters;
@@ -115,17 +123,22 @@ export interface SummaryReport {
   unique_ids: number;
   new_total: number;
   gone_total: number;
+  /** Of gone_total, the ids that had lived long: recycled by their pool, not churn. */
+  recycled_total: number;
   closed_by_wait_timeout: number;
   gone_by_server_restart: number;
   short_lived: number | null;
   server_restarts: number;
   gaps: number;
   gap_seconds: number;
+  /** Reconnect attempts that failed: each stands in for a tick, so --count ends while the server is away. */
+  gap_ticks: number;
   counters: { connections: number; threads_created: number; aborted_clients: number };
   rates: Rates;
   clients: ClientView[];
   /** Clients forgotten to keep memory bounded (more than the tracking limit, long gone). */
   clients_dropped: number;
+  /** Where the last tick read the connection list from. */
   source: string;
   filters: Filters;
 }

@@ -13,7 +13,17 @@ import {
   type WatchHeader,
 } from './human.ts';
 import type { ConnectionView, GoneView, TickReport } from './report.ts';
-import { fitWidth, padEnd, padStart, rate, sparkline } from './text.ts';
+import {
+  cell,
+  fitWidth,
+  padEnd,
+  padStart,
+  printable,
+  printableDeep,
+  rate,
+  sparkline,
+  visibleLength,
+} from './text.ts';
 import type { WatchView } from './view.ts';
 
 export interface ScreenSize {
@@ -43,7 +53,16 @@ const GONE_WORDS: Record<GoneReason, string> = {
  * closest to wait_timeout first. Pure.
  */
 export function renderFrame(state: ScreenState, size: ScreenSize, color: ChalkInstance): string[] {
-  const { header, tick } = state;
+  // User, host, database and command names are server text: nothing in them may reach the
+  // terminal as a control, or the frame's own cursor movements would go astray.
+  const header = printableDeep(state.header);
+  // The connection lists are made printable row by row, only the rows that fit (connectionTable).
+  const tick = state.tick && {
+    ...printableDeep({ ...state.tick, connections: [], gone_connections: [] }),
+    connections: state.tick.connections,
+    gone_connections: state.tick.gone_connections,
+  };
+  const notice = state.notice && printable(state.notice);
   const lines: string[] = [];
   const time = tick ? new Date(tick.at).toTimeString().slice(0, 8) : '';
   lines.push(
@@ -52,12 +71,12 @@ export function renderFrame(state: ScreenState, size: ScreenSize, color: ChalkIn
   );
   lines.push(
     color.dim(
-      `${describeFilters(header.filters)} · from ${header.source} · wait_timeout ${tick ? `${tick.wait_timeout} s` : '?'} · ` +
+      `${describeFilters(header.filters)} · from ${tick?.source ?? header.source} · wait_timeout ${tick ? `${tick.wait_timeout} s` : '?'} · ` +
         `this watcher is connection ${tick?.watcher_connection_id ?? header.watcherId} (not listed)`,
     ),
   );
   for (const note of header.notes) lines.push(color.yellow(note));
-  if (state.notice) lines.push(color.yellow(state.notice));
+  if (notice) lines.push(color.yellow(notice));
   else if (tick?.gap) lines.push(color.yellow(gapText(tick.gap)));
   lines.push('');
   if (!tick) {
@@ -73,10 +92,13 @@ export function renderFrame(state: ScreenState, size: ScreenSize, color: ChalkIn
   lines.push('');
 
   if (tick.clients.length) {
-    const clientWidth = Math.min(40, Math.max(6, ...tick.clients.map((client) => client.client.length)));
+    const clientWidth = Math.min(
+      40,
+      Math.max(6, ...tick.clients.map((client) => visibleLength(client.client))),
+    );
     lines.push(
       color.dim(
-        `${padEnd('client', clientWidth)}  ${padEnd('verdict', 8)}  ${padStart('now', 5)}  ${padStart('new', 5)}  ${padStart('gone', 5)}  ${padStart('new/s', 7)}`,
+        `${padEnd('client', clientWidth)}  ${padEnd('verdict', 8)}  ${padStart('now', 5)}  ${padStart('new', 5)}  ${padStart('gone', 5)}  ${padStart('recycled', 8)}  ${padStart('new/s', 7)}`,
       ),
     );
     for (const client of tick.clients.slice(0, MAX_CLIENT_ROWS)) {
@@ -84,8 +106,8 @@ export function renderFrame(state: ScreenState, size: ScreenSize, color: ChalkIn
         ? color.yellow(`  ${client.closed_by_wait_timeout} closed by wait_timeout`)
         : '';
       lines.push(
-        `${padEnd(client.client.slice(0, clientWidth), clientWidth)}  ${padEnd(paintVerdict(color, client.verdict), 8)}  ${padStart(String(client.connections), 5)}  ` +
-          `${padStart(String(client.new), 5)}  ${padStart(String(client.gone), 5)}  ${padStart(rate(client.new_per_second), 7)}${closed}`,
+        `${cell(client.client, clientWidth)}  ${padEnd(paintVerdict(color, client.verdict), 8)}  ${padStart(String(client.connections), 5)}  ` +
+          `${padStart(String(client.new), 5)}  ${padStart(String(client.gone), 5)}  ${padStart(String(client.recycled), 8)}  ${padStart(rate(client.new_per_second), 7)}${closed}`,
       );
     }
     if (tick.clients.length > MAX_CLIENT_ROWS)
@@ -118,16 +140,16 @@ function connectionTable(tick: TickReport, room: number, color: ChalkInstance): 
   ];
   if (rows.length === 0) return [color.dim('No matching connections.')];
   const total = rows.length;
-  const shown = rows.slice(0, total > room - 1 ? room - 1 : room);
+  const shown = rows
+    .slice(0, total > room - 1 ? room - 1 : room)
+    .map((row) => ({ ...row, view: printableDeep(row.view) }) as Row);
 
   const width = (pick: (row: Row) => string, title: string, most: number) =>
-    Math.min(most, Math.max(title.length, ...shown.map((row) => pick(row).length)));
+    Math.min(most, Math.max(title.length, ...shown.map((row) => visibleLength(pick(row)))));
   const idWidth = width((row) => String(row.view.id), 'id', 20);
   const userWidth = width((row) => row.view.user, 'user', 16);
   const hostWidth = width((row) => row.view.host, 'host', 24);
   const dbWidth = width((row) => (row.kind === 'gone' ? '' : (row.view.db ?? '')), 'db', 16);
-  const cell = (text: string, size: number) =>
-    padEnd(text.length > size ? `${text.slice(0, size - 1)}…` : text, size);
 
   const out = [
     color.dim(
@@ -137,8 +159,15 @@ function connectionTable(tick: TickReport, room: number, color: ChalkInstance): 
   for (const row of shown) {
     const start = `${padStart(String(row.view.id), idWidth)}  ${cell(row.view.user, userWidth)}  ${cell(row.view.host, hostWidth)}  `;
     if (row.kind === 'gone') {
-      const words = `${GONE_WORDS[row.view.reason]}${row.view.last_idle_seconds ? ` (was idle ${row.view.last_idle_seconds} s)` : ''}`;
-      const paint = row.view.reason === 'wait-timeout' ? color.yellow : color.red;
+      const words = row.view.recycled
+        ? `recycled (lived ${row.view.lived_seconds} s or more)`
+        : `${GONE_WORDS[row.view.reason]}${row.view.last_idle_seconds ? ` (was idle ${row.view.last_idle_seconds} s)` : ''}`;
+      // A recycled connection is the healthy case: not painted as an alarm.
+      const paint = row.view.recycled
+        ? color.dim
+        : row.view.reason === 'wait-timeout'
+          ? color.yellow
+          : color.red;
       out.push(paint(`- ${start}${cell('', dbWidth)}  ${words}`));
       continue;
     }

@@ -1,6 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { ServerTarget } from '../connection/target.ts';
-import { isConnectionLost as isConnectionGone } from '../output/errors.ts';
+import { isConnectionLost as isConnectionGone, isServerError, UserError } from '../output/errors.ts';
+import { ExitCode } from '../output/exit-codes.ts';
 import { identifyServer, type ServerIdentity } from '../server/identity.ts';
 import { readStatus, readVariables } from '../server/variables.ts';
 import { chooseSource, type ProcesslistSource, processlistStatement } from './query.ts';
@@ -11,7 +12,7 @@ import { COUNTER_NAMES, type ConnectionRow, type Snapshot } from './snapshot.ts'
  * The watcher's own idle limit (a day, within every server's range): between ticks its
  * connection sleeps, and a server with a short wait_timeout must not close it.
  */
-export const WATCHER_WAIT_TIMEOUT = 86_400;
+const WATCHER_WAIT_TIMEOUT = 86_400;
 /** The global wait_timeout is re-read this often, so a SET GLOBAL during the watch shows. */
 const WAIT_TIMEOUT_REFRESH_MS = 30_000;
 
@@ -19,7 +20,8 @@ const WAIT_TIMEOUT_REFRESH_MS = 30_000;
 export interface WatchSession {
   watcherId: number;
   identity: ServerIdentity;
-  source: ProcesslistSource;
+  /** Where the list comes from now: it can change after the first tick (see SourceMemory). */
+  readonly source: ProcesslistSource;
   /** False without the PROCESS privilege: the server then lists only this user's connections. */
   seesEveryUser: boolean;
   /** One tick: the filtered connection list and the counters. Rejects with a lost-connection error when it must reconnect. */
@@ -28,90 +30,129 @@ export interface WatchSession {
   close(): Promise<void>;
 }
 
-export interface SessionOptions {
-  filters: Filters;
-  /** A tick that takes longer than this is given up and the connection replaced. */
-  queryTimeoutMs: number;
-  now(): number;
+/**
+ * Shared by every session of one watch: once the server refused performance_schema.processlist,
+ * the sessions after a reconnect read information_schema straight away (the fallback is for good).
+ */
+export interface SourceMemory {
+  performanceSchemaRefused: boolean;
 }
 
-export async function openSession(target: ServerTarget, options: SessionOptions): Promise<WatchSession> {
-  const connection = await target.connect();
+export interface SessionOptions {
+  filters: Filters;
+  /** A tick, or opening a session once connected, that takes longer than this is given up. */
+  queryTimeoutMs: number;
+  now(): number;
+  sourceMemory?: SourceMemory;
+}
+
+/**
+ * Connects and gets ready to sample. Connecting is bounded by --connect-timeout (mysql2's, which
+ * covers the handshake; a password prompt is not hurried); the statements after it by the query
+ * timeout; all of it by the stop signal, so Ctrl-C never waits for a server that does not answer.
+ */
+export async function openSession(
+  target: ServerTarget,
+  options: SessionOptions,
+  signal?: AbortSignal,
+): Promise<WatchSession> {
+  let connection: Connection | undefined;
+  let abandoned = false;
+  const giveUp = () => {
+    abandoned = true;
+    connection?.destroy();
+  };
+  const connecting = target.connect().then((opened) => {
+    // Given up while connecting: the connection that arrives late is closed, not leaked.
+    if (abandoned) opened.destroy();
+    return opened;
+  });
+  connection = await settle(connecting, undefined, signal, giveUp);
+  try {
+    return await settle(prepare(connection, options), options.queryTimeoutMs, signal, giveUp);
+  } catch (err) {
+    connection.destroy();
+    throw err;
+  }
+}
+
+async function prepare(connection: Connection, options: SessionOptions): Promise<WatchSession> {
   // A connection the server closes between ticks reports it as an event, not through a query:
   // without a listener it would crash the process. The next sample reports it instead.
   let lost: Error | undefined;
   connection.on('error', (err: Error) => {
     lost ??= err;
   });
-  try {
-    await connection.query('SET SESSION wait_timeout = ?', [WATCHER_WAIT_TIMEOUT]);
-    const variables = await readVariables(connection, 'GLOBAL', [
-      'version',
-      'version_comment',
-      'version_compile_os',
-      'performance_schema',
-      'wait_timeout',
-    ]);
-    const identity = identifyServer(variables);
-    const seesEveryUser = await hasProcessPrivilege(connection);
-    let source = chooseSource(identity, variables.performance_schema);
-    let waitTimeout = Number(variables.wait_timeout ?? 0);
-    let waitTimeoutReadAt = options.now();
+  const memory = options.sourceMemory ?? { performanceSchemaRefused: false };
+  await connection.query('SET SESSION wait_timeout = ?', [WATCHER_WAIT_TIMEOUT]);
+  const variables = await readVariables(connection, 'GLOBAL', [
+    'version',
+    'version_comment',
+    'version_compile_os',
+    'performance_schema',
+    'wait_timeout',
+  ]);
+  const identity = identifyServer(variables);
+  const seesEveryUser = await hasProcessPrivilege(connection);
+  let source: ProcesslistSource = memory.performanceSchemaRefused
+    ? 'information_schema.PROCESSLIST'
+    : chooseSource(identity, variables.performance_schema);
+  let waitTimeout = Number(variables.wait_timeout ?? 0);
+  let waitTimeoutReadAt = options.now();
 
-    const readList = async (): Promise<RowDataPacket[]> => {
-      const statement = processlistStatement(source, options.filters);
-      try {
-        const [rows] = await connection.query<RowDataPacket[]>(statement.sql, statement.params);
-        return rows;
-      } catch (err) {
-        // performance_schema may be readable for some users only: fall back for good.
-        if (source === 'performance_schema.processlist' && (err as { errno?: number }).errno === 1142) {
-          source = 'information_schema.PROCESSLIST';
-          return readList();
-        }
-        throw err;
+  const readList = async (): Promise<RowDataPacket[]> => {
+    const statement = processlistStatement(source, options.filters);
+    try {
+      // A server-side prepared statement: the filter values never pass through client-side
+      // escaping, which a session or global sql_mode with NO_BACKSLASH_ESCAPES would defeat.
+      const [rows] = await connection.execute<RowDataPacket[]>(statement.sql, statement.params);
+      return rows;
+    } catch (err) {
+      // performance_schema may be readable for some users only: fall back for good.
+      if (source === 'performance_schema.processlist' && (err as { errno?: number }).errno === 1142) {
+        source = 'information_schema.PROCESSLIST';
+        memory.performanceSchemaRefused = true;
+        return readList();
       }
-    };
+      throw err;
+    }
+  };
 
-    return {
-      watcherId: connection.threadId ?? 0,
-      identity,
-      get source() {
-        return source;
-      },
-      seesEveryUser,
-      async sample(signal) {
-        if (lost) throw lost;
-        const work = async (): Promise<Snapshot> => {
-          const rows = await readList();
-          const at = options.now();
-          const counters = await readStatus(connection, COUNTER_NAMES);
-          if (at - waitTimeoutReadAt >= WAIT_TIMEOUT_REFRESH_MS) {
-            const fresh = await readVariables(connection, 'GLOBAL', ['wait_timeout']);
-            waitTimeout = Number(fresh.wait_timeout ?? waitTimeout);
-            waitTimeoutReadAt = at;
-          }
-          return { at, connections: rows.map(toConnectionRow), counters, waitTimeout };
-        };
-        return settle(work(), options.queryTimeoutMs, signal, () => {
-          lost ??= new Error('the watcher gave up waiting for the server');
-          connection.destroy();
-        });
-      },
-      async close() {
-        if (lost) {
-          connection.destroy();
-          return;
+  return {
+    watcherId: connection.threadId ?? 0,
+    identity,
+    get source() {
+      return source;
+    },
+    seesEveryUser,
+    async sample(signal) {
+      if (lost) throw lost;
+      const work = async (): Promise<Snapshot> => {
+        const rows = await readList();
+        const at = options.now();
+        const counters = await readStatus(connection, COUNTER_NAMES);
+        if (at - waitTimeoutReadAt >= WAIT_TIMEOUT_REFRESH_MS) {
+          const fresh = await readVariables(connection, 'GLOBAL', ['wait_timeout']);
+          waitTimeout = Number(fresh.wait_timeout ?? waitTimeout);
+          waitTimeoutReadAt = at;
         }
-        await settle(connection.end(), 2000, undefined, () => connection.destroy()).catch(() =>
-          connection.destroy(),
-        );
-      },
-    };
-  } catch (err) {
-    connection.destroy();
-    throw err;
-  }
+        return { at, connections: rows.map(toConnectionRow), counters, waitTimeout };
+      };
+      return settle(work(), options.queryTimeoutMs, signal, () => {
+        lost ??= new Error('the watcher gave up waiting for the server');
+        connection.destroy();
+      });
+    },
+    async close() {
+      if (lost) {
+        connection.destroy();
+        return;
+      }
+      await settle(connection.end(), 2000, undefined, () => connection.destroy()).catch(() =>
+        connection.destroy(),
+      );
+    },
+  };
 }
 
 /**
@@ -140,7 +181,7 @@ function toConnectionRow(row: RowDataPacket): ConnectionRow {
 }
 
 /** Raised when a tick takes longer than the query timeout: the connection is replaced. */
-export class QueryTimeout extends Error {
+class QueryTimeout extends Error {
   readonly code = 'WATCH_QUERY_TIMEOUT';
   constructor(readonly ms: number) {
     super(`the server did not answer within ${ms / 1000} s`);
@@ -148,7 +189,7 @@ export class QueryTimeout extends Error {
 }
 
 /** Raised when the stop signal arrives while waiting for the server. */
-export class Stopped extends Error {
+class Stopped extends Error {
   readonly code = 'WATCH_STOPPED';
 }
 
@@ -156,9 +197,9 @@ export class Stopped extends Error {
  * Waits for `work`, but not longer than `ms` nor past the stop signal: a stalled network must not
  * freeze the screen or Ctrl-C. `giveUp` releases what the work holds.
  */
-export function settle<T>(
+function settle<T>(
   work: Promise<T>,
-  ms: number,
+  ms: number | undefined,
   signal: AbortSignal | undefined,
   giveUp: () => void,
 ): Promise<T> {
@@ -173,14 +214,17 @@ export function settle<T>(
         giveUp();
         reject(new Stopped('stopped'));
       });
-    const timer = setTimeout(
-      () =>
-        finish(() => {
-          giveUp();
-          reject(new QueryTimeout(ms));
-        }),
-      ms,
-    );
+    const timer =
+      ms === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              finish(() => {
+                giveUp();
+                reject(new QueryTimeout(ms));
+              }),
+            ms,
+          );
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then(
@@ -211,4 +255,59 @@ export function describeLoss(err: unknown): string {
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
   if (err instanceof QueryTimeout) return err.message;
   return (message ?? String(err)).replace(/^dbcache: /, '').replace(/\.$/, '');
+}
+
+/** Server errors a reconnect can outlive: too many connections, shutting down, killed, lost, interrupted. */
+const RETRY_ERRNOS = new Set([1040, 1053, 1317, 1927, 2006, 2013, 4031]);
+/** Network failures while a server restarts or the network recovers (the socket file goes away with the server). */
+const RETRY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOENT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'WATCH_QUERY_TIMEOUT',
+]);
+
+/**
+ * True when a failed reconnect is worth trying again: the server is away (refused, reset, no
+ * answer, restarting). A refused password, a missing privilege, an unknown database or a TLS
+ * failure will fail the same way every time: the watch ends with its exit code instead.
+ */
+export function isWorthRetrying(err: unknown): boolean {
+  // connectFailure wraps what mysql2 said in a sentence; the cause says what happened.
+  const cause = err instanceof UserError && err.cause !== undefined ? err.cause : err;
+  if (isServerError(cause)) return RETRY_ERRNOS.has(cause.errno as number);
+  const { code } = (cause ?? {}) as { code?: string };
+  return code !== undefined && RETRY_CODES.has(code);
+}
+
+const AUTHENTICATION_ERRNOS = new Set([1045, 1698, 1130]);
+/** Access denied: to a database (1044), a table (1142), a column (1143), an operation (1227), a routine (1370). */
+const PRIVILEGE_ERRNOS = new Set([1044, 1142, 1143, 1227, 1370]);
+
+/** An error that ends the watch, with the exit code it deserves (authentication 4, privilege 5). */
+export function watchFailure(err: unknown): unknown {
+  if (!isServerError(err)) return err;
+  const said = `${(err.sqlMessage ?? err.message).replace(/\.$/, '')} (error ${err.errno})`;
+  if (AUTHENTICATION_ERRNOS.has(err.errno as number)) {
+    return new UserError(
+      `The server no longer accepts the watcher's login: ${said}. Check the password and the user, then watch again.`,
+      ExitCode.authentication,
+      { cause: err },
+    );
+  }
+  if (PRIVILEGE_ERRNOS.has(err.errno as number)) {
+    return new UserError(
+      `The server refused what the watcher asked: ${said}. Grant the privilege, or watch as another user (--user).`,
+      ExitCode.privilege,
+      { cause: err },
+    );
+  }
+  return err;
 }

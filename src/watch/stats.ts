@@ -11,7 +11,7 @@ import type {
   TickReport,
 } from './report.ts';
 import { clientOf, hostWithoutPort, idleSeconds, type Snapshot } from './snapshot.ts';
-import { clientVerdict, overallVerdict } from './verdict.ts';
+import { clientVerdict, overallVerdict, recycledAfterSeconds } from './verdict.ts';
 
 /** Live verdicts look at this many recent tick-to-tick comparisons, so they recover once a client changes. */
 export const VERDICT_WINDOW = 30;
@@ -23,6 +23,7 @@ export const MAX_CLIENTS = 1000;
 interface Step {
   added: number;
   gone: number;
+  recycled: number;
   closed: number;
   /** At least one of the client's ids was there on both ticks. */
   held: boolean;
@@ -52,7 +53,7 @@ class ClientTrack {
   peak = 0;
   lastSeenTick = 0;
   readonly window = new Ring<Step>(VERDICT_WINDOW);
-  readonly total = { added: 0, gone: 0, closed: 0, held: 0, seconds: 0 };
+  readonly total = { added: 0, gone: 0, recycled: 0, closed: 0, held: 0, seconds: 0 };
   constructor(
     readonly client: string,
     readonly user: string,
@@ -63,6 +64,7 @@ class ClientTrack {
     this.window.push(step);
     this.total.added += step.added;
     this.total.gone += step.gone;
+    this.total.recycled += step.recycled;
     this.total.closed += step.closed;
     this.total.held += step.held ? 1 : 0;
     this.total.seconds += step.seconds;
@@ -70,6 +72,7 @@ class ClientTrack {
 }
 
 export interface WatchContext {
+  /** Where the first session reads the list from (a tick may say otherwise after a fallback). */
   source: string;
   filters: Filters;
   /** Short-lived connections can be counted only when the list shows every client: no filters, PROCESS privilege. */
@@ -79,6 +82,8 @@ export interface WatchContext {
 export interface TickInput {
   snapshot: Snapshot;
   diff: SnapshotDiff;
+  /** Where this tick's list came from. */
+  source: string;
   watcherId: number;
   /** Set on the first tick after a reconnect. */
   gap: GapView | null;
@@ -107,23 +112,41 @@ export class WatchStats {
   private restarts = 0;
   private gaps = 0;
   private gapSeconds = 0;
+  private gapTicks = 0;
+  private recycledTotal = 0;
   private clientsDropped = 0;
+  private source: string;
+  /**
+   * When each open id was born, at the latest (first sighting less the idle time it showed):
+   * one number per open connection, dropped when it goes, so memory follows the list's size.
+   */
+  private readonly births = new Map<number, number>();
   private firstAt: number | null = null;
   private readonly counterTotals = { connections: 0, threads_created: 0, aborted_clients: 0, seconds: 0 };
   private readonly newPerTick = new Ring<number>(HISTORY);
   private readonly shortLivedWindow = new Ring<number>(VERDICT_WINDOW);
   private readonly clients = new Map<string, ClientTrack>();
 
-  constructor(private readonly context: WatchContext) {}
+  constructor(private readonly context: WatchContext) {
+    this.source = context.source;
+  }
 
+  /** Ticks taken, and reconnect attempts that failed in their place: what --count counts. */
   get tickCount(): number {
-    return this.ticks;
+    return this.ticks + this.gapTicks;
+  }
+
+  /** A reconnect attempt failed: a tick without a list, so that --count ends while the server is away. */
+  missedTick(): void {
+    this.gapTicks += 1;
   }
 
   record(input: TickInput): TickReport {
     const { snapshot, diff, gap } = input;
     this.ticks += 1;
     this.firstAt ??= snapshot.at;
+    this.source = input.source;
+    const lives = this.lifetimes(snapshot, diff);
     const connections = [...snapshot.connections].sort((a, b) => a.id - b.id);
 
     // Each row's client is worked out once: with thousands of connections this is most of the cost.
@@ -146,6 +169,8 @@ export class WatchStats {
     );
     const churnGone = diff.gone.filter((row) => row.reason !== 'server-restart');
     const goneBy = groupCount(churnGone.map((row) => row.client));
+    const recycled = churnGone.filter((row) => lives.get(row.id)?.recycled);
+    const recycledBy = groupCount(recycled.map((row) => row.client));
     const closed = churnGone.filter((row) => row.reason === 'wait-timeout');
     const closedBy = groupCount(closed.map((row) => row.client));
     for (const row of diff.gone) {
@@ -160,6 +185,7 @@ export class WatchStats {
         track.step({
           added: addedBy.get(track.client) ?? 0,
           gone: goneBy.get(track.client) ?? 0,
+          recycled: recycledBy.get(track.client) ?? 0,
           closed: closedBy.get(track.client) ?? 0,
           held: heldClients.has(track.client),
           seconds: diff.elapsedSeconds ?? 0,
@@ -172,6 +198,7 @@ export class WatchStats {
     this.newTotal += diff.added.length;
     this.goneTotal += churnGone.length;
     this.closedTotal += closed.length;
+    this.recycledTotal += recycled.length;
     this.restartGoneTotal += diff.gone.length - churnGone.length;
     if (diff.serverRestarted) this.restarts += 1;
     if (gap) {
@@ -232,15 +259,16 @@ export class WatchStats {
       tick: this.ticks,
       at: iso(snapshot.at),
       elapsed_seconds: diff.elapsedSeconds === null ? null : round(diff.elapsedSeconds, 3),
-      source: this.context.source,
+      source: input.source,
       watcher_connection_id: input.watcherId,
       wait_timeout: waitTimeout,
       ids: connections.map((row) => row.id),
       new: diff.added.map((row) => row.id).sort((a, b) => a - b),
       gone: diff.gone.map((row) => row.id).sort((a, b) => a - b),
       closed_by_wait_timeout: closed.map((row) => row.id).sort((a, b) => a - b),
+      recycled: recycled.map((row) => row.id).sort((a, b) => a - b),
       connections: connectionViews,
-      gone_connections: diff.gone.map(goneView),
+      gone_connections: diff.gone.map((row) => goneView(row, lives.get(row.id))),
       counters: snapshot.counters,
       rates,
       threads_connected: snapshot.counters.Threads_connected ?? null,
@@ -260,7 +288,38 @@ export class WatchStats {
     };
   }
 
-  summary(stoppedBy: StopReason, endedAt: number): SummaryReport {
+  /**
+   * How long each gone id lived, and whether that makes it recycled; then the births of the open
+   * ids. A gone id lived at least from its birth to the previous tick, its last sighting. Ids that
+   * the server closed for idling are never recycled: the pool kept them longer than it may.
+   */
+  private lifetimes(
+    snapshot: Snapshot,
+    diff: SnapshotDiff,
+  ): Map<number, { seconds: number; recycled: boolean }> {
+    const lives = new Map<number, { seconds: number; recycled: boolean }>();
+    const lastSeenAt = snapshot.at - (diff.elapsedSeconds ?? 0) * 1000;
+    const threshold = recycledAfterSeconds(snapshot.waitTimeout);
+    for (const row of diff.gone) {
+      const born = this.births.get(row.id) ?? lastSeenAt;
+      const seconds = Math.max(0, Math.floor((lastSeenAt - born) / 1000));
+      const recycled = (row.reason === 'closed' || row.reason === 'killed') && seconds >= threshold;
+      lives.set(row.id, { seconds, recycled });
+      this.births.delete(row.id);
+    }
+    // Ids start again from 1 after a restart: nothing remembered belongs to the new ids.
+    if (diff.serverRestarted) this.births.clear();
+    for (const row of snapshot.connections) {
+      // TIME is how long it has been in its current command: it was born at least that long ago.
+      const born = snapshot.at - row.time * 1000;
+      const known = this.births.get(row.id);
+      if (known === undefined || born < known) this.births.set(row.id, born);
+    }
+    return lives;
+  }
+
+  /** `openGapSeconds`: the watch ended while reconnecting; that gap counts too. */
+  summary(stoppedBy: StopReason, endedAt: number, openGapSeconds: number | null = null): SummaryReport {
     const clients = [...this.clients.values()].map((track) => totalView(track)).sort(byClientName);
     const seconds = this.counterTotals.seconds;
     return {
@@ -280,12 +339,14 @@ export class WatchStats {
       unique_ids: this.uniqueIds,
       new_total: this.newTotal,
       gone_total: this.goneTotal,
+      recycled_total: this.recycledTotal,
       closed_by_wait_timeout: this.closedTotal,
       gone_by_server_restart: this.restartGoneTotal,
       short_lived: this.context.seesEveryClient && this.ticks > 1 ? this.shortLivedTotal : null,
       server_restarts: this.restarts,
-      gaps: this.gaps,
-      gap_seconds: round(this.gapSeconds, 1),
+      gaps: this.gaps + (openGapSeconds === null ? 0 : 1),
+      gap_seconds: round(this.gapSeconds + (openGapSeconds ?? 0), 1),
+      gap_ticks: this.gapTicks,
       counters: {
         connections: this.counterTotals.connections,
         threads_created: this.counterTotals.threads_created,
@@ -298,7 +359,7 @@ export class WatchStats {
       },
       clients,
       clients_dropped: this.clientsDropped,
-      source: this.context.source,
+      source: this.source,
       filters: this.context.filters,
     };
   }
@@ -327,15 +388,23 @@ function windowView(track: ClientTrack): ClientView {
   const sum = (pick: (step: Step) => number) => steps.reduce((total, step) => total + pick(step), 0);
   const added = sum((step) => step.added);
   const gone = sum((step) => step.gone);
+  const recycled = sum((step) => step.recycled);
   const seconds = sum((step) => step.seconds);
   return {
     client: track.client,
     user: track.user,
     host: track.host,
-    verdict: clientVerdict({ held: sum((step) => (step.held ? 1 : 0)), present: track.present, added, gone }),
+    verdict: clientVerdict({
+      held: sum((step) => (step.held ? 1 : 0)),
+      present: track.present,
+      added,
+      gone,
+      recycled,
+    }),
     connections: track.present,
     new: added,
     gone,
+    recycled,
     closed_by_wait_timeout: sum((step) => step.closed),
     new_per_second: steps.length ? (perSecond(added, seconds) ?? 0) : null,
   };
@@ -348,16 +417,26 @@ function totalView(track: ClientTrack): ClientView {
     user: track.user,
     host: track.host,
     // Over the whole run a client that held connections and then left was still a pool.
-    verdict: clientVerdict({ held: total.held, present: track.peak, added: total.added, gone: total.gone }),
+    verdict: clientVerdict({
+      held: total.held,
+      present: track.peak,
+      added: total.added,
+      gone: total.gone,
+      recycled: total.recycled,
+    }),
     connections: track.peak,
     new: total.added,
     gone: total.gone,
+    recycled: total.recycled,
     closed_by_wait_timeout: total.closed,
     new_per_second: total.seconds > 0 ? perSecond(total.added, total.seconds) : null,
   };
 }
 
-function goneView(row: SnapshotDiff['gone'][number]): GoneView {
+function goneView(
+  row: SnapshotDiff['gone'][number],
+  life: { seconds: number; recycled: boolean } | undefined,
+): GoneView {
   return {
     id: row.id,
     user: row.user,
@@ -366,6 +445,8 @@ function goneView(row: SnapshotDiff['gone'][number]): GoneView {
     reason: row.reason,
     last_command: row.lastCommand,
     last_idle_seconds: row.lastIdle,
+    lived_seconds: life?.seconds ?? 0,
+    recycled: life?.recycled ?? false,
   };
 }
 

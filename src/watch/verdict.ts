@@ -1,7 +1,8 @@
 /**
- * - `stable`: connections were seen across at least two ticks and no id was replaced (a pool).
- * - `churning`: ids were replaced: some appeared and some went away (connect per request, or a
- *   pool whose connections the server closes).
+ * - `stable`: connections were seen across at least two ticks and no id was replaced after a
+ *   short life (a pool; a pool that retires its connections by age, "recycling", is stable too).
+ * - `churning`: ids appeared, and ids went away after a short life (connect per request), or
+ *   the server closed them for idling (a pool that keeps connections longer than it allows).
  * - `idle`: nothing to judge: no matching connection now, and none replaced.
  * - `unknown`: one sample so far; a verdict needs two.
  */
@@ -17,10 +18,22 @@ export interface Evidence {
   added: number;
   /** Ids that went away, not counting those that ended with a server restart. */
   gone: number;
+  /** Of those, the ones that had lived long (see `recycledAfterSeconds`): a pool retiring them by age. */
+  recycled: number;
+}
+
+/**
+ * How long a connection must have lived for its end to count as recycling rather than churn:
+ * a minute, or half the server's wait_timeout when that is shorter (a pool set up for a short
+ * wait_timeout retires its connections sooner), but at least 10 s. Requests that open their own
+ * connection hold it for milliseconds to seconds.
+ */
+export function recycledAfterSeconds(waitTimeout: number): number {
+  return Math.min(60, Math.max(10, Math.floor(waitTimeout / 2)));
 }
 
 export function clientVerdict(evidence: Evidence): Verdict {
-  if (evidence.added > 0 && evidence.gone > 0) return 'churning';
+  if (evidence.added > 0 && evidence.gone - evidence.recycled > 0) return 'churning';
   if (evidence.present === 0) return 'idle';
   return evidence.held > 0 ? 'stable' : 'unknown';
 }

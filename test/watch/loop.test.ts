@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { UserError } from '../../src/output/errors.ts';
+import { ExitCode } from '../../src/output/exit-codes.ts';
 import { identifyServer } from '../../src/server/identity.ts';
 import { type LoopWorld, watchLoop } from '../../src/watch/loop.ts';
 import type { TickReport } from '../../src/watch/report.ts';
@@ -27,7 +29,12 @@ function harness(script: Array<'ok' | 'lost' | 'denied'>, reconnectFailures = 0)
       const next = script[step++] ?? 'ok';
       if (next === 'lost')
         throw Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
-      if (next === 'denied') throw Object.assign(new Error('SELECT command denied'), { errno: 1142 });
+      if (next === 'denied')
+        throw Object.assign(new Error('SELECT command denied'), {
+          errno: 1142,
+          sqlState: '42000',
+          sqlMessage: "SELECT command denied to user 'w'@'localhost' for table 'PROCESSLIST'",
+        });
       return snapshot(clock, [row(1), row(2)], { Uptime: 1000 + Math.floor(clock / 1000) });
     },
     async close() {
@@ -90,7 +97,8 @@ test('--duration stops on time: a tick at the start, every interval, and one at 
 
 test('a lost connection: reported once, retried with doubling backoff up to the cap, then the gap is marked', async () => {
   const h = harness(['ok', 'lost'], 3);
-  const summary = await watchLoop(h.first, context, { intervalMs: 1000, count: 3, backoff }, h.world);
+  // One tick, three failed attempts (each stands in for a tick), two more ticks.
+  const summary = await watchLoop(h.first, context, { intervalMs: 1000, count: 6, backoff }, h.world);
   assert.deepEqual(h.events, [
     'tick 1',
     'disconnected: the server closed the connection (killed, or the server stopped)',
@@ -108,16 +116,109 @@ test('a lost connection: reported once, retried with doubling backoff up to the 
   assert.deepEqual(afterGap.new, [], 'ids kept across the gap are not new');
   assert.equal(h.ticks[2]?.gap, null);
   assert.equal(summary.gaps, 1);
+  assert.equal(summary.ticks, 3);
+  assert.equal(summary.gap_ticks, 3);
   assert.deepEqual(h.closed, [100, 101]);
 });
 
-test('an error that is not a lost connection ends the watch with that error, and the view is restored', async () => {
+test('an error that is not a lost connection ends the watch with its exit code, and the view is restored', async () => {
   const h = harness(['ok', 'denied']);
   await assert.rejects(
     watchLoop(h.first, context, { intervalMs: 1000, backoff }, h.world),
-    /SELECT command denied/,
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.exitCode === ExitCode.privilege &&
+      /SELECT command denied to user/.test(err.message),
   );
   assert.deepEqual(h.events, ['tick 1', 'close']);
+});
+
+test('--count ends the watch while the server stays away: each failed reconnect attempt is a tick', async () => {
+  const h = harness(['ok', 'lost'], Number.POSITIVE_INFINITY);
+  const summary = await watchLoop(h.first, context, { intervalMs: 1000, count: 4, backoff }, h.world);
+  assert.equal(summary.stopped_by, 'count');
+  assert.equal(summary.ticks, 1);
+  assert.equal(summary.gap_ticks, 3);
+  assert.equal(summary.gaps, 1, 'the gap still open at the end is counted');
+  assert.deepEqual(h.events.slice(-3), ['retry 3 in 250', 'summary count', 'close']);
+});
+
+test('--duration ends on time while the server stays away, even when the very first tick fails', async () => {
+  const h = harness(['lost'], Number.POSITIVE_INFINITY);
+  const summary = await watchLoop(h.first, context, { intervalMs: 1000, durationMs: 3000, backoff }, h.world);
+  assert.equal(summary.stopped_by, 'duration');
+  assert.equal(summary.ticks, 0);
+  assert.ok(summary.gap_ticks > 0);
+  assert.ok(h.now() >= 3000 && h.now() < 3000 + backoff.maxMs, `ended at ${h.now()} ms`);
+});
+
+test('a reconnect refused for good (password, privilege) ends the watch with its exit code, not retried', async () => {
+  const denied = (errno: number, exitCode: (typeof ExitCode)[keyof typeof ExitCode]) => {
+    const cause = Object.assign(new Error('Access denied'), {
+      errno,
+      sqlState: '28000',
+      sqlMessage: "Access denied for user 'w'@'localhost' (using password: YES)",
+    });
+    return exitCode === ExitCode.authentication
+      ? new UserError('The server refused user w', exitCode, { cause })
+      : cause;
+  };
+  for (const [err, exitCode] of [
+    [denied(1045, ExitCode.authentication), ExitCode.authentication],
+    [denied(1227, ExitCode.privilege), ExitCode.privilege],
+  ] as const) {
+    const h = harness(['ok', 'lost']);
+    let attempts = 0;
+    h.world.reconnect = async () => {
+      attempts += 1;
+      throw err;
+    };
+    await assert.rejects(
+      watchLoop(h.first, context, { intervalMs: 1000, backoff }, h.world),
+      (thrown: unknown) => thrown instanceof UserError && thrown.exitCode === exitCode,
+    );
+    assert.equal(attempts, 1);
+    assert.ok(!h.events.some((event) => event.startsWith('retry')), h.events.join('\n'));
+  }
+});
+
+test('the stop signal reaches a reconnect in progress: the watch ends with a summary', async () => {
+  const h = harness(['ok', 'lost']);
+  h.world.reconnect = (signal) =>
+    new Promise((_resolve, reject) => {
+      signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true });
+      setImmediate(() => h.controller.abort());
+    });
+  const summary = await watchLoop(h.first, context, { intervalMs: 1000, backoff }, h.world);
+  assert.equal(summary.stopped_by, 'signal');
+  assert.equal(summary.ticks, 1);
+});
+
+test('each tick reports where its list came from; the summary the last source', async () => {
+  const h = harness([]);
+  const first = h.first;
+  let samples = 0;
+  const fallingBack: WatchSession = {
+    ...first,
+    get source() {
+      return samples > 1 ? 'information_schema.PROCESSLIST' : 'performance_schema.processlist';
+    },
+    async sample(signal) {
+      samples += 1;
+      return first.sample(signal);
+    },
+  };
+  const summary = await watchLoop(
+    fallingBack,
+    { ...context, source: 'performance_schema.processlist' },
+    { intervalMs: 1000, count: 3, backoff },
+    h.world,
+  );
+  assert.deepEqual(
+    h.ticks.map((tick) => tick.source),
+    ['performance_schema.processlist', 'information_schema.PROCESSLIST', 'information_schema.PROCESSLIST'],
+  );
+  assert.equal(summary.source, 'information_schema.PROCESSLIST');
 });
 
 test('the stop signal ends the watch with a summary', async () => {

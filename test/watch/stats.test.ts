@@ -26,6 +26,7 @@ function feed(stats: WatchStats, snapshots: Snapshot[], gaps: Array<GapView | nu
     const report = stats.record({
       snapshot: current,
       diff: diffSnapshots(previous, current),
+      source: 'information_schema.PROCESSLIST',
       watcherId: 99,
       gap: gaps[index] ?? null,
       ownConnects: 0,
@@ -174,6 +175,7 @@ test('the watcher reconnecting is not counted as a short-lived client connection
   stats.record({
     snapshot: first,
     diff: diffSnapshots(null, first),
+    source: 'information_schema.PROCESSLIST',
     watcherId: 1,
     gap: null,
     ownConnects: 0,
@@ -181,6 +183,7 @@ test('the watcher reconnecting is not counted as a short-lived client connection
   const report = stats.record({
     snapshot: second,
     diff: diffSnapshots(first, second),
+    source: 'information_schema.PROCESSLIST',
     watcherId: 2,
     gap: null,
     ownConnects: 1,
@@ -218,4 +221,88 @@ test('memory stays bounded: the sparkline keeps the last ticks, clients are capp
   assert.equal(summary.clients.length, MAX_CLIENTS);
   assert.equal(summary.clients_dropped, 50);
   assert.equal(summary.unique_ids, MAX_CLIENTS + 50);
+});
+
+test('a pool that retires one connection by age is recycling, not churning: live and summary stay stable', () => {
+  // `dbcache generate` asks for lifetimes such as 540 s at wait_timeout 600: ten connections
+  // held for ten minutes, one replaced once by the pool.
+  const stats = new WatchStats(context({ filters: { user: ['app'], db: [], host: [] } }));
+  const snapshots: Snapshot[] = [];
+  let ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  for (let n = 0; n < 300; n++) {
+    if (n === 150) ids = [...ids.slice(1), 11];
+    snapshots.push(
+      snapshot(
+        n * 2000,
+        ids.map((id) => row(id)),
+        { Uptime: 1000 + n * 2 },
+      ),
+    );
+  }
+  const ticks = feed(stats, snapshots);
+  const replaced = ticks[150] as TickReport;
+  assert.deepEqual(replaced.gone, [1]);
+  assert.deepEqual(replaced.recycled, [1]);
+  const gone = replaced.gone_connections[0];
+  assert.equal(gone?.recycled, true);
+  assert.ok((gone?.lived_seconds ?? 0) >= 298, `lived ${gone?.lived_seconds} s`);
+  assert.equal(replaced.verdict, 'stable');
+  assert.equal(ticks[151]?.verdict, 'stable');
+  assert.equal(ticks[151]?.clients[0]?.recycled, 1);
+  const summary = stats.summary('count', 600_000);
+  assert.equal(summary.verdict, 'stable');
+  assert.equal(summary.recycled_total, 1);
+  assert.deepEqual(
+    summary.clients.map((c) => [c.verdict, c.new, c.gone, c.recycled]),
+    [['stable', 1, 1, 1]],
+  );
+});
+
+test('a connection first seen long idle has lived at least that long: its end on the next tick is recycling', () => {
+  const stats = new WatchStats(context());
+  const ticks = feed(stats, [
+    snapshot(0, [row(1, { time: 500 }), row(2, { time: 3 })]),
+    snapshot(2000, [row(2, { time: 5 }), row(3, { time: 0 })], { Uptime: 1002 }),
+  ]);
+  assert.equal(ticks[1]?.gone_connections[0]?.lived_seconds, 500);
+  assert.deepEqual(ticks[1]?.recycled, [1]);
+  assert.equal(ticks[1]?.verdict, 'stable');
+});
+
+test('short lives are churn whatever the pool size; a long-lived connection the server closed for idling is never recycling', () => {
+  const stats = new WatchStats(context());
+  // A pool of ten beside which one request connection at a time lives for a second or two.
+  const pool = Array.from({ length: 10 }, (_, index) => row(index + 1, { time: 100 }));
+  const ticks = feed(
+    stats,
+    [0, 1, 2, 3].map((n) =>
+      snapshot(n * 1000, [...pool, row(100 + n, { command: 'Query', time: 0 })], { Uptime: 1000 + n }),
+    ),
+  );
+  assert.deepEqual(ticks[3]?.recycled, []);
+  assert.equal(ticks[3]?.verdict, 'churning');
+
+  const idled = new WatchStats(context());
+  const closed = feed(idled, [
+    snapshot(0, [row(1, { time: 598 }), row(2, { time: 1 })], {}, 600),
+    snapshot(3000, [row(2, { time: 4 }), row(3, { time: 0 })], { Aborted_clients: 1, Uptime: 1003 }, 600),
+  ]);
+  assert.deepEqual(closed[1]?.closed_by_wait_timeout, [1]);
+  assert.deepEqual(closed[1]?.recycled, []);
+  assert.equal(closed[1]?.verdict, 'churning');
+});
+
+test('the lifetimes kept are those of open ids only', () => {
+  const stats = new WatchStats(context());
+  const snapshots: Snapshot[] = [];
+  for (let n = 0; n < 500; n++)
+    snapshots.push(
+      snapshot(n * 1000, [row(n + 1, { time: 0 }), row(n + 2, { time: 0 })], { Uptime: 1000 + n }),
+    );
+  feed(stats, snapshots);
+  const births = (stats as unknown as { births: Map<number, number> }).births;
+  assert.deepEqual(
+    [...births.keys()].sort((a, b) => a - b),
+    [500, 501],
+  );
 });

@@ -7,7 +7,7 @@ import { linesView, tickLine } from '../../src/watch/lines.ts';
 import { ndjsonView } from '../../src/watch/ndjson.ts';
 import { renderFrame, screenView } from '../../src/watch/screen.ts';
 import { WatchStats } from '../../src/watch/stats.ts';
-import { fitWidth, idList, sparkline, visibleLength } from '../../src/watch/text.ts';
+import { cell, fitWidth, idList, printable, sparkline, visibleLength } from '../../src/watch/text.ts';
 import { row, snapshot } from './fixtures.ts';
 
 const ESC = '\u001b';
@@ -38,6 +38,7 @@ function ticks() {
   const one = stats.record({
     snapshot: first,
     diff: diffSnapshots(null, first),
+    source: 'information_schema.PROCESSLIST',
     watcherId: 99,
     gap: null,
     ownConnects: 0,
@@ -45,6 +46,7 @@ function ticks() {
   const two = stats.record({
     snapshot: second,
     diff: diffSnapshots(first, second),
+    source: 'information_schema.PROCESSLIST',
     watcherId: 99,
     gap: null,
     ownConnects: 0,
@@ -164,4 +166,165 @@ test('text helpers: widths ignore escape codes, cutting keeps them, sparkline sc
   assert.equal(sparkline([0, 1, 2, 4, 8]), '▁▂▃▅█');
   assert.equal(sparkline([0, 0]), '▁▁');
   assert.equal(idList([1, 2, 3], 2), '1,2,… (+1)');
+});
+
+/** A tick whose client chose hostile names: escape sequences in the user, CJK in the database. */
+function hostileTick() {
+  const stats = new WatchStats({ source: header.source, filters: header.filters, seesEveryClient: false });
+  const evil = row(5, {
+    user: 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m',
+    db: '数据库数据库数据库数据库数据库',
+    host: 'h\u202eost:1',
+    command: 'Sleep\u007f',
+  });
+  const first = snapshot(0, [evil, row(6)]);
+  const second = snapshot(2000, [evil], { Uptime: 1002 });
+  stats.record({
+    snapshot: first,
+    diff: diffSnapshots(null, first),
+    source: header.source,
+    watcherId: 9,
+    gap: null,
+    ownConnects: 0,
+  });
+  const tick = stats.record({
+    snapshot: second,
+    diff: diffSnapshots(first, second),
+    source: header.source,
+    watcherId: 9,
+    gap: null,
+    ownConnects: 0,
+  });
+  return { tick, summary: stats.summary('count', 2000) };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what it removes
+const OWN_ESCAPE = /\u001b\[[0-9;?]*[A-Za-z]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const RAW_IN_JSON = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202e]/;
+
+/** Every escape sequence in the text is one the views write themselves (colors, cursor, clearing). */
+const onlyOwnEscapes = (text: string) => !CONTROL.test(text.replace(OWN_ESCAPE, '').replaceAll('\r', ''));
+
+test('server text never reaches the terminal as control characters: plain lines, screen and summary show them escaped', () => {
+  const { tick, summary } = hostileTick();
+  let written = '';
+  const lines = linesView({ write: (text: string) => (written += text), isTTY: false }, plain);
+  lines.start({ ...header, user: 'me\u001b[2J' });
+  lines.tick(tick);
+  lines.disconnected({ type: 'disconnected', at: 'x', reason: 'bye\u001b[2J' });
+  lines.finish(summary);
+  assert.ok(!hasEscape(written), JSON.stringify(written));
+  assert.match(written, /evil\\x1b\]0;pwned\\x07\\x1b\[2J\\x9b31m@h\\u202eost/);
+
+  let screen = '';
+  const view = screenView(
+    { write: (text: string) => (screen += text), isTTY: true, rows: 30, columns: 100 },
+    colored,
+  );
+  view.start(header);
+  view.tick(tick);
+  view.finish(summary);
+  assert.ok(onlyOwnEscapes(screen), JSON.stringify(screen));
+  assert.match(screen, /Sleep\\x7f/);
+});
+
+test('wide characters take two columns: the screen never wraps, cells are cut whole', () => {
+  const { tick } = hostileTick();
+  assert.equal(visibleLength('数据库'), 6);
+  assert.equal(visibleLength('e\u0301'), 1, 'a combining accent takes no column');
+  assert.equal(visibleLength('😀'), 2);
+  assert.equal(
+    cell('数据库数据库', 6),
+    '数据… ',
+    'a wide character that would straddle the edge is left out',
+  );
+  assert.equal(visibleLength(cell('数据库数据库', 5)), 5);
+  assert.equal(fitWidth('ab数据库', 5), 'ab数…\u001b[0m');
+  for (const columns of [40, 57, 80, 101]) {
+    const frame = renderFrame({ header, tick, notice: null }, { rows: 30, columns }, colored);
+    for (const line of frame)
+      assert.ok(visibleLength(line) <= columns, `${visibleLength(line)} > ${columns}: ${line}`);
+  }
+  // The columns line up: the database starts in the column its title does.
+  const frame = renderFrame({ header, tick, notice: null }, { rows: 30, columns: 200 }, plain);
+  const titles = frame.find((line) => line.trimStart().startsWith('id  user')) as string;
+  const rowLine = frame.find((line) => line.includes('数据库')) as string;
+  assert.ok(titles && rowLine, frame.join('\n'));
+  assert.equal(
+    visibleLength(rowLine.slice(0, rowLine.indexOf('数'))),
+    visibleLength(titles.slice(0, titles.indexOf(' db ') + 1)),
+  );
+});
+
+test('printable: controls become visible escapes, lone surrogates U+FFFD, everything else untouched', () => {
+  assert.equal(printable('app'), 'app');
+  assert.equal(printable('a\u001b[2Jb'), 'a\\x1b[2Jb');
+  assert.equal(printable('\u0000\t\n\u007f\u0085\u009b'), '\\x00\\x09\\x0a\\x7f\\x85\\x9b');
+  assert.equal(printable('x\u202ey\u2066'), 'x\\u202ey\\u2066');
+  assert.equal(printable('a\ud800b'), 'a\ufffdb');
+  assert.equal(printable('数据库 😀 é'), '数据库 😀 é');
+});
+
+test('NDJSON: DEL, C1 controls and line separators in server text are \\u escapes, and parse back to the same text', () => {
+  const { tick } = hostileTick();
+  let written = '';
+  ndjsonView({ write: (text: string) => (written += text) }).tick(tick);
+  assert.ok(!RAW_IN_JSON.test(written.trimEnd()), JSON.stringify(written));
+  assert.deepEqual(JSON.parse(written), JSON.parse(JSON.stringify(tick)));
+});
+
+test("the screen says where the list comes from now: after a fallback, the tick's source", () => {
+  const { two } = ticks();
+  const frame = renderFrame(
+    { header: { ...header, source: 'performance_schema.processlist' }, tick: two, notice: null },
+    { rows: 40, columns: 160 },
+    plain,
+  );
+  assert.match(frame.join('\n'), /from information_schema\.PROCESSLIST/);
+  let written = '';
+  const lines = linesView({ write: (text: string) => (written += text), isTTY: false }, plain);
+  lines.start({ ...header, source: 'performance_schema.processlist' });
+  lines.tick(two);
+  lines.tick(two);
+  assert.equal(written.match(/from information_schema\.PROCESSLIST/g)?.length, 1, written);
+});
+
+test('recycled connections are told apart from churn in every view', () => {
+  const stats = new WatchStats({ source: header.source, filters: header.filters, seesEveryClient: false });
+  const first = snapshot(0, [row(1, { time: 400 }), row(2, { time: 400 })]);
+  const second = snapshot(2000, [row(2, { time: 402 }), row(3, { time: 0 })], { Uptime: 1002 });
+  stats.record({
+    snapshot: first,
+    diff: diffSnapshots(null, first),
+    source: header.source,
+    watcherId: 9,
+    gap: null,
+    ownConnects: 0,
+  });
+  const tick = stats.record({
+    snapshot: second,
+    diff: diffSnapshots(first, second),
+    source: header.source,
+    watcherId: 9,
+    gap: null,
+    ownConnects: 0,
+  });
+  const summary = stats.summary('count', 2000);
+  assert.match(tickLine(tick, plain), /gone 1 \(recycled: 1\).*verdict stable/);
+  const frame = renderFrame({ header, tick, notice: null }, { rows: 40, columns: 160 }, plain).join('\n');
+  assert.match(frame, /recycled \(lived 400 s or more\)/);
+  let written = '';
+  linesView({ write: (text: string) => (written += text), isTTY: false }, plain).finish(summary);
+  assert.match(written, /1 gone \(1 recycled\)\./);
+  assert.match(
+    written,
+    /app@10\.0\.0\.5: stable, up to 2 connections at once; 1 new, 1 gone \(0\.50 new\/s\), 1 recycled/,
+  );
+  assert.match(
+    written,
+    /Verdict: stable\..*ended after a long life and was replaced \(recycled\): a pool retiring connections by age/,
+  );
 });

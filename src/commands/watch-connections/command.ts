@@ -14,7 +14,10 @@ export const watchConnectionsCommand: CommandSpec = {
   builder: (yargs) =>
     yargs
       .option('interval', { type: 'string', default: '2s', describe: 'Time between ticks (2, 500ms, 5s)' })
-      .option('count', { type: 'number', describe: 'Stop after this many ticks' })
+      .option('count', {
+        type: 'number',
+        describe: 'Stop after this many ticks (a failed reconnect attempt counts as one)',
+      })
       .option('duration', { type: 'string', describe: 'Stop after this long (30s, 5m)' })
       .option('filter-user', {
         type: 'string',
