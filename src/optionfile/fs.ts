@@ -49,3 +49,12 @@ export const nodeFs: OptionFileSystem = {
   exists: (path) => existsSync(path),
   realpath: (path) => realpathSync(path),
 };
+
+/** The file behind `path` with symbolic links resolved, or null when there is none. */
+export function realPathOrNull(fs: OptionFileSystem, path: string): string | null {
+  try {
+    return fs.realpath(path);
+  } catch {
+    return null;
+  }
+}

@@ -15,8 +15,8 @@ export type {
   Span,
 } from './doc.ts';
 export { formatOptionValue, insertOptionLine, setOptionValue } from './edit.ts';
-export { OptionFileError } from './errors.ts';
-export { nodeFs, type OptionFileStat, type OptionFileSystem } from './fs.ts';
+export { OptionFileError, type OptionFileErrorKind } from './errors.ts';
+export { nodeFs, type OptionFileStat, type OptionFileSystem, realPathOrNull } from './fs.ts';
 export { groupMatches, isGroupIn, type NormalizedOptionName, normalizeOptionName } from './names.ts';
 export { parseOptionFile, SERVER_LINE_LIMIT } from './parse.ts';
 export {
@@ -25,6 +25,7 @@ export {
   type FileStatus,
   MAX_INCLUDE_DEPTH,
   type OptionFileRef,
+  type ReadLine,
   type ReadOptionsRequest,
   type ReadOptionsResult,
   type ResolvedOption,

@@ -48,7 +48,9 @@ export function parseOptionFile(bytes: Buffer, path: string): OptionFileDoc {
     const { text, eol } = splitEnding(piece);
     if (eol === '\r\n') crlfCount++;
     else if (eol === '\n') lfCount++;
-    if (/\r[^\s]/.test(text)) {
+    // A CR inside the line (not the one of a CRLF ending) followed, after any blanks, by more
+    // text: the server reads up to the next LF, so that text is part of this line, not a new one.
+    if (/\r\s*\S/.test(text)) {
       problem(
         'bare-carriage-return',
         'the line contains a carriage return without a line feed (old Mac line endings); the server reads it all as one line',

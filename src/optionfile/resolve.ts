@@ -5,7 +5,7 @@
  */
 import { posix, win32 } from 'node:path';
 import { byteStringToText, textToByteString } from './bytes.ts';
-import type { DirectiveLine, OptionFileDoc, OptionFileProblem, OptionLine } from './doc.ts';
+import type { DirectiveLine, OptionFileDoc, OptionFileLine, OptionFileProblem, OptionLine } from './doc.ts';
 import { OptionFileError } from './errors.ts';
 import type { OptionFileSystem } from './fs.ts';
 import { isGroupIn, normalizeOptionName } from './names.ts';
@@ -23,8 +23,12 @@ export interface ReadOptionsRequest {
   /** The groups the program reads, e.g. serverGroups('mariadb', '10.11.6'). */
   groups: readonly string[];
   fs: OptionFileSystem;
-  /** Relative paths, including relative `!include` paths, resolve against this directory. */
-  cwd: string;
+  /**
+   * Relative paths, including relative `!include` paths, resolve against this directory. Null
+   * when it is not known (a running server resolved them against the directory it was started
+   * from): a relative path then throws OptionFileError of kind `relative`.
+   */
+  cwd: string | null;
   platform: NodeJS.Platform;
   /** Expands `~/` in `!include` paths, as the server does with $HOME; left alone if absent. */
   home?: string;
@@ -70,10 +74,23 @@ export interface FileRecord {
   doc: OptionFileDoc | null;
 }
 
+/** One line the server reads, and the file it is in. */
+export interface ReadLine {
+  record: FileRecord;
+  /** Index into `record.doc.lines`. */
+  index: number;
+  line: OptionFileLine;
+}
+
 export interface ReadOptionsResult {
   options: ResolvedOption[];
   /** Every file tried, in the order the server tries them. */
   files: FileRecord[];
+  /**
+   * Every line the server reads (every kind: headers, comments, directives), in the order it
+   * reads them, included files in place; none after a line at which it stops reading a file.
+   */
+  lines: ReadLine[];
   warnings: string[];
 }
 
@@ -92,6 +109,7 @@ export function readOptions(request: ReadOptionsRequest): ReadOptionsResult {
         record.path,
         undefined,
         `the file ${why}, and a file given with --defaults-file or --defaults-extra-file must be readable`,
+        record.status === 'missing' ? 'refused' : 'unreadable',
       );
     }
   }
@@ -105,7 +123,7 @@ export function effectiveValue(options: readonly ResolvedOption[], name: string)
 }
 
 class OptionReader {
-  readonly result: ReadOptionsResult = { options: [], files: [], warnings: [] };
+  readonly result: ReadOptionsResult = { options: [], files: [], lines: [], warnings: [] };
   private readonly paths: typeof posix;
   private readonly extensions: readonly string[];
   private readonly groups: readonly string[];
@@ -118,15 +136,17 @@ class OptionReader {
   }
 
   readFile(name: string, depth: number, includedFrom: FileRecord['includedFrom']): FileRecord {
-    const { fs, cwd, platform } = this.request;
-    const path = this.paths.resolve(cwd, name);
+    const { fs, platform } = this.request;
+    const path = this.resolvePath(name, includedFrom);
     const record: FileRecord = { path, realPath: null, status: 'missing', depth, includedFrom, doc: null };
     this.result.files.push(record);
 
     let stat: ReturnType<OptionFileSystem['stat']>;
     try {
       stat = fs.stat(path);
-    } catch {
+    } catch (err) {
+      // A directory on the way that this process may not search: the file may well be there.
+      if (isPermissionError(err)) record.status = 'unreadable';
       return record;
     }
     try {
@@ -154,12 +174,12 @@ class OptionReader {
     }
     const doc = parseOptionFile(bytes, path);
     record.doc = doc;
-    record.status = this.readLines(doc, depth) ? 'read' : 'stopped';
+    record.status = this.readLines(record, doc, depth) ? 'read' : 'stopped';
     return record;
   }
 
   /** Returns false if the server would stop reading the file part-way. */
-  private readLines(doc: OptionFileDoc, depth: number): boolean {
+  private readLines(record: FileRecord, doc: OptionFileDoc, depth: number): boolean {
     const problemsAt = new Map<number, OptionFileProblem[]>();
     for (const problem of doc.problems) {
       problemsAt.set(problem.index, [...(problemsAt.get(problem.index) ?? []), problem]);
@@ -174,6 +194,7 @@ class OptionReader {
       if (byteOrderMark) return this.stop(doc, byteOrderMark.line, byteOrderMark.reason, depth);
       // Past the nesting limit every `!` line is skipped before it is even looked at.
       if (line.kind === 'directive' && depth >= MAX_INCLUDE_DEPTH) {
+        this.result.lines.push({ record, index, line });
         this.result.warnings.push(
           `Skipped "${byteStringToText(line.text.trim())}" in ${doc.path}, line ${line.number}: includes nest deeper than ${MAX_INCLUDE_DEPTH} levels, so the server skips it.`,
         );
@@ -181,6 +202,7 @@ class OptionReader {
       }
       const fatal = problems.find((problem) => problem.fatal);
       if (fatal) return this.stop(doc, fatal.line, fatal.reason, depth);
+      this.result.lines.push({ record, index, line });
 
       if (line.kind === 'option' && line.group !== null && isGroupIn(line.group, this.groups)) {
         this.result.options.push({
@@ -208,10 +230,24 @@ class OptionReader {
       this.readFile(this.expandHome(target), depth + 1, includedFrom);
       return true;
     }
+    const dir = this.resolvePath(target, includedFrom);
     let names: string[];
     try {
-      names = this.request.fs.readdir(this.paths.resolve(this.request.cwd, target));
-    } catch {
+      names = this.request.fs.readdir(dir);
+    } catch (err) {
+      if (isPermissionError(err)) {
+        // The server, running as another user, may be able to list it: not a refusal, but
+        // nothing can be said about the files in it.
+        this.result.files.push({
+          path: dir,
+          realPath: null,
+          status: 'unreadable',
+          depth: depth + 1,
+          includedFrom,
+          doc: null,
+        });
+        return true;
+      }
       return this.stop(
         doc,
         line.number,
@@ -235,6 +271,19 @@ class OptionReader {
     return false;
   }
 
+  /** `name` against the current directory; refused when that is not known and `name` is relative. */
+  private resolvePath(name: string, includedFrom: FileRecord['includedFrom']): string {
+    const { cwd } = this.request;
+    if (cwd !== null) return this.paths.resolve(cwd, name);
+    if (this.paths.isAbsolute(name)) return this.paths.resolve(name);
+    throw new OptionFileError(
+      includedFrom?.file ?? name,
+      includedFrom?.line,
+      `"${name}" is a relative path, which the server resolved against the directory it was started from, and that directory is not known`,
+      'relative',
+    );
+  }
+
   /** fn_format(…, MY_UNPACK_FILENAME) turns a leading `~` into the home directory. */
   private expandHome(target: string): string {
     const home = this.request.home;
@@ -247,6 +296,11 @@ class OptionReader {
     const separator = this.paths.sep;
     return dir.endsWith('/') || dir.endsWith(separator) ? dir + name : dir + separator + name;
   }
+}
+
+function isPermissionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
 }
 
 /** fn_ext2(): the text from the last dot, so `x.bak.cnf` is `.cnf` and `x.cnf.bak` is `.bak`. */

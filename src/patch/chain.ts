@@ -1,19 +1,15 @@
 /**
  * The option files a server reads, as one stream: the files in search order with every
- * `!include`/`!includedir` expanded in place, the way the server reads them. readOptions()
- * keeps only the options; the planner also needs the group headers and blank sections.
+ * `!include`/`!includedir` expanded in place, the way the server reads them.
  */
-import { posix, win32 } from 'node:path';
 import {
-  byteStringToText,
   type FileRecord,
-  MAX_INCLUDE_DEPTH,
-  type OptionFileLine,
   type OptionFileRef,
   type OptionFileSystem,
   type OptionLine,
   type ReadOptionsResult,
   readOptions,
+  serialize,
 } from '../optionfile/index.ts';
 import type { ServerView } from './view.ts';
 
@@ -21,8 +17,12 @@ import type { ServerView } from './view.ts';
 export interface ChainSource {
   files: readonly (string | OptionFileRef)[];
   fs: OptionFileSystem;
-  /** Relative paths (and relative `!include` paths) resolve against this directory. */
-  cwd: string;
+  /**
+   * Relative paths (and relative `!include` paths) resolve against this directory; null when
+   * it is not known (the files of a running server, which resolved them against the directory
+   * it was started from): a relative path is then an OptionFileError of kind `relative`.
+   */
+  cwd: string | null;
   platform: NodeJS.Platform;
   home?: string;
 }
@@ -39,56 +39,6 @@ export function readChain(source: ChainSource, view: ServerView, fs = source.fs)
   });
 }
 
-export interface ChainLine {
-  record: FileRecord;
-  index: number;
-  line: OptionFileLine;
-}
-
-/**
- * Every line the server reads, in the order it reads them (included files in place).
- * `dirReadable` answers whether an `!includedir` directory can be listed: where it cannot, the
- * server stops reading that (included) file.
- */
-export function linesInReadOrder(
-  result: ReadOptionsResult,
-  dirReadable: (dir: string) => boolean,
-): ChainLine[] {
-  const out: ChainLine[] = [];
-  const { files } = result;
-  let cursor = 0;
-  const visit = (record: FileRecord) => {
-    const doc = record.doc;
-    if (doc === null) return;
-    const fatal = new Set(
-      doc.problems
-        .filter((problem) => problem.fatal || problem.code === 'byte-order-mark')
-        .map((p) => p.index),
-    );
-    for (const [index, line] of doc.lines.entries()) {
-      if (fatal.has(index)) return;
-      out.push({ record, index, line });
-      if (line.kind !== 'directive' || line.argument === null || record.depth >= MAX_INCLUDE_DEPTH) continue;
-      if (line.directive === 'includedir' && !dirReadable(line.argument)) return;
-      // readFile() records files in the order it opens them, so the files this directive
-      // opened (and the files they opened) come next.
-      for (;;) {
-        const next = files[cursor];
-        const from = next?.includedFrom;
-        if (!next || next.depth !== record.depth + 1 || from?.file !== doc.path || from.line !== line.number)
-          break;
-        cursor++;
-        visit(next);
-      }
-    }
-  };
-  while (cursor < files.length) {
-    const record = files[cursor++] as FileRecord;
-    if (record.depth === 0) visit(record);
-  }
-  return out;
-}
-
 /** Which file (record) and line index an option of `result` comes from. */
 export function locate(result: ReadOptionsResult, source: OptionLine): { record: FileRecord; index: number } {
   for (const record of result.files) {
@@ -98,15 +48,42 @@ export function locate(result: ReadOptionsResult, source: OptionLine): { record:
   throw new Error(`Option "${source.rawName}" is in none of the files read.`);
 }
 
-/** Whether the server could list an `!includedir` directory (its argument as a byte string). */
-export function dirReadableIn(source: ChainSource): (argument: string) => boolean {
-  const paths = source.platform === 'win32' ? win32 : posix;
-  return (argument) => {
-    try {
-      source.fs.readdir(paths.resolve(source.cwd, byteStringToText(argument)));
-      return true;
-    } catch {
-      return false;
-    }
-  };
+/**
+ * The files in the chain that this process could not read. The server, running as its own
+ * user, may read them, and what they set could override anything dbcache plans or reports.
+ */
+export function unreadableFiles(result: ReadOptionsResult): FileRecord[] {
+  return result.files.filter((record) => record.status === 'unreadable');
+}
+
+/** One sentence naming the unreadable files and what to do; null when there are none. */
+export function describeUnreadable(result: ReadOptionsResult): string | null {
+  const files = unreadableFiles(result);
+  if (files.length === 0) return null;
+  const names = files
+    .map((record) =>
+      record.includedFrom
+        ? `${record.path} (from ${record.includedFrom.file} line ${record.includedFrom.line})`
+        : record.path,
+    )
+    .join(', ');
+  const one = files.length === 1;
+  return `The user running dbcache may not read ${names}, which the server reads too: what ${one ? 'it sets' : 'they set'} could override wait_timeout. Run dbcache as root or as the server's user`;
+}
+
+/**
+ * The first file that differs between two reads of the chain (added, gone, another status or
+ * other bytes): the path, or null when every file reads the same.
+ */
+export function firstDifference(before: ReadOptionsResult, after: ReadOptionsResult): string | null {
+  const key = (record: FileRecord) =>
+    JSON.stringify([record.path, record.realPath, record.status, record.depth]);
+  for (let index = 0; index < Math.max(before.files.length, after.files.length); index++) {
+    const old = before.files[index];
+    const now = after.files[index];
+    if (old === undefined || now === undefined) return (old ?? now)?.path ?? null;
+    if (key(old) !== key(now)) return now.path;
+    if (old.doc && now.doc && !serialize(old.doc).equals(serialize(now.doc))) return now.path;
+  }
+  return null;
 }

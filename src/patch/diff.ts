@@ -1,8 +1,19 @@
 /**
  * A unified diff (`diff -u` format, three lines of context) of two versions of a file, so that
- * `--dry-run` shows exactly the bytes that would change and `patch -p0` could apply them. Lines
- * are compared as bytes, CR included; Myers' O(ND) algorithm, since an edit touches few lines.
+ * `--dry-run` shows exactly the bytes that would change and `cd / && patch -p1` applies them.
+ * Lines are compared as bytes, CR included; Myers' O(ND) algorithm, since an edit touches few
+ * lines.
  */
+
+/**
+ * The names a diff of the file at `path` (absolute) carries: `a/etc/mysql/my.cnf` and
+ * `b/etc/mysql/my.cnf`, git's style. GNU patch ignores absolute names as "potentially
+ * dangerous"; these apply with `cd / && patch -p1`.
+ */
+export function diffNames(path: string): { oldName: string; newName: string } {
+  const relative = path.replaceAll('\\', '/').replace(/^\/+/, '');
+  return { oldName: `a/${relative}`, newName: `b/${relative}` };
+}
 
 interface Line {
   /** The line's bytes without its newline (a CR before the newline stays). */

@@ -6,6 +6,7 @@
  * `mariadbd --verbose --help`). `maximum-wait_timeout` only caps SET SESSION and is left alone.
  */
 import type { ResolvedOption } from '../optionfile/index.ts';
+import { readTimeoutValue } from './server-value.ts';
 
 export type SettingName = 'wait_timeout' | 'interactive_timeout';
 
@@ -37,6 +38,43 @@ export function occurrencesOf(options: readonly ResolvedOption[], setting: Setti
 }
 
 /** The occurrence the server ends up with: the last one read, whatever its form. */
-export function winningOccurrence(options: readonly ResolvedOption[], setting: SettingName) {
+function winningOccurrence(options: readonly ResolvedOption[], setting: SettingName) {
   return occurrencesOf(options, setting).at(-1);
+}
+
+/** What the options give a setting, the one answer for the planner, the checks and drift. */
+export interface SettingReading {
+  /** The occurrence the server uses; undefined when no file sets it (the compiled-in default). */
+  winner: Occurrence | undefined;
+  /** What the server gets from it; null when no file sets it, or the server rejects the value. */
+  seconds: number | null;
+  /**
+   * The plain name with a value the server takes as written (`600`, `+600`, `"600"`): no alias
+   * and nothing clamped. This is the form patch-config writes, and the only one it counts as set.
+   */
+  plain: boolean;
+}
+
+const FLAG_FORM = /^(skip|disable|enable)_/;
+
+export function settingReading(
+  options: readonly ResolvedOption[],
+  setting: SettingName,
+  maxSeconds: number,
+): SettingReading {
+  const winner = winningOccurrence(options, setting);
+  if (winner === undefined) return { winner, seconds: null, plain: false };
+  // `skip-wait-timeout` and friends set 0 (raised to 1) or 1; a prefix (`wait_tim=5`) takes the value.
+  const flag = winner.form === 'alias' && FLAG_FORM.test(winner.option.name);
+  const reading = readTimeoutValue(flag ? '1' : winner.option.value, maxSeconds);
+  return {
+    winner,
+    seconds: reading.ok ? reading.seconds : null,
+    plain: winner.form === 'exact' && reading.ok && reading.adjusted === null,
+  };
+}
+
+/** The files give exactly `seconds`, written the way patch-config writes it. */
+export function givesExactly(reading: SettingReading, seconds: number): boolean {
+  return reading.plain && reading.seconds === seconds;
 }

@@ -13,22 +13,24 @@ import {
   type OptionFileDoc,
   OptionFileError,
   type OptionLine,
+  type ReadLine,
   type ReadOptionsResult,
   type ResolvedOption,
   serialize,
   setOptionValue,
   textToByteString,
 } from '../optionfile/index.ts';
-import {
-  type ChainLine,
-  type ChainSource,
-  dirReadableIn,
-  linesInReadOrder,
-  locate,
-  readChain,
-} from './chain.ts';
+import { type ChainSource, describeUnreadable, locate, readChain } from './chain.ts';
 import { appendGroup } from './new-group.ts';
-import { formOf, type Occurrence, occurrencesOf, SETTING_NAMES, type SettingName } from './occurrences.ts';
+import {
+  formOf,
+  givesExactly,
+  type Occurrence,
+  occurrencesOf,
+  SETTING_NAMES,
+  type SettingName,
+  settingReading,
+} from './occurrences.ts';
 import { PatchRefused } from './refused.ts';
 import { readTimeoutValue } from './server-value.ts';
 import { verifyPatch } from './verify.ts';
@@ -126,6 +128,7 @@ export function planPatch(input: PatchInput): PatchPlan {
   if (firstView === undefined) throw new Error('planPatch needs at least one server view.');
   const reads = input.views.map((view) => ({ view, result: readOrRefuse(input.source, view) }));
   const chain = (reads[0] as (typeof reads)[number]).result;
+  refuseUnreadable(chain);
 
   let agreed: Intent[] | undefined;
   for (const { view, result } of reads) {
@@ -145,20 +148,44 @@ export function planPatch(input: PatchInput): PatchPlan {
   const settings = input.settings.map((request) =>
     settingPlan(request, chain, after, intents, input.maxSeconds),
   );
-  return { settings, changes, chain, warnings: chain.warnings };
+  return { settings, changes, chain, warnings: [...chain.warnings, ...homeWarnings(intents, chain, input)] };
 }
 
 function readOrRefuse(source: ChainSource, view: ServerView): ReadOptionsResult {
   try {
     return readChain(source, view);
   } catch (err) {
-    if (err instanceof OptionFileError) {
-      throw new PatchRefused(
-        `${err.message.replace(/\.$/, '')}. The server itself would not start with this file, so dbcache does not edit it; fix it first. Nothing was written.`,
-      );
-    }
+    if (err instanceof OptionFileError) throw refusalFor(err);
     throw err;
   }
+}
+
+/** Why a chain that cannot be read as the server reads it is not edited. */
+export function refusalFor(err: OptionFileError): PatchRefused {
+  const what = err.message.replace(/\.$/, '');
+  if (err.kind === 'unreadable') {
+    return new PatchRefused(
+      `${what}. dbcache may not read it, and the server does (as its own user): run dbcache as root or as the server's user. Nothing was written.`,
+    );
+  }
+  if (err.kind === 'relative') {
+    return new PatchRefused(
+      `${what}. Name the server's option file with --file (an absolute path, or one relative to where you run dbcache). Nothing was written.`,
+      'usage',
+    );
+  }
+  return new PatchRefused(
+    `${what}. The server itself would not start with this file, so dbcache does not edit it; fix it first. Nothing was written.`,
+  );
+}
+
+/**
+ * A file dbcache cannot read may set wait_timeout after the edit, and the server would use
+ * that: no plan (and no "read back" after writing) can be trusted without it.
+ */
+export function refuseUnreadable(chain: ReadOptionsResult): void {
+  const unreadable = describeUnreadable(chain);
+  if (unreadable !== null) throw new PatchRefused(`${unreadable}. Nothing was written.`);
 }
 
 /** A setting in `[mariadb-10.6]` counts only for 10.6: without the version that is a guess. */
@@ -195,8 +222,10 @@ function intentsFor(input: PatchInput, view: ServerView, result: ReadOptionsResu
     }
     if (winner !== undefined) {
       const { record, index } = locate(result, winner.option.source);
-      const reading = readTimeoutValue(winner.option.value, input.maxSeconds);
-      const same = reading.ok && reading.seconds === request.seconds && reading.adjusted === null;
+      const same = givesExactly(
+        settingReading(result.options, request.name, input.maxSeconds),
+        request.seconds,
+      );
       intents.push({
         kind: same ? 'unchanged' : 'set',
         setting: request.name,
@@ -229,7 +258,12 @@ type Anchor =
  * Where a setting that no file has goes: next to its sibling (interactive_timeout beside
  * wait_timeout) when that is set in a server-only group, else next to the effective
  * max_connections (the recipe's advice), else at the end of the last `[mysqld]` section the
- * server reads, else in a new `[mysqld]` group at the end of the first file.
+ * server reads, else at the end of the last other server group it reads (`[server]`,
+ * `[mariadb]`, `[mariadbd]`: the MariaDB Docker image has only `[mariadb]`), else in a new
+ * `[mysqld]` group at the end of the first file. Never in a version group such as
+ * `[mariadb-10.11]` (unless beside the other timeout, which is there already): after an
+ * upgrade the server no longer reads it, and the setting would silently go. Never in the home
+ * directory of the user running dbcache (see inInvokersHome).
  */
 function insertionAnchor(
   input: PatchInput,
@@ -237,33 +271,79 @@ function insertionAnchor(
   result: ReadOptionsResult,
   setting: SettingName,
 ): Anchor {
+  const usable = (record: FileRecord) => record.realPath !== null && !inInvokersHome(record, input.source);
   const sibling = SETTING_NAMES.find((name) => name !== setting) as SettingName;
-  const neighbours = [occurrencesOf(result.options, sibling).at(-1), lastNamed(result, 'max_connections')];
-  for (const neighbour of neighbours) {
-    if (neighbour?.form !== 'exact' || !isInsertableGroup(textToByteString(neighbour.option.group), view))
+  const neighbours = [
+    { occurrence: occurrencesOf(result.options, sibling).at(-1), versionGroup: true },
+    { occurrence: lastNamed(result, 'max_connections'), versionGroup: false },
+  ];
+  for (const { occurrence, versionGroup } of neighbours) {
+    if (occurrence?.form !== 'exact' || !isInsertableGroup(textToByteString(occurrence.option.group), view))
       continue;
-    const { record, index } = locate(result, neighbour.option.source);
+    if (!versionGroup && VERSION_GROUP.test(occurrence.option.group)) continue;
+    const { record, index } = locate(result, occurrence.option.source);
+    if (!usable(record)) continue;
     return {
       kind: 'insert',
       realPath: realPathOf(record),
       afterIndex: index,
-      neighbour: neighbour.option.rawName,
+      neighbour: occurrence.option.rawName,
     };
   }
-  const lines = linesInReadOrder(result, dirReadableIn(input.source));
-  const header = lines.findLast(
-    (entry) =>
-      entry.line.kind === 'group' && groupMatches(entry.line.name, 'mysqld') && entry.record.realPath,
+  const headers = result.lines.filter(
+    (entry): entry is ReadLine & { line: { kind: 'group'; name: string } } =>
+      entry.line.kind === 'group' && usable(entry.record),
   );
-  if (header) return endOfSection(lines, header);
-  const main = result.files.find((record) => record.depth === 0 && record.doc !== null);
+  const mysqld = headers.findLast((entry) => groupMatches(entry.line.name, 'mysqld'));
+  if (mysqld) return endOfSection(result.lines, mysqld);
+  const server = headers.findLast(
+    (entry) =>
+      isInsertableGroup(entry.line.name, view) && !VERSION_GROUP.test(byteStringToText(entry.line.name)),
+  );
+  if (server) return endOfSection(result.lines, server);
+  const main = result.files.find((record) => record.depth === 0 && record.doc !== null && usable(record));
   if (main === undefined) {
-    const looked = result.files.map((record) => `${record.path}: ${STATUS_WORDS[record.status]}`).join('; ');
+    const inHome = result.files.filter(
+      (record) => record.doc !== null && inInvokersHome(record, input.source),
+    );
+    const looked = result.files
+      .map(
+        (record) =>
+          `${record.path}: ${inHome.includes(record) ? 'in your home directory, which the server (running as its own user) does not read' : STATUS_WORDS[record.status]}`,
+      )
+      .join('; ');
     throw new PatchRefused(
-      `The server reads no option file that dbcache could add the setting to (${looked || 'no files to look at'}). Create the file, or name it with --file. Nothing was written.`,
+      `The server reads no option file that dbcache could add the setting to (${looked || 'no files to look at'}). Create the server's file, or name it with --file. Nothing was written.`,
+      inHome.length > 0 ? 'usage' : 'file',
     );
   }
   return { kind: 'create-group', realPath: realPathOf(main) };
+}
+
+/**
+ * A file in the home directory of the user running dbcache (`~/.my.cnf`, or what it includes).
+ * The server reads `~/.my.cnf` of the user it runs as (mysql), not root's or yours, so a setting
+ * added there would do nothing. Unless a file there was named (`--file`, or the server's own
+ * `--defaults-file`): then that is where the server reads.
+ */
+function inInvokersHome(record: Pick<FileRecord, 'path'>, source: ChainSource): boolean {
+  const home = source.home?.replace(/[\\/]+$/, '');
+  if (!home) return false;
+  const under = (path: string) => path.startsWith(`${home}/`) || path.startsWith(`${home}\\`);
+  const named = source.files.some((ref) => typeof ref !== 'string' && ref.required && under(ref.path));
+  return !named && under(record.path);
+}
+
+/** The winning occurrence is in the invoker's home: the server reads it only if it runs as that user. */
+function homeWarnings(intents: readonly Intent[], chain: ReadOptionsResult, input: PatchInput): string[] {
+  return intents.flatMap((intent) => {
+    if (intent.kind !== 'set' && intent.kind !== 'unchanged') return [];
+    const record = chain.files.find((candidate) => candidate.realPath === intent.realPath);
+    if (record === undefined || !inInvokersHome(record, input.source)) return [];
+    return [
+      `${intent.setting} is set in ${record.path}, in your home directory: the server reads it only if it runs as you (a server running as mysql reads its own user's ~/.my.cnf). If it does not, name the server's file with --file.`,
+    ];
+  });
 }
 
 function lastNamed(result: ReadOptionsResult, name: string): Occurrence | undefined {
@@ -272,7 +352,7 @@ function lastNamed(result: ReadOptionsResult, name: string): Occurrence | undefi
 }
 
 /** After the last option line of the section that starts at `header` (or after the header). */
-function endOfSection(lines: readonly ChainLine[], header: ChainLine): Anchor {
+function endOfSection(lines: readonly ReadLine[], header: ReadLine): Anchor {
   let last: { index: number; line: OptionLine } | null = null;
   for (const entry of lines.slice(lines.indexOf(header) + 1)) {
     if (entry.record !== header.record) continue;

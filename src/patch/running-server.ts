@@ -5,7 +5,6 @@
  * (performance_schema.variables_info.VARIABLE_PATH).
  */
 import { readFileSync, readlinkSync } from 'node:fs';
-import { posix } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Transport } from '../connection/resolve.ts';
 import type { OptionFileRef, ReadOptionsResult } from '../optionfile/index.ts';
@@ -13,7 +12,10 @@ import { hasSetPersist, type ServerIdentity } from '../server/identity.ts';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
-/** A socket, or TCP to this machine's loopback address. */
+/**
+ * A socket, or TCP to this machine's loopback address. Necessary, not sufficient: a container's
+ * port published on 127.0.0.1 is local too; serverIsHere() tells.
+ */
 export function isLocalTransport(transport: Transport): boolean {
   return (
     transport.kind === 'socket' ||
@@ -68,8 +70,30 @@ export interface ServerStartup {
   pid: number;
   /** The program's arguments (argv[1..]). */
   args: string[];
-  /** Its working directory: relative option-file paths resolve against it. Null if hidden. */
-  cwd: string | null;
+  /**
+   * Whether it sees this machine's files: its root directory is `/` and its mount namespace is
+   * dbcache's (a server in a container is not). Null when this process may not look.
+   */
+  sameFiles: boolean | null;
+}
+
+/**
+ * Whether a server that answered on a socket or loopback address runs on this machine, with
+ * this machine's files: its `@@hostname` is this machine's name (a container has its own) and,
+ * where its process could be found, it sees the same root and mounts. Returns why not, or null.
+ */
+export function notHere(
+  serverHostname: string | null,
+  localHostname: string,
+  startup: ServerStartup | null,
+): string | null {
+  if (serverHostname !== null && serverHostname.toLowerCase() !== localHostname.toLowerCase()) {
+    return `its host name is ${serverHostname} and this machine's is ${localHostname} (a container, or another machine through a tunnel)`;
+  }
+  if (startup?.sameFiles === false) {
+    return `its process (${startup.pid}) has another root directory or other mounts (a container or chroot)`;
+  }
+  return null;
 }
 
 /**
@@ -83,16 +107,28 @@ export function readServerStartup(pidFile: string, proc = '/proc'): ServerStartu
     if (!Number.isInteger(pid) || pid <= 0) return null;
     const argv = readFileSync(`${proc}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     if (!/(^|\/)(mysqld|mariadbd)$/.test(argv[0] ?? '')) return null;
-    let cwd: string | null = null;
-    try {
-      cwd = readlinkSync(`${proc}/${pid}/cwd`);
-    } catch {
-      // Another user's process: the working directory is private.
-    }
-    return { pid, args: argv.slice(1), cwd };
+    return { pid, args: argv.slice(1), sameFiles: seesOurFiles(`${proc}/${pid}`, `${proc}/self`) };
   } catch {
     return null;
   }
+}
+
+/** Another user's process hides its root and namespaces (unless dbcache runs as root): null. */
+function seesOurFiles(process: string, self: string): boolean | null {
+  const link = (path: string) => {
+    try {
+      return readlinkSync(path);
+    } catch {
+      return null;
+    }
+  };
+  const root = link(`${process}/root`);
+  const mounts = link(`${process}/ns/mnt`);
+  const ourMounts = link(`${self}/ns/mnt`);
+  if (root === null && mounts === null) return null;
+  if (root !== null && root !== '/') return false;
+  if (mounts !== null && ourMounts !== null && mounts !== ourMounts) return false;
+  return true;
 }
 
 export interface StartupFiles {
@@ -101,16 +137,22 @@ export interface StartupFiles {
   groupSuffix: string | null;
   /** The flags that decided it, for messages; empty when the server uses its default files. */
   flags: string[];
+  /** `--no-defaults`: no file at all. */
+  noDefaults: boolean;
 }
 
 /**
  * The option files a server started with `args` reads: --no-defaults, --defaults-file and
  * --defaults-extra-file count only at the start of the command line (get_defaults_options()).
+ * A relative path stays relative: the server resolved it against the directory it was started
+ * from, which is not known (it has moved to its data directory since).
  */
-export function filesFromStartup(startup: ServerStartup, defaults: readonly OptionFileRef[]): StartupFiles {
+export function filesFromStartup(
+  startup: Pick<ServerStartup, 'args'>,
+  defaults: readonly OptionFileRef[] | (() => OptionFileRef[]),
+): StartupFiles {
   const value = (arg: string, name: string) =>
     arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : null;
-  const at = (path: string) => (startup.cwd === null ? path : posix.resolve(startup.cwd, path));
   let noDefaults = false;
   let defaultsFile: string | null = null;
   let extraFile: string | null = null;
@@ -118,19 +160,19 @@ export function filesFromStartup(startup: ServerStartup, defaults: readonly Opti
   const flags: string[] = [];
   for (const arg of startup.args) {
     if (arg === '--no-defaults') noDefaults = true;
-    else if (value(arg, 'defaults-file') !== null) defaultsFile = at(value(arg, 'defaults-file') as string);
-    else if (value(arg, 'defaults-extra-file') !== null)
-      extraFile = at(value(arg, 'defaults-extra-file') as string);
+    else if (value(arg, 'defaults-file') !== null) defaultsFile = value(arg, 'defaults-file');
+    else if (value(arg, 'defaults-extra-file') !== null) extraFile = value(arg, 'defaults-extra-file');
     else if (value(arg, 'defaults-group-suffix') !== null) groupSuffix = value(arg, 'defaults-group-suffix');
     else break;
     flags.push(arg);
   }
-  if (noDefaults) return { files: [], groupSuffix, flags };
-  if (defaultsFile !== null) return { files: [{ path: defaultsFile, required: true }], groupSuffix, flags };
-  if (extraFile === null) return { files: [...defaults], groupSuffix, flags };
+  if (noDefaults) return { files: [], groupSuffix, flags, noDefaults };
+  if (defaultsFile !== null)
+    return { files: [{ path: defaultsFile, required: true }], groupSuffix, flags, noDefaults };
+  const files = typeof defaults === 'function' ? defaults() : [...defaults];
+  if (extraFile === null) return { files, groupSuffix, flags, noDefaults };
   // The extra file comes after the global files and before ~/.my.cnf.
-  const home = defaults.findIndex((file) => /[\\/]\.my\.cnf$/.test(file.path));
-  const files = [...defaults];
+  const home = files.findIndex((file) => /[\\/]\.my\.cnf$/.test(file.path));
   files.splice(home === -1 ? files.length : home, 0, { path: extraFile, required: true });
-  return { files, groupSuffix, flags };
+  return { files, groupSuffix, flags, noDefaults };
 }

@@ -11,26 +11,19 @@ import {
   parseOptionFile,
   type ReadOptionsResult,
   type ResolvedOption,
+  realPathOrNull,
 } from '../optionfile/index.ts';
 import { readChain } from './chain.ts';
-import { formOf, occurrencesOf } from './occurrences.ts';
+import { formOf, givesExactly, settingReading } from './occurrences.ts';
 import type { FileChange, PatchInput } from './plan.ts';
 import { PatchRefused } from './refused.ts';
-import { readTimeoutValue } from './server-value.ts';
 import { describeView, type ServerView } from './view.ts';
 
 /** The file system with the edited bytes read in place of the files they replace. */
-export function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
+function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
   const edited = new Map(changes.map((change) => [change.realPath, change.after]));
-  const realPath = (path: string) => {
-    try {
-      return fs.realpath(path);
-    } catch {
-      return path;
-    }
-  };
   return {
-    readFile: (path) => Buffer.from(edited.get(realPath(path)) ?? fs.readFile(path)),
+    readFile: (path) => Buffer.from(edited.get(realPathOrNull(fs, path) ?? path) ?? fs.readFile(path)),
     stat: (path) => fs.stat(path),
     lstat: (path) => fs.lstat(path),
     readdir: (path) => fs.readdir(path),
@@ -70,9 +63,7 @@ export function verifyPatch(
     const label = describeView(view);
     if (fileList(after) !== fileList(before)) refuse(`${label} would read a different set of files`);
     for (const request of input.settings) {
-      const winner = occurrencesOf(after.options, request.name).at(-1);
-      const reading = winner?.form === 'exact' ? readTimeoutValue(winner.option.value) : null;
-      if (!reading?.ok || reading.seconds !== request.seconds || reading.adjusted !== null) {
+      if (!givesExactly(settingReading(after.options, request.name, input.maxSeconds), request.seconds)) {
         refuse(`${label} would not get ${request.name} = ${request.seconds}`);
       }
     }

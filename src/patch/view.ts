@@ -3,6 +3,7 @@
  * `[mariadb]` and `[client-server]`, MySQL does not; `[mysqld-10.11]` is read by 10.11 only).
  */
 import { type Flavor, isGroupIn, serverGroups, textToByteString } from '../optionfile/index.ts';
+import type { ServerIdentity } from '../server/identity.ts';
 
 export interface ServerView {
   flavor: Flavor;
@@ -23,6 +24,11 @@ export function withGroupSuffix(view: ServerView, suffix: string | null): Server
   return { ...view, groups: [...view.groups, ...view.groups.map((group) => `${group}${suffix}`)] };
 }
 
+/** Which option-file reader a running server is: Percona Server reads files as MySQL does. */
+export function flavorOf(identity: Pick<ServerIdentity, 'flavor'>): Flavor {
+  return identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
+}
+
 export function describeView(view: ServerView): string {
   const name = view.flavor === 'mariadb' ? 'MariaDB' : 'MySQL';
   return view.version === null ? name : `${name} ${view.version}`;
@@ -31,7 +37,8 @@ export function describeView(view: ServerView): string {
 /**
  * Groups a setting may be added to: read by the server, and by nothing else. `[client-server]`
  * is read by every client too (which would stop at an unknown `wait_timeout`), and `[galera]`
- * is meant for the cluster settings.
+ * is meant for the cluster settings. (Version groups are read by the server; the planner adds
+ * a new line to one only beside the other timeout, see plan.ts.)
  */
 export function isInsertableGroup(group: string, view: ServerView): boolean {
   const groups = view.groups.filter((name) => !['client-server', 'galera'].includes(name.toLowerCase()));

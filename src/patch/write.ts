@@ -1,19 +1,22 @@
 /**
  * Writes planned changes so that a reader (the server starting) only ever sees the old file or
  * the new one: a backup first, then each new version in a temporary file in the same
- * directory, flushed to disk, given the original's owner and mode, and renamed over the
- * original. Neither the backup (`.bak`) nor a temporary file left by a crash (`.tmp`) ends in
- * `.cnf` or `.ini`, so no `!includedir` ever reads them.
+ * directory, given the original's owner, mode, ACL, extended attributes and SELinux label,
+ * flushed to disk, and renamed over the original. Neither the backup (`.bak`) nor a temporary
+ * file left by a crash (`.tmp`) ends in `.cnf` or `.ini`, so no `!includedir` ever reads them.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fchmodSync,
   fchownSync,
   fsyncSync,
   openSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   type Stats,
   statSync,
   unlinkSync,
@@ -125,10 +128,14 @@ function writeBackup(item: Pending, now: Date): string {
   for (let attempt = 0; ; attempt++) {
     const path = backupName(item.change.realPath, now, attempt);
     try {
-      writeNew(path, item.change.before, item.stats, null);
+      writeNew(path, item.change.before, item.stats, item.change.realPath, false);
       return path;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        if (attempt < 100) continue;
+      } else {
+        removeQuietly(path);
+      }
       throw fileError(err, `write the backup ${path}`);
     }
   }
@@ -140,13 +147,9 @@ function writeTemp(target: string, bytes: Buffer, stats: Stats): string {
     `.${basename(target)}.dbcache-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
   );
   try {
-    writeNew(temp, bytes, stats, target);
+    writeNew(temp, bytes, stats, target, true);
   } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never created
-    }
+    removeQuietly(temp);
     throw fileError(
       err,
       `write a temporary file next to ${target} (dbcache writes through one so that a crash never leaves half a file)`,
@@ -156,20 +159,21 @@ function writeTemp(target: string, bytes: Buffer, stats: Stats): string {
 }
 
 /**
- * Creates `path` (it must not exist), flushed, with the owner and mode of `like`. When it
- * replaces `original`, a different owner is an error; a backup keeps the mode whatever happens.
+ * Creates `path` (it must not exist) with the owner, mode and other access metadata of
+ * `original` (whose stats are `like`), then flushes bytes and metadata to disk together. When
+ * it replaces the original (`replaces`), metadata it cannot keep is an error; a backup keeps
+ * what it can.
  */
-function writeNew(path: string, bytes: Buffer, like: Stats, original: string | null): void {
+function writeNew(path: string, bytes: Buffer, like: Stats, original: string, replaces: boolean): void {
   const fd = openSync(path, 'wx', 0o600);
   try {
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
-    fsyncSync(fd);
     if (process.platform !== 'win32') {
       try {
         fchownSync(fd, like.uid, like.gid);
       } catch (err) {
         const ours = like.uid === process.getuid?.() && like.gid === process.getgid?.();
-        if (original !== null && !ours) {
+        if (replaces && !ours) {
           throw new UserError(
             `Cannot give the new ${original} the owner and group of the old one (uid ${like.uid}, gid ${like.gid}): ${(err as Error).message}. Run dbcache as root or as the file's owner.`,
             ExitCode.file,
@@ -178,10 +182,41 @@ function writeNew(path: string, bytes: Buffer, like: Stats, original: string | n
         }
       }
       fchmodSync(fd, like.mode & 0o7777);
+      const failure = copyAccessAttributes(original, path);
+      if (failure !== null && replaces) {
+        throw new UserError(
+          `Cannot give the new ${original} the ACL, extended attributes or SELinux label of the old one (${failure}). dbcache does not replace a file whose access rules it cannot keep; edit it by hand.`,
+          ExitCode.file,
+        );
+      }
     }
+    // After the metadata calls, so that a crash never leaves a new file with the wrong owner or mode.
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+let gnuCp: boolean | undefined;
+
+/**
+ * Copies POSIX ACLs (they go with the mode), extended attributes and, where SELinux is on, the
+ * security context from `from` onto the existing file `to`, without touching its bytes: GNU
+ * cp's `--attributes-only`, which Node has no call for. Returns why it failed, or null. Where
+ * there is no GNU cp (macOS, BusyBox) nothing is copied: owner, group and mode only.
+ */
+function copyAccessAttributes(from: string, to: string): string | null {
+  if (process.platform !== 'linux') return null;
+  gnuCp ??= /GNU coreutils/.test(spawnSync('cp', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  if (!gnuCp) return null;
+  const selinux = existsSync('/sys/fs/selinux/enforce');
+  const run = spawnSync(
+    'cp',
+    ['--attributes-only', `--preserve=mode,xattr${selinux ? ',context' : ''}`, '--', from, to],
+    { encoding: 'utf8' },
+  );
+  if (run.error) return run.error.message;
+  return run.status === 0 ? null : run.stderr.trim() || `cp exited with ${run.status}`;
 }
 
 function renameOver(temp: string, target: string): void {
@@ -206,6 +241,8 @@ function undo(pending: readonly Pending[], err: unknown): Error {
     if (item.renamed) {
       try {
         renameOver(writeTemp(item.change.realPath, item.change.before, item.stats), item.change.realPath);
+        // Put back as it was: the backup has done its job, and "as it was" means without it.
+        if (item.backup !== undefined) removeQuietly(item.backup);
       } catch (restoreErr) {
         failures.push(
           `${item.change.realPath} (its backup is ${item.backup}): ${(restoreErr as Error).message}`,
@@ -226,11 +263,16 @@ function undo(pending: readonly Pending[], err: unknown): Error {
   return new UserError(`${cause} ${state}`, ExitCode.file, { cause: err });
 }
 
+/** Removes a file dbcache created (a temporary file name is ours even if something put a directory there). */
 function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {
-    // already gone
+    try {
+      rmdirSync(path);
+    } catch {
+      // already gone
+    }
   }
 }
 

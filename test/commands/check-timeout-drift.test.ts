@@ -5,21 +5,28 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Chalk } from 'chalk';
 import type { Connection } from 'mysql2/promise';
-import type { OptionFilesFacts, OptionFilesSource } from '../../src/commands/check-timeout/drift.ts';
-import type { TimeoutFacts } from '../../src/commands/check-timeout/facts.ts';
+import {
+  machineOptionFiles,
+  type OptionFilesFacts,
+  type OptionFilesSource,
+  readOptionFilesFacts,
+} from '../../src/commands/check-timeout/drift.ts';
+import { readTimeoutFacts, type TimeoutFacts } from '../../src/commands/check-timeout/facts.ts';
 import { runCheckTimeout } from '../../src/commands/check-timeout/index.ts';
 import { renderReport } from '../../src/commands/check-timeout/render.ts';
 import { buildReport, type TimeoutReport } from '../../src/commands/check-timeout/report.ts';
 import { memoryIO } from '../../src/io.ts';
 import { nodeFs } from '../../src/optionfile/index.ts';
+import { serverFiles } from '../../src/patch/discovery.ts';
 import { identifyServer } from '../../src/server/identity.ts';
 import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+import { createMemFs } from '../optionfile/memfs.ts';
 
 const WHERE = { address: 'socket /run/mysqld/mysqld.sock', user: 'root' };
 
@@ -197,6 +204,54 @@ test('the table view says what the next restart brings', () => {
   test("by default the files come from the server's own command line (its --defaults-file here)", async () => {
     const report = await check();
     assert.deepEqual(report.option_files?.wait_timeout, { value: '120', seconds: 120, file: main, line: 2 });
+  });
+
+  test('where dbcache cannot tell, it says nothing: another host name, a file it may not read, a relative path', async () => {
+    const { identity } = await readTimeoutFacts(admin);
+    const here = { hostname: hostname() };
+    assert.notEqual(
+      await readOptionFilesFacts(admin, identity, source, here),
+      null,
+      'this machine, readable files',
+    );
+    // A container's port published on 127.0.0.1: its @@hostname is the container's.
+    assert.equal(await readOptionFilesFacts(admin, identity, source, { hostname: 'not-this-machine' }), null);
+    const unreadable: OptionFilesSource = () => ({
+      ...source(identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql', null, false),
+      fs: createMemFs({
+        [main]: `[mysqld]\nwait_timeout = 300\n!include ${dir}/secret.cnf\n`,
+        [`${dir}/secret.cnf`]: { content: '[mysqld]\nwait_timeout = 100\n', unreadable: true },
+      }),
+    });
+    assert.equal(await readOptionFilesFacts(admin, identity, unreadable, here), null);
+    const relative: OptionFilesSource = () => ({
+      files: [{ path: 'my.cnf', required: true }],
+      fs: nodeFs,
+      cwd: null,
+      platform: 'linux',
+    });
+    assert.equal(await readOptionFilesFacts(admin, identity, relative, here), null);
+  });
+
+  test('drift finds the files as patch-config does: one discovery, with the environment (MARIADB_HOME)', () => {
+    const env = { MARIADB_HOME: '/srv/db', MYSQL_HOME: '/ignored' };
+    const { io } = memoryIO(env, dir);
+    const drift = machineOptionFiles(io)('mariadb', null, false);
+    const patch = serverFiles({
+      platform: process.platform,
+      env,
+      home: drift.home ?? '',
+      flavor: 'mariadb',
+      fs: nodeFs,
+      cwd: dir,
+      startup: null,
+      program: () => null,
+    }).source;
+    assert.deepEqual(drift.files, patch.files);
+    assert.ok(
+      drift.files.some((file) => (typeof file === 'string' ? file : file.path) === '/srv/db/my.cnf'),
+      'MARIADB_HOME adds its my.cnf',
+    );
   });
 
   test('a server started with --no-defaults reads no files: there is nothing to compare', async () => {

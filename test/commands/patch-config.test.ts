@@ -4,7 +4,8 @@
  * what it says about the running server, and the CLI wiring.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -214,12 +215,14 @@ test('refusals name the file and line and leave everything as it was', async () 
       err.message.includes(`${join(dir, 'my.cnf')}, line 1: the file starts with a UTF-8 byte-order mark`),
   );
   const client = copyCase('refuse-client-file', mkdtempSync(join(work, 'client-')));
+  const clientBefore = snapshot(client);
   await assert.rejects(
     patch({ ...world, home: client }, client, { waitTimeout: 600, file: '.my.cnf' }),
     (err: unknown) =>
       err instanceof UserError && err.exitCode === ExitCode.usage && /--force/.test(err.message),
   );
   assert.deepEqual(snapshot(dir), before);
+  assert.deepEqual(snapshot(client), clientBefore, 'no byte, no backup, no temporary file');
 });
 
 test('an unknown server: MariaDB and MySQL must agree, or --flavor is asked for', async () => {
@@ -254,15 +257,15 @@ test('an unknown server: MariaDB and MySQL must agree, or --flavor is asked for'
   assert.equal(report.settings[0]?.current?.line, 2, 'MySQL does not read [mariadb]');
 });
 
-/** A terminal that answers the prompt. */
-function terminal(cwd: string, answer: string) {
+/** Stdin at a terminal that answers the prompt; stdout a terminal too, or redirected (`> log`). */
+function terminal(cwd: string, answer: string, stdoutIsTerminal = true) {
   const captured = { stdout: '', stderr: '' };
   const stdin = Object.assign(Readable.from([Buffer.from(answer)]), { isTTY: true });
   const io: IO = {
-    stdout: { write: (text: string) => (captured.stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (captured.stderr += text), isTTY: false },
+    stdout: { write: (text: string) => (captured.stdout += text), isTTY: stdoutIsTerminal },
+    stderr: { write: (text: string) => (captured.stderr += text), isTTY: true },
     stdin,
-    env: {},
+    env: { NO_COLOR: '1' },
     cwd,
     now: () => Date.parse('2025-01-02T03:04:05Z'),
   };
@@ -274,9 +277,10 @@ test('at a terminal it shows the diff and asks; no writes without a yes, --yes s
   const before = snapshot(etc);
   const declined = await patch(world, etc, { waitTimeout: 600, json: false }, terminal(etc, 'n\n'));
   assert.equal(declined.code, ExitCode.ok);
-  assert.match(
-    declined.stdout,
-    /\+wait_timeout = 600 {3}# 10\.11 only\n[\s\S]*Write this to \S+50-server\.cnf\? \[y\/N\] Nothing was written\.\n$/,
+  assert.match(declined.stdout, /\+wait_timeout = 600 {3}# 10\.11 only\n/);
+  assert.equal(
+    declined.stderr,
+    `Write this to ${join(etc, 'mariadb.conf.d/50-server.cnf')}? [y/N] Nothing was written.\n`,
   );
   assert.deepEqual(snapshot(etc), before);
 
@@ -288,8 +292,93 @@ test('at a terminal it shows the diff and asks; no writes without a yes, --yes s
   assert.equal(printedValue(printDefaults(etc, 'my.cnf', 'mariadb'), 'wait'), '600');
 
   const unasked = await patch(world, etc, { waitTimeout: 700, json: false, yes: true }, terminal(etc, ''));
-  assert.doesNotMatch(unasked.stdout, /\[y\/N\]/);
+  assert.doesNotMatch(unasked.stdout + unasked.stderr, /\[y\/N\]/);
   assert.equal(printedValue(printDefaults(etc, 'my.cnf', 'mariadb'), 'wait'), '700');
+});
+
+test('stdout redirected (> log) at a terminal: the diff and the question go where the person sees them, stderr', async () => {
+  const { etc, world } = machine();
+  const before = snapshot(etc);
+  const declined = await patch(world, etc, { waitTimeout: 600, json: false }, terminal(etc, 'no\n', false));
+  assert.equal(declined.stdout, '', 'nothing for the log but the outcome, and there is none');
+  assert.match(
+    declined.stderr,
+    /^MariaDB 10\.11[\s\S]*\n\+wait_timeout = 600 {3}# 10\.11 only\n[\s\S]*Write this to \S+50-server\.cnf\? \[y\/N\] Nothing was written\.\n$/,
+  );
+  assert.deepEqual(snapshot(etc), before);
+  const accepted = await patch(world, etc, { waitTimeout: 600, json: false }, terminal(etc, 'y\n', false));
+  assert.match(accepted.stdout, /Read back: the server will start with wait_timeout 600 s\./);
+  assert.match(accepted.stderr, /\[y\/N\] $/);
+});
+
+test('--json at a terminal asks too (on stderr), and a "no" writes nothing', async () => {
+  const { etc, world } = machine();
+  const before = snapshot(etc);
+  const declined = await patch(world, etc, { waitTimeout: 600, json: true }, terminal(etc, 'n\n'));
+  assert.equal(declined.code, ExitCode.ok);
+  assert.match(
+    declined.stderr,
+    /\+wait_timeout = 600 {3}# 10\.11 only\n[\s\S]*\[y\/N\] Nothing was written\.\n$/,
+  );
+  const report = JSON.parse(declined.stdout) as PatchReport;
+  assert.deepEqual([report.written, report.dry_run, report.changes[0]?.backup], [false, false, null]);
+  assert.deepEqual(snapshot(etc), before);
+  const accepted = await patch(world, etc, { waitTimeout: 600, json: true }, terminal(etc, 'y\n'));
+  assert.equal((JSON.parse(accepted.stdout) as PatchReport).written, true);
+  assert.equal(printedValue(printDefaults(etc, 'my.cnf', 'mariadb'), 'wait'), '600');
+});
+
+test('a file changed while the question waited (even one not edited): nothing is written', async () => {
+  const { etc, world } = machine();
+  const galera = join(etc, 'mariadb.conf.d/60-galera.cnf');
+  const before = snapshot(etc);
+  await assert.rejects(
+    patch(
+      { ...world, afterConfirm: () => writeFileSync(galera, '[galera]\n[mysqld]\nwait_timeout = 5\n') },
+      etc,
+      { waitTimeout: 600, json: false },
+      terminal(etc, 'y\n'),
+    ),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.exitCode === ExitCode.file &&
+      err.message.startsWith(`${galera} changed since dbcache read it`) &&
+      err.message.endsWith('Nothing was written.'),
+  );
+  const after = snapshot(etc);
+  after.delete('mariadb.conf.d/60-galera.cnf');
+  before.delete('mariadb.conf.d/60-galera.cnf');
+  assert.deepEqual(after, before);
+});
+
+test("a server on a loopback address whose host name is not this machine's (a container) is not taken for local", async () => {
+  const { etc, world } = machine();
+  const { io, captured } = memoryIO({}, etc);
+  const elsewhere = { ...world, hostname: () => 'not-this-machine' };
+  const asked = { ...OPTIONS, offline: false, flavor: undefined, serverVersion: undefined, waitTimeout: 600 };
+  const before = snapshot(etc);
+  await assert.rejects(
+    runPatchConfig(asked, io, () => tcpTarget(server, io), elsewhere),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.exitCode === ExitCode.usage &&
+      /is not on this machine: its host name is \S+ and this machine's is not-this-machine .*--file.*--offline/.test(
+        err.message,
+      ),
+  );
+  assert.deepEqual(snapshot(etc), before);
+  await runPatchConfig(
+    { ...asked, list: true, waitTimeout: undefined },
+    io,
+    () => tcpTarget(server, io),
+    elsewhere,
+  );
+  const listed = JSON.parse(captured.stdout) as ListReport;
+  assert.deepEqual(
+    [listed.running_server?.local, listed.running_server?.flavor, listed.server.known_from],
+    [false, null, 'nothing'],
+  );
+  assert.match(listed.running_server?.elsewhere ?? '', /not-this-machine/);
 });
 
 test('the local running server is asked: its values now, and that it does not read these files', async () => {
@@ -392,4 +481,79 @@ test('the CLI: writes with --file, exit 2 for bad flags, exit 6 for a refused fi
   );
   assert.equal(connected.code, 0, connected.stderr);
   assert.equal((JSON.parse(connected.stdout) as ListReport).running_server?.local, true);
+});
+
+const BIN = join(import.meta.dirname, '../../bin/dbcache.js');
+
+/** The built CLI, stdout as bytes; `asNobody` runs it as user nobody (the tests run as root in CI). */
+function cliBytes(args: string[], options: { cwd?: string; asNobody?: boolean } = {}) {
+  const command = options.asNobody
+    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]
+    : [process.execPath, BIN, ...args];
+  const run = spawnSync(command[0] as string, command.slice(1), {
+    cwd: options.cwd ?? work,
+    env: { PATH: process.env.PATH, HOME: join(work, 'no-home') },
+    timeout: 60_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
+}
+
+test('the CLI diff is the bytes: GNU patch applies it to a Latin-1 file (cd / && patch -p1) and gets what dbcache writes', () => {
+  const root = mkdtempSync(join(work, 'latin1-'));
+  const shown = copyCase('latin1-comments', join(root, 'shown'));
+  const written = copyCase('latin1-comments', join(root, 'written'));
+  const args = ['--wait-timeout', '600', '--flavor', 'mariadb', '--offline'];
+  const dry = cliBytes(['patch-config', ...args, '--file', join(shown, 'my.cnf'), '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  const relative = join(shown, 'my.cnf').slice(1);
+  assert.ok(dry.stdout.includes(Buffer.from(`--- a/${relative}\n+++ b/${relative}\n`)));
+  assert.ok(
+    dry.stdout.includes(Buffer.from('\t# Voreinstellung \xa7 3\n', 'latin1')),
+    'Latin-1 bytes as they are',
+  );
+  assert.ok(!dry.stdout.includes(Buffer.from('\ufffd')), 'no replacement characters');
+  // The whole output, as a person would save it: patch skips the text around the diff.
+  const applied = spawnSync('patch', ['-p1', '--batch', '--forward'], { cwd: '/', input: dry.stdout });
+  assert.equal(applied.status, 0, `${applied.stdout}${applied.stderr}`);
+  assert.doesNotMatch(applied.stderr.toString(), /dangerous/);
+  const write = cliBytes(['patch-config', ...args, '--file', join(written, 'my.cnf'), '--yes']);
+  assert.equal(write.code, 0, write.stderr);
+  assert.ok(readFileSync(join(shown, 'my.cnf')).equals(readFileSync(join(written, 'my.cnf'))));
+  assert.equal(printedValue(printDefaults(shown, 'my.cnf', 'mariadb'), 'wait'), '600');
+});
+
+test('a file the user running dbcache may not read: the write is refused, --list warns (as user nobody)', () => {
+  const dir = mkdtempSync(join(work, 'unreadable-'));
+  for (const path of [work, dir]) chmodSync(path, 0o755);
+  writeFileSync(join(dir, 'my.cnf'), `[mysqld]\nmax_connections=100\n!include ${join(dir, 'secret.cnf')}\n`, {
+    mode: 0o644,
+  });
+  writeFileSync(join(dir, 'secret.cnf'), '[mysqld]\nwait_timeout=100\n', { mode: 0o600 });
+  const before = snapshot(dir);
+  const args = [
+    '--file',
+    join(dir, 'my.cnf'),
+    '--flavor',
+    'mariadb',
+    '--server-version',
+    '10.11',
+    '--offline',
+  ];
+  const refused = cliBytes(['patch-config', '--wait-timeout', '600', '--yes', ...args], { asNobody: true });
+  assert.equal(refused.code, ExitCode.file, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^dbcache: The user running dbcache may not read \S+secret\.cnf \(from \S+my\.cnf line 3\), which the server reads too: what it sets could override wait_timeout\. Run dbcache as root or as the server's user\. Nothing was written\.\n$/,
+  );
+  assert.deepEqual(snapshot(dir), before);
+  const listed = cliBytes(['patch-config', '--list', ...args], { asNobody: true });
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout.toString(), /unreadable +\S+secret\.cnf/);
+  assert.match(listed.stdout.toString(), /wait_timeout +not set in any file dbcache could read/);
+  assert.match(
+    listed.stdout.toString(),
+    /warning The user running dbcache may not read \S+secret\.cnf .*patch-config refuses to write/,
+  );
+  // As root (the server's side of it), the same command sees the value that wins.
+  assert.equal(printedValue(printDefaults(dir, 'my.cnf', 'mariadb'), 'wait'), '100');
 });

@@ -7,11 +7,12 @@ export type MemEntry =
   | Buffer
   | { content: string | Buffer; mode?: number; unreadable?: boolean }
   | { symlink: string }
-  | { dir: true };
+  /** `locked`: this process may neither list it nor reach anything in it (EACCES), as a 0700 directory of another user. */
+  | { dir: true; locked?: boolean };
 
 type Node =
   | { type: 'file'; bytes: Buffer; mode: number; unreadable: boolean }
-  | { type: 'dir'; mode: number }
+  | { type: 'dir'; mode: number; locked?: boolean }
   | { type: 'symlink'; target: string };
 
 export interface MemFs extends OptionFileSystem {
@@ -40,7 +41,7 @@ export function createMemFs(tree: Record<string, MemEntry>, platform: 'posix' | 
     } else if ('symlink' in entry) {
       nodes.set(key, { type: 'symlink', target: entry.symlink });
     } else if ('dir' in entry) {
-      nodes.set(key, { type: 'dir', mode: 0o40755 });
+      nodes.set(key, { type: 'dir', mode: 0o40755, locked: entry.locked === true });
     } else {
       nodes.set(key, {
         type: 'file',
@@ -53,6 +54,11 @@ export function createMemFs(tree: Record<string, MemEntry>, platform: 'posix' | 
 
   const follow = (name: string, depth = 0): { key: string; node: Node } => {
     const key = path.normalize(name);
+    for (let dir = path.dirname(key); ; dir = path.dirname(dir)) {
+      const parent = nodes.get(dir);
+      if (parent?.type === 'dir' && parent.locked) throw fsError('EACCES', name);
+      if (path.dirname(dir) === dir) break;
+    }
     const node = nodes.get(key);
     if (!node) throw fsError('ENOENT', name);
     if (node.type !== 'symlink') return { key, node };
@@ -85,6 +91,7 @@ export function createMemFs(tree: Record<string, MemEntry>, platform: 'posix' | 
     readdir(name) {
       const { key, node } = follow(name);
       if (node.type !== 'dir') throw fsError('ENOTDIR', name);
+      if (node.locked) throw fsError('EACCES', name);
       return [...nodes.keys()]
         .filter((child) => child !== key && path.dirname(child) === key)
         .map((child) => path.basename(child));

@@ -345,6 +345,24 @@ test('old Mac line endings are one line to the server', () => {
   );
 });
 
+test('old Mac line endings with indented lines, or blanks after the CR, are one line too', () => {
+  for (const text of [
+    '[mysqld]\r  max_connections=100\r  wait_timeout=300\r',
+    '[mysqld]\r\twait_timeout=300\r',
+    '[mysqld]\r\xa0\r\x0bwait_timeout=300\r\n',
+  ]) {
+    assert.deepEqual(
+      parse(text).problems.map((problem) => problem.code),
+      ['bare-carriage-return'],
+      JSON.stringify(text),
+    );
+  }
+  // A CR with nothing but blanks after it is trailing white space, which the server trims.
+  for (const text of ['[mysqld]\r\nwait_timeout=300 \r \r\n', '[mysqld]\r\r\n', '[mysqld]\r  \n']) {
+    assert.deepEqual(parse(text).problems, [], JSON.stringify(text));
+  }
+});
+
 test('CRLF: spans never include the carriage return', () => {
   const option = optionLines(parse('[mysqld]\r\nwait_timeout = 600\r\n'))[0];
   assert.equal(option?.text, 'wait_timeout = 600');

@@ -320,3 +320,73 @@ test('non-fatal problems become warnings, and the options are read as the server
     ['/my.cnf, line 2', '/my.cnf, line 3'],
   );
 });
+
+test('what this process may not read is "unreadable", never "missing": a file, a file in a locked directory, a locked !includedir', () => {
+  const tree: Record<string, MemEntry> = {
+    '/etc/my.cnf':
+      '[mysqld]\nmax_connections = 100\n!include /etc/secret.cnf\n!include /etc/private/x.cnf\n!includedir /etc/private/\nport = 3306\n',
+    '/etc/secret.cnf': { content: '[mysqld]\nwait_timeout = 100\n', unreadable: true },
+    '/etc/private': { dir: true, locked: true },
+    '/etc/private/x.cnf': '[mysqld]\nwait_timeout = 200\n',
+  };
+  const result = read(tree, ['/etc/my.cnf', '/etc/gone.cnf']);
+  assert.deepEqual(
+    result.files.map((file) => [file.path, file.status, file.depth]),
+    [
+      ['/etc/my.cnf', 'read', 0],
+      ['/etc/secret.cnf', 'unreadable', 1],
+      ['/etc/private/x.cnf', 'unreadable', 1],
+      ['/etc/private', 'unreadable', 1],
+      ['/etc/gone.cnf', 'missing', 0],
+    ],
+  );
+  // The server, as another user, may list the directory: reading goes on after it.
+  assert.deepEqual(summary(result), ['max_connections=100@/etc/my.cnf:2', 'port=3306@/etc/my.cnf:6']);
+  const required = thrown(() => read(tree, [{ path: '/etc/private/x.cnf', required: true }]));
+  assert.equal(required.kind, 'unreadable');
+  assert.equal(thrown(() => read(tree, [{ path: '/etc/none.cnf', required: true }])).kind, 'refused');
+});
+
+test('with no current directory (a running server resolved paths against where it started), a relative path is refused, never guessed', () => {
+  const tree = {
+    '/srv/db/my.cnf': '[mysqld]\nport = 1\n!include conf/extra.cnf\n',
+    '/srv/db/abs.cnf': '[mysqld]\n!include /srv/db/none.cnf\n!includedir conf.d/\n',
+  };
+  const top = thrown(() => read(tree, [{ path: 'my.cnf', required: true }], { cwd: null }));
+  assert.deepEqual([top.kind, top.file, top.line], ['relative', 'my.cnf', undefined]);
+  const included = thrown(() => read(tree, ['/srv/db/my.cnf'], { cwd: null }));
+  assert.deepEqual([included.kind, included.file, included.line], ['relative', '/srv/db/my.cnf', 3]);
+  assert.match(
+    included.message,
+    /"conf\/extra\.cnf" is a relative path, which the server resolved against the directory it was started from/,
+  );
+  const dir = thrown(() => read(tree, ['/srv/db/abs.cnf'], { cwd: null }));
+  assert.deepEqual([dir.kind, dir.file, dir.line], ['relative', '/srv/db/abs.cnf', 3]);
+  assert.deepEqual(summary(read(tree, ['/srv/db/my.cnf'], { cwd: '/srv/db' })), ['port=1@/srv/db/my.cnf:2']);
+});
+
+test('the lines the server reads come out in its order, includes in place, none past a fatal line', () => {
+  const tree = {
+    '/etc/my.cnf': '[mysqld]\n!includedir /etc/conf.d/\n# end\n',
+    '/etc/conf.d/a.cnf': '[server]\nx = 1\n',
+    '/etc/conf.d/b.cnf': '[mysqld]\n!include /etc/deep.cnf\ny = 2\n',
+    '/etc/deep.cnf': '[mariadb]\nz = 3\n[broken\nnever = 1\n',
+  };
+  const result = read(tree, ['/etc/my.cnf']);
+  assert.deepEqual(
+    result.lines.map((entry) => `${entry.record.path}:${entry.line.number}`),
+    [
+      '/etc/my.cnf:1',
+      '/etc/my.cnf:2',
+      '/etc/conf.d/a.cnf:1',
+      '/etc/conf.d/a.cnf:2',
+      '/etc/conf.d/b.cnf:1',
+      '/etc/conf.d/b.cnf:2',
+      '/etc/deep.cnf:1',
+      '/etc/deep.cnf:2',
+      '/etc/conf.d/b.cnf:3',
+      '/etc/my.cnf:3',
+    ],
+  );
+  for (const entry of result.lines) assert.equal(entry.record.doc?.lines[entry.index], entry.line);
+});

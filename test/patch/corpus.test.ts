@@ -86,6 +86,14 @@ const CASES: Case[] = [
     mariadbd: true,
   },
   { name: 'docker-mariadb', edits: 'conf.d/pool.cnf', actions: ['set', 'insert'], interactive: true },
+  // No [mysqld] anywhere: the server's own [mariadb] group gets the lines, not a new [mysqld].
+  {
+    name: 'docker-mariadb-image',
+    edits: 'my.cnf',
+    actions: ['insert', 'insert'],
+    interactive: true,
+    mariadbd: true,
+  },
   { name: 'rpm-mariadb', edits: 'my.cnf.d/server.cnf', actions: ['insert'], mariadbd: true },
   { name: 'percona', flavor: 'mysql', edits: 'my.cnf', actions: ['insert'] },
   { name: 'duplicates', edits: 'my.cnf', actions: ['set', 'insert'], interactive: true, mariadbd: true },

@@ -134,16 +134,120 @@ test('no server group anywhere: a [mysqld] group is added to the first file the 
   );
 });
 
-test('only a per-user client file: refused unless --force', () => {
+test('only ~/.my.cnf: refused, --force or not, unless --file names it; then a client file still needs --force', () => {
   const tree = { '/home/ann/.my.cnf': '[client]\npassword = secret\n' };
+  for (const force of [false, true]) {
+    assert.throws(
+      () => planPatch(input(tree, { force })),
+      (err: unknown) =>
+        err instanceof PatchRefused &&
+        err.kind === 'usage' &&
+        /\/home\/ann\/\.my\.cnf: in your home directory, which the server \(running as its own user\) does not read/.test(
+          err.message,
+        ) &&
+        /name it with --file/.test(err.message),
+    );
+  }
+  const named = (force: boolean) =>
+    input(tree, {
+      force,
+      source: { ...input(tree).source, files: [{ path: '/home/ann/.my.cnf', required: true }] },
+    });
   assert.throws(
-    () => planPatch(input(tree)),
+    () => planPatch(named(false)),
     (err: unknown) =>
       err instanceof PatchRefused && err.kind === 'usage' && /per-user client file/.test(err.message),
   );
   assert.equal(
-    after(planPatch(input(tree, { force: true })), '/home/ann/.my.cnf'),
+    after(planPatch(named(true)), '/home/ann/.my.cnf'),
     '[client]\npassword = secret\n\n[mysqld]\nwait_timeout = 600\n',
+  );
+});
+
+test("~/.my.cnf (the invoking user's, read last) is never where a line is added: the server does not read it", () => {
+  // The only [mysqld] is in ~/.my.cnf: a [mysqld] group goes into the main file instead.
+  const onlyHome = planPatch(
+    input({
+      '/etc/mysql/my.cnf': '[client-server]\nsocket = /run/mysqld/mysqld.sock\n',
+      '/home/ann/.my.cnf': '[mysqld]\nport = 3307\n',
+    }),
+  );
+  assert.deepEqual(
+    onlyHome.changes.map((change) => change.realPath),
+    ['/etc/mysql/my.cnf'],
+  );
+  assert.equal(onlyHome.settings[0]?.action, 'create-group');
+  // max_connections in ~/.my.cnf is no anchor either; the last [mysqld] elsewhere is.
+  const neighbour = planPatch(
+    input({
+      '/etc/my.cnf': '[mysqld]\nport = 3306\n',
+      '/home/ann/.my.cnf': '[mysqld]\nmax_connections = 10\n',
+    }),
+  );
+  assert.equal(after(neighbour, '/etc/my.cnf'), '[mysqld]\nport = 3306\nwait_timeout = 600\n');
+  assert.equal(after(neighbour, '/home/ann/.my.cnf'), undefined);
+  // A value already set there is changed where it wins, with a warning about whose file it is.
+  const set = planPatch(
+    input({ '/etc/my.cnf': '[mysqld]\n', '/home/ann/.my.cnf': '[mysqld]\nwait_timeout=5\n' }),
+  );
+  assert.deepEqual(
+    set.changes.map((change) => change.realPath),
+    ['/home/ann/.my.cnf'],
+  );
+  assert.ok(
+    set.warnings.some((warning) =>
+      /in your home directory: the server reads it only if it runs as you/.test(warning),
+    ),
+  );
+});
+
+test('a file dbcache may not read is refused, naming it: what it sets could win over the edit', () => {
+  const tree: Record<string, MemEntry> = {
+    '/etc/my.cnf': '[mysqld]\nmax_connections = 100\n!include /etc/secret.cnf\n',
+    '/etc/secret.cnf': { content: '[mysqld]\nwait_timeout = 100\n', unreadable: true },
+  };
+  assert.throws(
+    () => planPatch(input(tree)),
+    (err: unknown) =>
+      err instanceof PatchRefused &&
+      err.kind === 'file' &&
+      /dbcache may not read \/etc\/secret\.cnf \(from \/etc\/my\.cnf line 3\), which the server reads too.*Run dbcache as root or as the server's user\. Nothing was written\.$/.test(
+        err.message,
+      ),
+  );
+  const required = { ...input(tree).source, files: [{ path: '/etc/secret.cnf', required: true }] };
+  assert.throws(
+    () => planPatch(input(tree, { source: required })),
+    (err: unknown) =>
+      err instanceof PatchRefused &&
+      err.kind === 'file' &&
+      /\/etc\/secret\.cnf: the file cannot be read.*run dbcache as root or as the server's user/.test(
+        err.message,
+      ) &&
+      !/would not start/.test(err.message),
+  );
+});
+
+test("no [mysqld] but another server group (the MariaDB image's [mariadb]): the line goes there, not into a new group", () => {
+  const docker = {
+    '/etc/mysql/my.cnf':
+      '[mariadb]\nhost-cache-size=0\nskip-name-resolve\n\n[client-server]\nsocket=/run/mysqld/mysqld.sock\n\n!includedir /etc/mysql/conf.d/\n',
+    '/etc/mysql/conf.d': { dir: true } as MemEntry,
+  };
+  const plan = planPatch(input(docker));
+  assert.equal(plan.settings[0]?.action, 'insert');
+  assert.equal(
+    after(plan, '/etc/mysql/my.cnf'),
+    '[mariadb]\nhost-cache-size=0\nskip-name-resolve\nwait-timeout=600\n\n[client-server]\nsocket=/run/mysqld/mysqld.sock\n\n!includedir /etc/mysql/conf.d/\n',
+  );
+  // [client-server], [galera] and version groups are no place for it: a new [mysqld] instead.
+  const unsuitable = planPatch(
+    input({ '/etc/my.cnf': '[client-server]\nsocket=x\n[galera]\nwsrep_on=OFF\n[mariadb-10.11]\nport=1\n' }),
+  );
+  assert.equal(unsuitable.settings[0]?.action, 'create-group');
+  assert.match(
+    after(unsuitable, '/etc/my.cnf') ?? '',
+    /\[mariadb-10\.11\]\nport=1\n\n\[mysqld\]\nwait_timeout = 600\n$/,
   );
 });
 

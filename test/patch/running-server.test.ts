@@ -11,6 +11,7 @@ import type { ReadOptionsResult } from '../../src/optionfile/index.ts';
 import {
   filesFromStartup,
   isLocalTransport,
+  notHere,
   readServerStartup,
   readsChain,
 } from '../../src/patch/running-server.ts';
@@ -22,16 +23,25 @@ const DEFAULTS = ['/etc/my.cnf', '/etc/mysql/my.cnf', '/root/.my.cnf'].map((path
   path,
   required: false,
 }));
-const startup = (...args: string[]) => ({ pid: 1, args, cwd: '/var/lib/mysql' });
+const startup = (...args: string[]) => ({ pid: 1, args, sameFiles: true });
 
 test('the option-file flags at the start of the command line decide the files, as get_defaults_options() does', () => {
-  assert.deepEqual(filesFromStartup(startup(), DEFAULTS), { files: DEFAULTS, groupSuffix: null, flags: [] });
+  assert.deepEqual(filesFromStartup(startup(), DEFAULTS), {
+    files: DEFAULTS,
+    groupSuffix: null,
+    flags: [],
+    noDefaults: false,
+  });
+  // Relative to where the server was started, which is not known (it is in its datadir now):
+  // the path stays relative, and reading it is refused (see discovery.test.ts).
   assert.deepEqual(filesFromStartup(startup('--defaults-file=conf/my.cnf', '--port=3307'), DEFAULTS), {
-    files: [{ path: '/var/lib/mysql/conf/my.cnf', required: true }],
+    files: [{ path: 'conf/my.cnf', required: true }],
     groupSuffix: null,
     flags: ['--defaults-file=conf/my.cnf'],
+    noDefaults: false,
   });
   assert.deepEqual(filesFromStartup(startup('--no-defaults', '--datadir=/x'), DEFAULTS).files, []);
+  assert.equal(filesFromStartup(startup('--no-defaults'), DEFAULTS).noDefaults, true);
   assert.deepEqual(
     filesFromStartup(
       startup('--defaults-extra-file=/etc/extra.cnf', '--defaults-group-suffix=_two'),
@@ -41,6 +51,7 @@ test('the option-file flags at the start of the command line decide the files, a
       files: [DEFAULTS[0], DEFAULTS[1], { path: '/etc/extra.cnf', required: true }, DEFAULTS[2]],
       groupSuffix: '_two',
       flags: ['--defaults-extra-file=/etc/extra.cnf', '--defaults-group-suffix=_two'],
+      noDefaults: false,
     },
   );
   assert.deepEqual(
@@ -53,18 +64,25 @@ test('the option-file flags at the start of the command line decide the files, a
 test('the command line is read through the pid file; a pid that is not a server program is not trusted', () => {
   const proc = join(work, 'proc');
   const pidFile = join(work, 'mysqld.pid');
-  mkdirSync(join(proc, '4242'), { recursive: true });
+  mkdirSync(join(proc, '4242', 'ns'), { recursive: true });
+  mkdirSync(join(proc, 'self', 'ns'), { recursive: true });
+  symlinkSync('mnt:[4026531840]', join(proc, 'self', 'ns', 'mnt'));
   writeFileSync(
     join(proc, '4242', 'cmdline'),
     '/usr/sbin/mariadbd\0--defaults-file=/srv/db/my.cnf\0--user=mysql\0',
   );
-  symlinkSync('/srv/db', join(proc, '4242', 'cwd'));
   writeFileSync(pidFile, '4242\n');
-  assert.deepEqual(readServerStartup(pidFile, proc), {
-    pid: 4242,
-    args: ['--defaults-file=/srv/db/my.cnf', '--user=mysql'],
-    cwd: '/srv/db',
-  });
+  assert.deepEqual(
+    readServerStartup(pidFile, proc),
+    { pid: 4242, args: ['--defaults-file=/srv/db/my.cnf', '--user=mysql'], sameFiles: null },
+    'another user, not root: its root and namespaces are hidden',
+  );
+  symlinkSync('/', join(proc, '4242', 'root'));
+  symlinkSync('mnt:[4026531840]', join(proc, '4242', 'ns', 'mnt'));
+  assert.equal(readServerStartup(pidFile, proc)?.sameFiles, true);
+  rmSync(join(proc, '4242', 'ns', 'mnt'));
+  symlinkSync('mnt:[4026532999]', join(proc, '4242', 'ns', 'mnt'));
+  assert.equal(readServerStartup(pidFile, proc)?.sameFiles, false, 'a container: other mounts');
   mkdirSync(join(proc, '77'));
   writeFileSync(join(proc, '77', 'cmdline'), '/usr/bin/vim\0my.cnf\0');
   writeFileSync(pidFile, '77\n');
@@ -98,6 +116,21 @@ test('the running server on this machine: it reads these files when it took a se
   assert.equal(readsChain(null, chain(['/etc/mysql/my.cnf']), same), null);
   const viaLink = (path: string) => (path === '/etc/mysql/my.cnf' ? '/etc/mysql/mariadb.cnf' : path);
   assert.equal(readsChain(['/etc/mysql/my.cnf'], chain(['/etc/mysql/mariadb.cnf']), viaLink), true);
+});
+
+test('a local address is this machine only when the host names agree and the process sees our files', () => {
+  const startup = { pid: 9, args: [], sameFiles: true };
+  assert.equal(notHere('db-host', 'DB-host', startup), null, 'host names compare without case');
+  assert.equal(notHere('db-host', 'db-host', null), null, 'no process found: the host name decides');
+  assert.match(
+    notHere('3f2a9c1d7b6e', 'db-host', startup) ?? '',
+    /its host name is 3f2a9c1d7b6e and this machine's is db-host \(a container/,
+  );
+  assert.match(
+    notHere('db-host', 'db-host', { ...startup, sameFiles: false }) ?? '',
+    /process \(9\) has another root directory or other mounts/,
+  );
+  assert.equal(notHere(null, 'db-host', { ...startup, sameFiles: null }), null);
 });
 
 test('local means a socket or the loopback address', () => {

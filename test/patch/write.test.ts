@@ -139,28 +139,79 @@ test('killed between the temporary file and the rename: the original is intact a
     left.some((name) => /^\.server\.cnf\.dbcache-.*\.tmp$/.test(name)),
     `a temporary file is left: ${left}`,
   );
+  assert.ok(
+    left.some((name) => /^server\.cnf\.dbcache-\d{8}T\d{6}Z\.bak$/.test(name)),
+    `the backup is left too (the README says so): ${left}`,
+  );
   assert.ok(left.every((name) => name === 'server.cnf' || !name.endsWith('.cnf')));
   assert.equal(printedValue(printDefaults(dir, 'main.cnf', 'mariadb'), 'wait'), '28800');
 });
 
-test('two files: when the second cannot be replaced, the first is put back', () => {
+test('two files: when the second cannot be replaced, the first is put back, and every file is as it was', () => {
   const first = layout();
   const second = layout();
+  const before = [entries(join(first.dir, 'conf.d')), entries(join(second.dir, 'conf.d'))];
   assert.throws(
     () =>
       writeChanges([first.change, second.change], NOW, {
-        beforeRename() {
-          unlinkSync(second.file);
-          mkdirSync(second.file);
+        beforeRename(pending) {
+          // The second rename fails (a directory cannot replace a file); its original stays.
+          const temp = pending[1]?.temp as string;
+          unlinkSync(temp);
+          mkdirSync(temp);
         },
       }),
     (err: unknown) => err instanceof UserError && /every file is as it was/.test(err.message),
   );
   assert.equal(readFileSync(first.file, 'latin1'), OLD);
-  assert.deepEqual(
-    entries(join(first.dir, 'conf.d')).filter((name) => name.endsWith('.tmp')),
-    [],
+  assert.equal(readFileSync(second.file, 'latin1'), OLD);
+  // No backup, no temporary file: exactly the entries there were.
+  assert.deepEqual([entries(join(first.dir, 'conf.d')), entries(join(second.dir, 'conf.d'))], before);
+});
+
+test('access rules beyond owner and mode stay: ACL entries and extended attributes are copied to the new file', () => {
+  const { file, change } = layout();
+  // Without the attr/acl tools: python3's os.setxattr, with a POSIX ACL in its binary form
+  // (version 2; user::rw-, user:65534:r--, group::r--, mask::r--, other::---).
+  const acl = [
+    [0x01, 6, 0xffffffff],
+    [0x02, 4, 65534],
+    [0x04, 4, 0xffffffff],
+    [0x10, 4, 0xffffffff],
+    [0x20, 0, 0xffffffff],
+  ];
+  const set = spawnSync(
+    'python3',
+    [
+      '-c',
+      `import os, struct, sys
+data = struct.pack('<I', 2) + b''.join(struct.pack('<HHI', *e) for e in ${JSON.stringify(acl)})
+os.setxattr(sys.argv[1], 'system.posix_acl_access', data)
+os.setxattr(sys.argv[1], 'user.owner-team', b'dba')`,
+      file,
+    ],
+    { encoding: 'utf8' },
   );
+  assert.equal(set.status, 0, `python3 could not set the attributes: ${set.stderr}`);
+  const attributes = () => {
+    const run = spawnSync(
+      'python3',
+      [
+        '-c',
+        `import os, sys, json
+print(json.dumps({k: os.getxattr(sys.argv[1], k).hex() for k in sorted(os.listxattr(sys.argv[1]))}))`,
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
+    return JSON.parse(run.stdout) as Record<string, string>;
+  };
+  const old = attributes();
+  assert.deepEqual(Object.keys(old), ['system.posix_acl_access', 'user.owner-team']);
+  writeChanges([change], NOW);
+  assert.equal(readFileSync(file, 'latin1'), NEW);
+  assert.deepEqual(attributes(), old);
+  assert.equal(statSync(file).mode & 0o777, 0o640, 'the mode the ACL implies (its mask is the group bits)');
 });
 
 test('a file changed since it was read, or with several hard links, is refused before anything is written', () => {

@@ -2,24 +2,26 @@
  * Drift: what the server's option files would set at its next start, read with the model
  * patch-config edits. Only for a server on this machine, and only when the server says it
  * took its settings from these files (MariaDB and MySQL 8 name the file behind each setting).
+ * Where dbcache cannot tell (a file it may not read, a relative path the server resolved
+ * against a directory that is not known, a server in a container), it says nothing.
  */
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
-import { type Flavor, nodeFs, OptionFileError } from '../../optionfile/index.ts';
-import { type ChainSource, readChain } from '../../patch/chain.ts';
-import { winningOccurrence } from '../../patch/occurrences.ts';
+import { type Flavor, nodeFs, OptionFileError, realPathOrNull } from '../../optionfile/index.ts';
+import { type ChainSource, readChain, unreadableFiles } from '../../patch/chain.ts';
+import { serverFiles } from '../../patch/discovery.ts';
+import { settingReading } from '../../patch/occurrences.ts';
 import {
-  filesFromStartup,
+  notHere,
   readConfigFiles,
   readServerStartup,
   readsChain,
   type ServerStartup,
 } from '../../patch/running-server.ts';
-import { defaultServerFiles, findServerProgram, probeServerProgram } from '../../patch/server-program.ts';
-import { readTimeoutValue } from '../../patch/server-value.ts';
-import { serverView, withGroupSuffix } from '../../patch/view.ts';
+import { findServerProgram, probeServerProgram } from '../../patch/server-program.ts';
+import { flavorOf, serverView, withGroupSuffix } from '../../patch/view.ts';
 import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
 
 export interface OptionFilesFacts {
@@ -42,28 +44,32 @@ export type OptionFilesSource = (
   askProgram: boolean,
 ) => ChainSource & { groupSuffix?: string | null };
 
+/** The files as patch-config finds them (one shared discovery, with this process's environment). */
 export function machineOptionFiles(io: IO): OptionFilesSource {
   return (flavor, startup, askProgram) => {
     const home = homedir();
-    const path = askProgram ? findServerProgram(io.env, process.platform) : undefined;
-    const program = path === undefined ? null : probeServerProgram(path, io.env, home);
-    const defaults = defaultServerFiles({
+    const found = serverFiles({
       platform: process.platform,
       env: io.env,
       home,
       flavor,
-      program: program?.flavor === flavor ? program : null,
-    });
-    const started = startup === null ? null : filesFromStartup(startup, defaults);
-    return {
-      files: started?.files ?? defaults,
-      groupSuffix: started?.groupSuffix ?? null,
       fs: nodeFs,
-      cwd: startup?.cwd ?? io.cwd,
-      platform: process.platform,
-      home,
-    };
+      cwd: io.cwd,
+      startup,
+      program: () => {
+        const path = askProgram ? findServerProgram(io.env, process.platform) : undefined;
+        return path === undefined ? null : probeServerProgram(path, io.env, home);
+      },
+    });
+    return { ...found.source, groupSuffix: found.groupSuffix };
   };
+}
+
+/** This machine, as far as telling a local server from a container's goes (tests replace it). */
+export interface ThisMachine {
+  hostname: string;
+  /** Where /proc is (Linux). */
+  proc?: string;
 }
 
 /** Null when the running server does not (provably) read these files, so they say nothing about it. */
@@ -71,15 +77,23 @@ export async function readOptionFilesFacts(
   connection: Connection,
   identity: ServerIdentity,
   source: OptionFilesSource,
+  machine: ThisMachine = { hostname: hostname() },
 ): Promise<OptionFilesFacts | null> {
-  const flavor: Flavor = identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
+  const flavor = flavorOf(identity);
   const configFiles = await readConfigFiles(connection, identity);
   // A server that says it took no setting from any file (started with --no-defaults, or its
   // files set nothing) cannot be compared with any files.
   if (configFiles !== null && configFiles.length === 0) return null;
-  const [rows] = await connection.query<RowDataPacket[]>('SELECT @@GLOBAL.pid_file AS pid_file');
+  const [rows] = await connection.query<RowDataPacket[]>(
+    'SELECT @@GLOBAL.pid_file AS pid_file, @@GLOBAL.hostname AS hostname',
+  );
   const pidFile = rows[0]?.pid_file;
-  const startup = typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile) : null;
+  const serverHost = rows[0]?.hostname;
+  const startup =
+    typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile, machine.proc) : null;
+  // A container's port published on 127.0.0.1 looks local; its files are not this machine's.
+  if (notHere(typeof serverHost === 'string' ? serverHost : null, machine.hostname, startup) !== null)
+    return null;
 
   // The search path usually matches the server's own; asking its program (a process start,
   // ~60 ms) is needed only when the files found that way are not the ones the server names.
@@ -88,19 +102,15 @@ export async function readOptionFilesFacts(
     outcome = readServerFiles(source(flavor, startup, true), flavor, identity, configFiles);
   if (outcome.kind !== 'read') return outcome.kind === 'broken' ? outcome.facts : null;
   const { chain } = outcome;
-  const winner = winningOccurrence(chain.options, 'wait_timeout');
-  const max = isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT;
-  // `skip-wait-timeout` and friends set 0 (raised to 1) or 1; a prefix (`wait_tim=5`) takes the value.
-  const flag = winner?.form === 'alias' && /^(skip|disable|enable)_/.test(winner.option.name);
-  const reading = flag ? readTimeoutValue('1') : winner ? readTimeoutValue(winner.option.value, max) : null;
+  const reading = settingReading(
+    chain.options,
+    'wait_timeout',
+    isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT,
+  );
+  const winner = reading.winner?.option;
   return {
     waitTimeout: winner
-      ? {
-          value: winner.option.value,
-          seconds: reading?.ok ? reading.seconds : null,
-          file: winner.option.file,
-          line: winner.option.line,
-        }
+      ? { value: winner.value, seconds: reading.seconds, file: winner.file, line: winner.line }
       : null,
     filesRead: chain.files.filter((file) => file.status === 'read').map((file) => file.path),
     error: null,
@@ -110,7 +120,10 @@ export async function readOptionFilesFacts(
 type ServerFilesOutcome =
   | { kind: 'read'; chain: ReturnType<typeof readChain> }
   | { kind: 'broken'; facts: OptionFilesFacts }
-  | { kind: 'not-these' };
+  /** Not the files the server reads. */
+  | { kind: 'not-these' }
+  /** Maybe the server's files, but not all of them can be read as the server reads them. */
+  | { kind: 'cannot-tell' };
 
 /** Reads the chain and says whether it is the one the server reads (by the files it names). */
 function readServerFiles(
@@ -119,13 +132,7 @@ function readServerFiles(
   identity: ServerIdentity,
   configFiles: string[] | null,
 ): ServerFilesOutcome {
-  const realPath = (path: string) => {
-    try {
-      return chainSource.fs.realpath(path);
-    } catch {
-      return null;
-    }
-  };
+  const realPath = (path: string) => realPathOrNull(chainSource.fs, path);
   let chain: ReturnType<typeof readChain>;
   try {
     chain = readChain(
@@ -134,13 +141,17 @@ function readServerFiles(
     );
   } catch (err) {
     if (!(err instanceof OptionFileError)) throw err;
+    // A file this process may not read, or a relative path the server resolved against a
+    // directory that is not known: a value from here could be the wrong one.
+    if (err.kind !== 'refused') return { kind: 'cannot-tell' };
     const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
     return readsIt
       ? { kind: 'broken', facts: { waitTimeout: null, filesRead: [], error: err.message } }
       : { kind: 'not-these' };
   }
-  const reads = readsChain(configFiles, chain, realPath);
   // A server that cannot say where its settings came from (MySQL 5.7) is assumed to read them.
-  if (reads === false || (reads === null && configFiles !== null)) return { kind: 'not-these' };
+  if (readsChain(configFiles, chain, realPath) === false) return { kind: 'not-these' };
+  // What an unreadable file sets could override everything read here.
+  if (unreadableFiles(chain).length > 0) return { kind: 'cannot-tell' };
   return { kind: 'read', chain };
 }

@@ -30,7 +30,7 @@ export const patchConfigCommand: CommandSpec = {
       .option('dry-run', {
         type: 'boolean',
         default: false,
-        describe: 'Print the change as a unified diff and write nothing',
+        describe: 'Print the change as a unified diff (cd / && patch -p1 applies it) and write nothing',
       })
       .option('yes', {
         type: 'boolean',

@@ -1,9 +1,12 @@
 import type { IO } from '../../io.ts';
 
-/** Asks a yes/no question at the terminal; anything but y or yes (or end of input) is no. */
+/**
+ * Asks a yes/no question at the terminal; anything but y or yes (or end of input) is no. The
+ * question goes to stderr: stdout may be a file (`> log`) or a pipe, where nobody would see it.
+ */
 export function confirm(io: IO, question: string): Promise<boolean> {
   const { stdin } = io;
-  io.stdout.write(question);
+  io.stderr.write(question);
   return new Promise((resolve) => {
     let typed = '';
     const finish = () => {

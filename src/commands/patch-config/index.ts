@@ -1,36 +1,39 @@
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { homedir, hostname } from 'node:os';
+import { Writable } from 'node:stream';
 import type { ServerTarget } from '../../connection/target.ts';
 import { formatDuration, MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
-import type { IO } from '../../io.ts';
+import type { IO, Output } from '../../io.ts';
 import {
   type Flavor,
   nodeFs,
   OptionFileError,
   type OptionFileRef,
   type OptionFileSystem,
+  type ReadOptionsResult,
+  realPathOrNull,
 } from '../../optionfile/index.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { type ChainSource, readChain } from '../../patch/chain.ts';
-import { occurrencesOf, type SettingName } from '../../patch/occurrences.ts';
-import { type PatchPlan, PatchRefused, planPatch, type SettingRequest } from '../../patch/plan.ts';
-import { filesFromStartup } from '../../patch/running-server.ts';
+import { type ChainSource, firstDifference, readChain } from '../../patch/chain.ts';
+import { serverFiles } from '../../patch/discovery.ts';
+import { givesExactly, type SettingName, settingReading } from '../../patch/occurrences.ts';
 import {
-  defaultServerFiles,
-  findServerProgram,
-  probeServerProgram,
-  type ServerProgram,
-} from '../../patch/server-program.ts';
-import { readTimeoutValue } from '../../patch/server-value.ts';
-import { serverView, withGroupSuffix } from '../../patch/view.ts';
+  type PatchPlan,
+  PatchRefused,
+  planPatch,
+  refusalFor,
+  refuseUnreadable,
+  type SettingRequest,
+} from '../../patch/plan.ts';
+import { findServerProgram, probeServerProgram, type ServerProgram } from '../../patch/server-program.ts';
+import { flavorOf, serverView, withGroupSuffix } from '../../patch/view.ts';
 import { type WriteHooks, type WrittenFile, writeChanges } from '../../patch/write.ts';
 import { isWindowsServer } from '../../server/identity.ts';
 import { confirm } from './confirm.ts';
 import { renderChanges, renderList, renderPatch } from './render.ts';
-import { buildListReport, buildPatchReport, runningJson, type ServerChoice } from './report.ts';
+import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
 import { type RunningServer, readRunningServer } from './running.ts';
 
 export interface PatchConfigOptions {
@@ -59,6 +62,13 @@ export interface PatchConfigWorld {
   /** The server's default option files; computed from the program or platform when absent. */
   defaultFiles?: OptionFileRef[];
   hooks?: WriteHooks;
+  /** This machine's name, compared with the running server's @@hostname; os.hostname() when absent. */
+  hostname?: () => string;
+  /**
+   * Runs once the question at the terminal is answered, before the files are read again for the
+   * last check: tests change a file here, as another program could while dbcache waits.
+   */
+  afterConfirm?: () => void;
 }
 
 export function machineWorld(io: IO): PatchConfigWorld {
@@ -84,74 +94,127 @@ export async function runPatchConfig(
   target: () => ServerTarget,
   world: PatchConfigWorld = machineWorld(io),
 ): Promise<ExitCodeValue> {
-  const running = options.offline ? null : await readRunningServer(target);
+  const running = options.offline ? null : await readRunningServer(target, world.hostname?.() ?? hostname());
+  const remote = running !== null && !running.local && running.error === null;
+  if (remote && options.file === undefined && !options.list) {
+    throw usageError(
+      `The server dbcache connects to (${running.address}) is not on this machine${running.elsewhere ? `: ${running.elsewhere}` : ''}, so the option files here are not the ones it reads. Name its option file with --file, or add --offline to patch this machine's files without asking a server. Nothing was written.`,
+    );
+  }
   const choice = chooseServer(options, running, world);
   const windows =
     world.platform === 'win32' || (running?.identity != null && isWindowsServer(running.identity));
   const maxSeconds = windows ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT;
   // A server started with --defaults-file (a service, a second instance) reads that file instead.
-  const startup =
-    options.file === undefined && running?.startup
-      ? filesFromStartup(running.startup, defaultFilesFor(choice, world))
-      : null;
-  if (startup !== null && startup.files.length === 0 && !options.list) {
+  const found = serverFiles({
+    platform: world.platform,
+    env: io.env,
+    home: world.home,
+    flavor: choice.views[0]?.flavor ?? 'mariadb',
+    fs: world.fs,
+    cwd: io.cwd,
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    startup: running?.startup ?? null,
+    program: () => world.serverProgram(),
+    ...(world.defaultFiles ? { defaultFiles: world.defaultFiles } : {}),
+  });
+  if (found.noDefaults && !options.list) {
     throw usageError(
       `The running server (${running?.address}) was started with --no-defaults, so it reads no option file and a patch would change nothing at its next start. Name the file to patch with --file (or use dbcache set-timeout for the running server). Nothing was written.`,
     );
   }
-  if (startup?.groupSuffix)
-    choice.views = choice.views.map((view) => withGroupSuffix(view, startup.groupSuffix));
-  const source: ChainSource = {
-    files:
-      options.file !== undefined
-        ? [{ path: resolve(io.cwd, options.file), required: true }]
-        : (startup?.files ?? defaultFilesFor(choice, world)),
-    fs: world.fs,
-    // Relative paths in a server's own files resolve against the server's working directory.
-    cwd: startup !== null && running?.startup?.cwd ? running.startup.cwd : io.cwd,
-    platform: world.platform,
-    home: world.home,
-  };
-  const realPath = (path: string) => {
-    try {
-      return world.fs.realpath(path);
-    } catch {
-      return null;
-    }
-  };
-  const color = colorFor(io.stdout, io.env);
+  if (found.groupSuffix) choice.views = choice.views.map((view) => withGroupSuffix(view, found.groupSuffix));
+  const source = found.source;
+  const realPath = (path: string) => realPathOrNull(world.fs, path);
 
   if (options.list) {
     const chain = readOrExplain(source, choice);
     const report = buildListReport(choice, chain, runningJson(running, chain, realPath), maxSeconds);
     if (options.json) printJson(io.stdout, report);
-    else io.stdout.write(renderList(report, color));
+    else io.stdout.write(renderList(report, colorFor(io.stdout, io.env)));
     return ExitCode.ok;
   }
 
   const settings = requestedSettings(options, maxSeconds);
   const plan = planOrExplain(source, choice, settings, options.force, maxSeconds);
   const runningReport = runningJson(running, plan.chain, realPath);
-  let written: WrittenFile[] | null = null;
+  const diffs = plan.changes.map(changeDiff);
   const writing = plan.changes.length > 0 && !options.dryRun;
-  if (writing && !options.json && io.stdin.isTTY === true && !options.yes) {
-    io.stdout.write(
-      renderChanges(buildPatchReport(choice, plan, null, { dryRun: true, written: null }), color),
-    );
+  if (writing && io.stdin.isTTY === true && !options.yes) {
+    // Whoever answers must see the diff: on stdout when that is the terminal and shows text,
+    // else on stderr (stdout is a file or a pipe, or carries JSON).
+    const preview = io.stdout.isTTY === true && !options.json ? io.stdout : io.stderr;
+    const shown = buildPatchReport(choice, plan, null, { dryRun: true, written: null });
+    writeBytes(preview, renderChanges(shown, colorFor(preview, io.env), diffs));
     const files = plan.changes.map((change) => change.realPath).join(', ');
-    if (!(await confirm(io, `Write this to ${files}? [y/N] `))) {
-      io.stdout.write('Nothing was written.\n');
+    const yes = await confirm(io, `Write this to ${files}? [y/N] `);
+    world.afterConfirm?.();
+    if (!yes) {
+      io.stderr.write('Nothing was written.\n');
+      if (options.json) {
+        printJson(io.stdout, buildPatchReport(choice, plan, runningReport, { dryRun: false, written: null }));
+      }
       return ExitCode.ok;
     }
   }
+  let written: WrittenFile[] | null = null;
   if (writing) {
+    replanOrAbort(plan, source, choice, settings, options.force, maxSeconds);
     written = writeChanges(plan.changes, new Date(io.now()), world.hooks);
-    confirmOnDisk(source, choice, settings, written);
+    confirmOnDisk(source, choice, settings, written, maxSeconds);
   }
   const report = buildPatchReport(choice, plan, runningReport, { dryRun: options.dryRun, written });
   if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderPatch(report, color));
+  else writeBytes(io.stdout, renderPatch(report, colorFor(io.stdout, io.env), diffs));
   return ExitCode.ok;
+}
+
+/**
+ * A byte string (see optionfile/bytes.ts) as the bytes it stands for, to a process stream; an
+ * Output that takes only text (a test's) gets it decoded as UTF-8.
+ */
+function writeBytes(out: Output, byteString: string): void {
+  const bytes = Buffer.from(byteString, 'latin1');
+  if (out instanceof Writable) out.write(bytes);
+  else out.write(bytes.toString('utf8'));
+}
+
+/**
+ * Right before writing, every file of the chain is read again and the plan made again: while
+ * the question waited (or since the first read) another program may have changed any file,
+ * also one that is not edited but would override the edit.
+ */
+function replanOrAbort(
+  plan: PatchPlan,
+  source: ChainSource,
+  choice: ServerChoice,
+  settings: SettingRequest[],
+  force: boolean,
+  maxSeconds: number,
+): void {
+  const again = planOrExplain(source, choice, settings, force, maxSeconds);
+  const changed =
+    firstDifference(plan.chain, again.chain) ??
+    (samePlan(plan, again) ? null : (plan.changes[0]?.path ?? 'an option file'));
+  if (changed !== null) {
+    throw new UserError(
+      `${changed} changed since dbcache read it, so the change shown may no longer be the right one. Run dbcache again to see it against what the files hold now. Nothing was written.`,
+      ExitCode.file,
+    );
+  }
+}
+
+function samePlan(a: PatchPlan, b: PatchPlan): boolean {
+  const key = (plan: PatchPlan) =>
+    JSON.stringify([
+      plan.changes.map((change) => [
+        change.realPath,
+        change.before.toString('hex'),
+        change.after.toString('hex'),
+      ]),
+      plan.settings,
+    ]);
+  return key(a) === key(b);
 }
 
 /** Flags first, then the server running here, then its program; else both flavors must agree. */
@@ -161,8 +224,7 @@ function chooseServer(
   world: PatchConfigWorld,
 ): ServerChoice {
   const identity = running?.identity ?? null;
-  const runningFlavor: Flavor | null =
-    identity === null ? null : identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
+  const runningFlavor: Flavor | null = identity === null ? null : flavorOf(identity);
   if (options.serverVersion !== undefined && !/^\d+\.\d+/.test(options.serverVersion)) {
     throw usageError(`--server-version: "${options.serverVersion}" is not a version such as 10.11 or 8.0.`);
   }
@@ -199,20 +261,6 @@ function chooseServer(
   };
 }
 
-/** The files the server reads when started without option-file flags. */
-function defaultFilesFor(choice: ServerChoice, world: PatchConfigWorld): OptionFileRef[] {
-  if (world.defaultFiles) return world.defaultFiles;
-  const flavor = choice.views[0]?.flavor ?? 'mariadb';
-  const program = world.serverProgram();
-  return defaultServerFiles({
-    platform: world.platform,
-    env: {},
-    home: world.home,
-    flavor,
-    program: program !== null && program.flavor === flavor ? program : null,
-  });
-}
-
 function requestedSettings(options: PatchConfigOptions, maxSeconds: number): SettingRequest[] {
   const settings: SettingRequest[] = [];
   const add = (name: SettingName, seconds: number | undefined) => {
@@ -229,14 +277,17 @@ function requestedSettings(options: PatchConfigOptions, maxSeconds: number): Set
   return settings;
 }
 
-function readOrExplain(source: ChainSource, choice: ServerChoice) {
+function readOrExplain(source: ChainSource, choice: ServerChoice): ReadOptionsResult {
   try {
     return readChain(source, choice.views[0] ?? serverView('mariadb', null));
   } catch (err) {
     if (err instanceof OptionFileError) {
-      throw new UserError(`${err.message} The server itself would not start with this file.`, ExitCode.file, {
-        cause: err,
-      });
+      const refusal = refusalFor(err);
+      const message =
+        err.kind === 'refused'
+          ? `${err.message} The server itself would not start with this file.`
+          : refusal.message.replace(/ Nothing was written\.$/, '');
+      throw new UserError(message, refusal.kind === 'usage' ? ExitCode.usage : ExitCode.file, { cause: err });
     }
     throw err;
   }
@@ -259,23 +310,35 @@ function planOrExplain(
   }
 }
 
-/** The files on disk, read as the server reads them, now give the requested values. */
+/**
+ * The files on disk, read as the server reads them, now give the requested values: every file
+ * of the chain readable by dbcache, and the winning line exactly what was planned.
+ */
 function confirmOnDisk(
   source: ChainSource,
   choice: ServerChoice,
   settings: readonly SettingRequest[],
   written: readonly WrittenFile[],
+  maxSeconds: number,
 ): void {
+  const backups = written.map((file) => `${file.realPath} from ${file.backup}`).join(', ');
+  const failure = (why: string) =>
+    new UserError(`After writing, ${why}. Restore ${backups} if needed.`, ExitCode.file);
   for (const view of choice.views) {
-    const chain = readChain(source, view);
+    let chain: ReadOptionsResult;
+    try {
+      chain = readChain(source, view);
+      refuseUnreadable(chain);
+    } catch (err) {
+      if (!(err instanceof OptionFileError || err instanceof PatchRefused)) throw err;
+      throw failure(
+        `the files cannot be read back as the server reads them (${err.message.replace(/\.?( Nothing was written\.)?$/, '')})`,
+      );
+    }
     for (const setting of settings) {
-      const winner = occurrencesOf(chain.options, setting.name).at(-1);
-      const reading = winner ? readTimeoutValue(winner.option.value) : null;
-      if (winner?.form !== 'exact' || !reading?.ok || reading.seconds !== setting.seconds) {
-        const backups = written.map((file) => `${file.realPath} from ${file.backup}`).join(', ');
-        throw new UserError(
-          `After writing, the files do not give ${setting.name} = ${setting.seconds} when read back (another program may have changed them). Restore ${backups} if needed.`,
-          ExitCode.file,
+      if (!givesExactly(settingReading(chain.options, setting.name, maxSeconds), setting.seconds)) {
+        throw failure(
+          `the files do not give ${setting.name} = ${setting.seconds} when read back (another program may have changed them)`,
         );
       }
     }

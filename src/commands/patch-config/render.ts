@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
+import { textToByteString } from '../../optionfile/index.ts';
 import type { ListReport, OccurrenceJson, PatchReport, ServerJson, SettingJson } from './report.ts';
 
 const DEFAULT_TIMEOUT = 28800;
@@ -23,7 +24,8 @@ export function renderList(report: ListReport, color: ChalkInstance): string {
   out.push('');
   for (const name of ['wait_timeout', 'interactive_timeout'] as const) {
     const setting = report.settings[name];
-    out.push(`${color.bold(name.padEnd(20))} ${setting ? describeOccurrence(setting) : notSet()}`);
+    const partial = report.files.some((file) => file.status === 'unreadable');
+    out.push(`${color.bold(name.padEnd(20))} ${setting ? describeOccurrence(setting) : notSet(partial)}`);
     for (const earlier of report.occurrences[name].slice(0, -1)) {
       out.push(color.dim(`  overrides ${where(earlier)}: ${earlier.raw_name} = ${earlier.value ?? ''}`));
     }
@@ -37,8 +39,12 @@ export function renderList(report: ListReport, color: ChalkInstance): string {
   return `${out.join('\n')}\n`;
 }
 
-/** What would change: the settings and the diff, shown before asking whether to write. */
-export function renderChanges(report: PatchReport, color: ChalkInstance): string {
+/**
+ * What would change: the settings and the diff, shown before asking whether to write. A byte
+ * string (see optionfile/bytes.ts): the text is UTF-8, and `diffs` (one per change, byte
+ * strings) keep the file's own bytes, so that `patch` applies them to a Latin-1 file too.
+ */
+export function renderChanges(report: PatchReport, color: ChalkInstance, diffs: readonly string[]): string {
   const out: string[] = [];
   const read = report.files.filter((file) => file.status === 'read').length;
   out.push(
@@ -46,16 +52,17 @@ export function renderChanges(report: PatchReport, color: ChalkInstance): string
   );
   out.push('');
   for (const setting of report.settings) out.push(settingLine(setting, color));
-  for (const change of report.changes) {
-    out.push('');
-    out.push(colorDiff(change.diff, color));
-  }
-  return `${out.join('\n')}\n`;
+  const text = `${out.join('\n')}\n`;
+  return textToByteString(text) + diffs.map((diff) => `\n${colorDiff(diff, color)}\n`).join('');
 }
 
-/** The human view of a patch: what changes, the diff, what was written, what to do next. */
-export function renderPatch(report: PatchReport, color: ChalkInstance): string {
-  const out: string[] = [renderChanges(report, color)];
+/** The human view of a patch: what changes, the diff, what was written, what to do next. A byte string. */
+export function renderPatch(report: PatchReport, color: ChalkInstance, diffs: readonly string[]): string {
+  return `${renderChanges(report, color, diffs)}\n${textToByteString(renderOutcome(report, color))}`;
+}
+
+function renderOutcome(report: PatchReport, color: ChalkInstance): string {
+  const out: string[] = [];
   if (report.changes.length === 0) {
     out.push(color.green('The files already set these values: nothing was changed.'));
   } else if (report.dry_run) {
@@ -108,7 +115,8 @@ function describeOccurrence(occurrence: OccurrenceJson): string {
   return `${seconds(occurrence)}  ${where(occurrence)}: ${occurrence.raw_name} = ${occurrence.value ?? ''}`;
 }
 
-function notSet(): string {
+function notSet(partial = false): string {
+  if (partial) return 'not set in any file dbcache could read (see the warning below)';
   return `not set in any file: the server's default, ${DEFAULT_TIMEOUT} s (${formatDuration(DEFAULT_TIMEOUT)})`;
 }
 
@@ -129,6 +137,11 @@ function settingLine(setting: SettingJson, color: ChalkInstance): string {
   return `${name} ${before} -> ${color.bold(`${setting.requested} s`)}: ${what}`;
 }
 
+/**
+ * Colors around the diff's lines, which stay as they are (byte strings): the escape codes are
+ * ASCII, so coloring never changes a byte of the file's text (and without a terminal there are
+ * no colors, so the diff applies with `patch`).
+ */
 function colorDiff(diff: string, color: ChalkInstance): string {
   return diff
     .replace(/\n$/, '')
@@ -149,7 +162,7 @@ function colorDiff(diff: string, color: ChalkInstance): string {
 
 function runningLine(running: NonNullable<ListReport['running_server']>): string {
   if (!running.local)
-    return `The server dbcache connects to (${running.address}) is not on this machine: it may read other files.`;
+    return `The server dbcache connects to (${running.address}) is not on this machine${running.elsewhere ? ` (${running.elsewhere})` : ''}: it reads other files.`;
   if (running.error !== null) return `Could not ask the local server (${running.address}): ${running.error}`;
   const reads =
     running.reads_these_files === true

@@ -3,9 +3,10 @@
  * Pure: built from the plan, the files read and what the running server said.
  */
 import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
-import { unifiedDiff } from '../../patch/diff.ts';
+import { describeUnreadable } from '../../patch/chain.ts';
+import { diffNames, unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
-import { type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
+import { type FileChange, type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
 import { filesFromStartup, readsChain } from '../../patch/running-server.ts';
 import type { ServerView } from '../../patch/view.ts';
 import type { WrittenFile } from '../../patch/write.ts';
@@ -42,6 +43,8 @@ export interface OccurrenceJson {
 export interface RunningServerJson {
   address: string;
   local: boolean;
+  /** Why a server on a local address is taken for another machine's (its host name differs); else null. */
+  elsewhere: string | null;
   error: string | null;
   flavor: string | null;
   version: string | null;
@@ -76,7 +79,7 @@ export interface SettingJson {
 export interface ChangeJson {
   file: string;
   real_path: string;
-  /** Unified diff; non-UTF-8 bytes shown as U+FFFD. */
+  /** Unified diff (`a/…`, `b/…` names); non-UTF-8 bytes shown as U+FFFD. The text view prints the bytes. */
   diff: string;
   backup: string | null;
 }
@@ -99,7 +102,7 @@ export interface ServerChoice {
   program: string | null;
 }
 
-export function serverJson(choice: ServerChoice): ServerJson {
+function serverJson(choice: ServerChoice): ServerJson {
   const [first] = choice.views;
   const one = choice.views.length === 1 && first !== undefined;
   return {
@@ -111,7 +114,7 @@ export function serverJson(choice: ServerChoice): ServerJson {
   };
 }
 
-export function filesJson(chain: ReadOptionsResult): FileJson[] {
+function filesJson(chain: ReadOptionsResult): FileJson[] {
   return chain.files.map((file) => ({
     path: file.path,
     real_path: file.realPath,
@@ -121,7 +124,7 @@ export function filesJson(chain: ReadOptionsResult): FileJson[] {
   }));
 }
 
-export function occurrenceJson(info: OccurrenceInfo): OccurrenceJson {
+function occurrenceJson(info: OccurrenceInfo): OccurrenceJson {
   return {
     file: info.file,
     line: info.line,
@@ -142,6 +145,7 @@ export function runningJson(
   return {
     address: running.address,
     local: running.local,
+    elsewhere: running.elsewhere,
     error: running.error,
     flavor: identity?.flavor ?? null,
     version: identity?.version ?? null,
@@ -172,8 +176,28 @@ export function buildListReport(
     settings: { wait_timeout: wait.at(-1) ?? null, interactive_timeout: interactive.at(-1) ?? null },
     occurrences: { wait_timeout: wait, interactive_timeout: interactive },
     running_server: running,
-    warnings: chain.warnings,
+    warnings: withUnreadable(chain),
   };
+}
+
+/** `--list` shows what it can; a file it may not read is a warning that the picture is partial. */
+function withUnreadable(chain: ReadOptionsResult): string[] {
+  const unreadable = describeUnreadable(chain);
+  return unreadable === null
+    ? chain.warnings
+    : [
+        ...chain.warnings,
+        `${unreadable}; what is shown here leaves ${unreadableCount(chain) === 1 ? 'it' : 'them'} out, and patch-config refuses to write until it can read every file.`,
+      ];
+}
+
+const unreadableCount = (chain: ReadOptionsResult) =>
+  chain.files.filter((file) => file.status === 'unreadable').length;
+
+/** The diff of one change, as bytes (a byte string): what `patch` needs, whatever the encoding. */
+export function changeDiff(change: FileChange): string {
+  const { oldName, newName } = diffNames(change.realPath);
+  return unifiedDiff(change.before.toString('latin1'), change.after.toString('latin1'), oldName, newName);
 }
 
 export function buildPatchReport(
@@ -196,14 +220,7 @@ export function buildPatchReport(
     (change): ChangeJson => ({
       file: change.path,
       real_path: change.realPath,
-      diff: byteStringToText(
-        unifiedDiff(
-          change.before.toString('latin1'),
-          change.after.toString('latin1'),
-          change.realPath,
-          change.realPath,
-        ),
-      ),
+      diff: byteStringToText(changeDiff(change)),
       backup: outcome.written?.find((file) => file.realPath === change.realPath)?.backup ?? null,
     }),
   );
@@ -223,7 +240,7 @@ export function buildPatchReport(
 }
 
 /** What to do after the files say the right thing: the running server does not read them until it restarts. */
-export function nextSteps(report: PatchReport): string[] {
+function nextSteps(report: PatchReport): string[] {
   const steps: string[] = [];
   const wait = report.settings.find((setting) => setting.name === 'wait_timeout');
   const interactive = report.settings.find((setting) => setting.name === 'interactive_timeout');
@@ -239,7 +256,7 @@ export function nextSteps(report: PatchReport): string[] {
       running === null
         ? ''
         : !running.local
-          ? ` The server dbcache would connect to (${running.address}) is not on this machine, so dbcache cannot tell whether it reads these files.`
+          ? ` The server dbcache would connect to (${running.address}) is not on this machine${running.elsewhere ? ` (${running.elsewhere})` : ''}, so dbcache cannot tell whether it reads these files.`
           : running.error !== null
             ? ` dbcache could not ask the local server (${running.error}).`
             : '';

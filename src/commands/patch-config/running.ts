@@ -1,6 +1,7 @@
 import type { ServerTarget } from '../../connection/target.ts';
 import {
   isLocalTransport,
+  notHere,
   readConfigFiles,
   readServerStartup,
   type ServerStartup,
@@ -11,7 +12,13 @@ import { readVariableOrigin, readVariables, type VariableOrigin } from '../../se
 /** What the server running on this machine says, read once, best effort: patch-config works without it. */
 export interface RunningServer {
   address: string;
+  /** On this machine, with this machine's files (then it was asked for the rest). */
   local: boolean;
+  /**
+   * Why a server that answered on a socket or loopback address is not taken for this machine's
+   * (another host name: a container's published port); null otherwise.
+   */
+  elsewhere: string | null;
   /** Why it could not be asked; null when it answered (or is not local, so was not asked). */
   error: string | null;
   identity: ServerIdentity | null;
@@ -24,8 +31,14 @@ export interface RunningServer {
   startup: ServerStartup | null;
 }
 
-export async function readRunningServer(target: () => ServerTarget): Promise<RunningServer> {
+/** `thisHost`: this machine's name (os.hostname()), to compare with the server's @@hostname. */
+export async function readRunningServer(
+  target: () => ServerTarget,
+  thisHost: string,
+  proc?: string,
+): Promise<RunningServer> {
   const empty = {
+    elsewhere: null,
     identity: null,
     waitTimeout: null,
     interactiveTimeout: null,
@@ -48,19 +61,26 @@ export async function readRunningServer(target: () => ServerTarget): Promise<Run
       'wait_timeout',
       'interactive_timeout',
       'pid_file',
+      'hostname',
       ...IDENTITY_VARIABLES,
     ]);
+    const startup = global.pid_file ? readServerStartup(global.pid_file, proc) : null;
+    const elsewhere = notHere(global.hostname ?? null, thisHost, startup);
+    // Its flavor, files and values describe another machine: nothing of it may guide an edit here.
+    if (elsewhere !== null)
+      return { address: server.address, local: false, error: null, ...empty, elsewhere };
     const identity = identifyServer(global);
     return {
       address: server.address,
       local,
+      elsewhere: null,
       error: null,
       identity,
       waitTimeout: Number(global.wait_timeout),
       interactiveTimeout: Number(global.interactive_timeout),
       origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
       configFiles: await readConfigFiles(connection, identity),
-      startup: global.pid_file ? readServerStartup(global.pid_file) : null,
+      startup,
     };
   } catch (err) {
     return { address: server.address, local, error: messageOf(err), ...empty };
