@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
  * to end without spawning a process (the GitHub CLI's IOStreams pattern).
  */
 export interface Output {
-  write(text: string): unknown;
+  /** Text, or bytes where they must pass unchanged (patch-config's diff of a latin1 file). */
+  write(chunk: string | Uint8Array): unknown;
   /** True when a person is looking at it: colors, prompts and in-place refreshes are allowed. */
   isTTY?: boolean;
 }
@@ -39,6 +40,9 @@ export function processIO(): IO {
   };
 }
 
+const decode = (chunk: string | Uint8Array): string =>
+  typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+
 /** An IO that records what a command printed; for tests and for callers that post-process. */
 export function memoryIO(
   env: Record<string, string | undefined> = {},
@@ -47,8 +51,8 @@ export function memoryIO(
 ) {
   const captured = { stdout: '', stderr: '' };
   const io: IO = {
-    stdout: { write: (text: string) => (captured.stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (captured.stderr += text), isTTY: false },
+    stdout: { write: (chunk) => (captured.stdout += decode(chunk)), isTTY: false },
+    stderr: { write: (chunk) => (captured.stderr += decode(chunk)), isTTY: false },
     stdin: Readable.from(stdinText === undefined ? [] : [Buffer.from(stdinText)]),
     env,
     cwd,

@@ -1,5 +1,4 @@
 import { homedir, hostname } from 'node:os';
-import { Writable } from 'node:stream';
 import type { ServerTarget } from '../../connection/target.ts';
 import { formatDuration, MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO, Output } from '../../io.ts';
@@ -169,14 +168,9 @@ export async function runPatchConfig(
   return ExitCode.ok;
 }
 
-/**
- * A byte string (see optionfile/bytes.ts) as the bytes it stands for, to a process stream; an
- * Output that takes only text (a test's) gets it decoded as UTF-8.
- */
+/** A byte string (see optionfile/bytes.ts) written as the bytes it stands for. */
 function writeBytes(out: Output, byteString: string): void {
-  const bytes = Buffer.from(byteString, 'latin1');
-  if (out instanceof Writable) out.write(bytes);
-  else out.write(bytes.toString('utf8'));
+  out.write(Buffer.from(byteString, 'latin1'));
 }
 
 /**
