@@ -4,7 +4,7 @@
  * each part sits instead of copying it.
  */
 import { isServerSpace } from './bytes.ts';
-import type { Span } from './doc.ts';
+import type { OptionLine, Span } from './doc.ts';
 import { normalizeOptionName } from './names.ts';
 
 export type LineView =
@@ -20,17 +20,10 @@ export type LineView =
       /** The argument lost its last byte because the line has no newline. */
       truncated: boolean;
     }
-  | {
-      kind: 'option';
-      rawName: string;
-      name: string;
-      loose: boolean;
-      keySpan: Span;
-      value: string | null;
-      valueSpan: Span | null;
-      quote: '"' | "'" | null;
+  // The option fields the document keeps, with the comment's start instead of its span.
+  | (Pick<OptionLine, 'kind' | 'rawName' | 'name' | 'loose' | 'keySpan' | 'value' | 'valueSpan' | 'quote'> & {
       commentAt: number | null;
-    };
+    });
 
 const space = (view: string, at: number) => at >= 0 && at < view.length && isServerSpace(view.charCodeAt(at));
 
