@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 /**
  * The world a command talks to, passed in by the caller so that tests can drive a command end
@@ -38,25 +38,4 @@ export function processIO(): IO {
     cwd: process.cwd(),
     now: () => Date.now(),
   };
-}
-
-const decode = (chunk: string | Uint8Array): string =>
-  typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-
-/** An IO that records what a command printed; for tests and for callers that post-process. */
-export function memoryIO(
-  env: Record<string, string | undefined> = {},
-  cwd = process.cwd(),
-  stdinText?: string,
-) {
-  const captured = { stdout: '', stderr: '' };
-  const io: IO = {
-    stdout: { write: (chunk) => (captured.stdout += decode(chunk)), isTTY: false },
-    stderr: { write: (chunk) => (captured.stderr += decode(chunk)), isTTY: false },
-    stdin: Readable.from(stdinText === undefined ? [] : [Buffer.from(stdinText)]),
-    env,
-    cwd,
-    now: () => Date.now(),
-  };
-  return { io, captured };
 }

@@ -20,7 +20,13 @@ import {
   setOptionValue,
   textToByteString,
 } from '../optionfile/index.ts';
-import { type ChainSource, describeUnreadable, locate, readChain } from './chain.ts';
+import { type ChainSource, describeUnreadable, locate, readChain } from '../serverfiles/chain.ts';
+import {
+  describeReader,
+  isInsertableGroup,
+  type ServerReader,
+  VERSION_GROUP,
+} from '../serverfiles/reader.ts';
 import { appendGroup } from './new-group.ts';
 import {
   formOf,
@@ -34,7 +40,6 @@ import {
 import { PatchRefused } from './refused.ts';
 import { readTimeoutValue } from './server-value.ts';
 import { verifyPatch } from './verify.ts';
-import { describeView, isInsertableGroup, type ServerView, VERSION_GROUP } from './view.ts';
 
 export { PatchRefused };
 
@@ -46,7 +51,7 @@ export interface SettingRequest {
 export interface PatchInput {
   source: ChainSource;
   /** One view when the server is known; MariaDB and MySQL when it is not (the plan must suit both). */
-  views: readonly ServerView[];
+  views: readonly ServerReader[];
   settings: readonly SettingRequest[];
   /** Allow adding a server group to what looks like a per-user client file. */
   force: boolean;
@@ -137,7 +142,7 @@ export function planPatch(input: PatchInput): PatchPlan {
     if (agreed === undefined) agreed = intents;
     else if (JSON.stringify(agreed) !== JSON.stringify(intents)) {
       throw new PatchRefused(
-        `dbcache cannot tell which server reads these files, and the edit would differ: ${input.views.map(describeView).join(' and ')} read different groups here. Say which with --flavor mariadb or --flavor mysql (and --server-version). Nothing was written.`,
+        `dbcache cannot tell which server reads these files, and the edit would differ: ${input.views.map(describeReader).join(' and ')} read different groups here. Say which with --flavor mariadb or --flavor mysql (and --server-version). Nothing was written.`,
         'usage',
       );
     }
@@ -151,7 +156,7 @@ export function planPatch(input: PatchInput): PatchPlan {
   return { settings, changes, chain, warnings: [...chain.warnings, ...homeWarnings(intents, chain, input)] };
 }
 
-function readOrRefuse(source: ChainSource, view: ServerView): ReadOptionsResult {
+function readOrRefuse(source: ChainSource, view: ServerReader): ReadOptionsResult {
   try {
     return readChain(source, view);
   } catch (err) {
@@ -191,7 +196,7 @@ export function refuseUnreadable(chain: ReadOptionsResult): void {
 /** A setting in `[mariadb-10.6]` counts only for 10.6: without the version that is a guess. */
 function refuseUnknownVersionGroups(
   result: ReadOptionsResult,
-  view: ServerView,
+  view: ServerReader,
   settings: readonly SettingRequest[],
 ): void {
   if (view.version !== null) return;
@@ -208,7 +213,7 @@ function refuseUnknownVersionGroups(
   }
 }
 
-function intentsFor(input: PatchInput, view: ServerView, result: ReadOptionsResult): Intent[] {
+function intentsFor(input: PatchInput, view: ServerReader, result: ReadOptionsResult): Intent[] {
   const intents: Intent[] = [];
   let anchor: ReturnType<typeof insertionAnchor> | undefined;
   for (const request of input.settings) {
@@ -267,7 +272,7 @@ type Anchor =
  */
 function insertionAnchor(
   input: PatchInput,
-  view: ServerView,
+  view: ServerReader,
   result: ReadOptionsResult,
   setting: SettingName,
 ): Anchor {

@@ -13,11 +13,11 @@ import {
   type ResolvedOption,
   realPathOrNull,
 } from '../optionfile/index.ts';
-import { readChain } from './chain.ts';
+import { readChain } from '../serverfiles/chain.ts';
+import { describeReader, type ServerReader } from '../serverfiles/reader.ts';
 import { formOf, givesExactly, settingReading } from './occurrences.ts';
 import type { FileChange, PatchInput } from './plan.ts';
 import { PatchRefused } from './refused.ts';
-import { describeView, type ServerView } from './view.ts';
 
 /** The file system with the edited bytes read in place of the files they replace. */
 function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
@@ -35,7 +35,7 @@ function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): Option
 /** Returns the chain as the first view reads it after the edit; throws PatchRefused if anything is off. */
 export function verifyPatch(
   input: PatchInput,
-  reads: readonly { view: ServerView; result: ReadOptionsResult }[],
+  reads: readonly { view: ServerReader; result: ReadOptionsResult }[],
   changes: readonly FileChange[],
 ): ReadOptionsResult {
   const fs = overlayFs(input.source.fs, changes);
@@ -46,7 +46,7 @@ export function verifyPatch(
       `After the planned edit ${what}. That is not what was asked, so nothing was written; please report this with the file.`,
     );
   };
-  const readAfter = (view: ServerView) => {
+  const readAfter = (view: ServerReader) => {
     try {
       return readChain(input.source, view, fs);
     } catch (err) {
@@ -60,7 +60,7 @@ export function verifyPatch(
   for (const { view, result: before } of reads) {
     const after = readAfter(view);
     first ??= after;
-    const label = describeView(view);
+    const label = describeReader(view);
     if (fileList(after) !== fileList(before)) refuse(`${label} would read a different set of files`);
     for (const request of input.settings) {
       if (!givesExactly(settingReading(after.options, request.name, input.maxSeconds), request.seconds)) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { progressBar } from '../../src/commands/bench/progress.ts';
-import { memoryIO } from '../../src/io.ts';
+import { memoryIO } from '../helpers/io.ts';
 
 function terminalIO() {
   const { io } = memoryIO();

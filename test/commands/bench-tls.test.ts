@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { BenchReport } from '../../src/bench/report.ts';
 import { runBench } from '../../src/commands/bench/index.ts';
-import { memoryIO } from '../../src/io.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, tcpTarget } from '../helpers/target.ts';
 

@@ -20,10 +20,10 @@ import { readTimeoutFacts, type TimeoutFacts } from '../../src/commands/check-ti
 import { runCheckTimeout } from '../../src/commands/check-timeout/index.ts';
 import { renderReport } from '../../src/commands/check-timeout/render.ts';
 import { buildReport, type TimeoutReport } from '../../src/commands/check-timeout/report.ts';
-import { memoryIO } from '../../src/io.ts';
 import { nodeFs } from '../../src/optionfile/index.ts';
-import { serverFiles } from '../../src/patch/discovery.ts';
 import { identifyServer } from '../../src/server/identity.ts';
+import { serverFiles } from '../../src/serverfiles/discovery.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 import { createMemFs } from '../optionfile/memfs.ts';

@@ -3,9 +3,9 @@ import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import { runCheckTimeout } from '../../src/commands/check-timeout/index.ts';
 import type { TimeoutReport } from '../../src/commands/check-timeout/report.ts';
-import { memoryIO } from '../../src/io.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 

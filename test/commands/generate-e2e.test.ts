@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection } from 'mysql2/promise';
 import { runGenerate } from '../../src/commands/generate/index.ts';
-import { memoryIO } from '../../src/io.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, tcpTarget } from '../helpers/target.ts';
 

@@ -19,9 +19,9 @@ import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import { type GenerateOptions, runGenerate } from '../../src/commands/generate/index.ts';
 import { type GenerateReport, TARGET_NAMES, TARGETS } from '../../src/generate/index.ts';
-import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 

@@ -17,12 +17,13 @@ import {
 } from '../../src/commands/patch-config/index.ts';
 import type { ListReport, PatchReport } from '../../src/commands/patch-config/report.ts';
 import type { ServerTarget } from '../../src/connection/target.ts';
-import { type IO, memoryIO } from '../../src/io.ts';
+import type { IO } from '../../src/io.ts';
 import { nodeFs } from '../../src/optionfile/index.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
-import type { ServerProgram } from '../../src/patch/server-program.ts';
+import type { ServerProgram } from '../../src/serverfiles/server-program.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 import { copyCase, printDefaults, printedValue, snapshot } from '../patch/oracle.ts';

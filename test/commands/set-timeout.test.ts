@@ -11,11 +11,11 @@ import {
 import type { SetTimeoutReport } from '../../src/commands/set-timeout/report.ts';
 import { parseTimeoutRequest } from '../../src/commands/set-timeout/request.ts';
 import type { ServerTarget } from '../../src/connection/target.ts';
-import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
 import { interceptedTarget } from '../helpers/intercept.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 

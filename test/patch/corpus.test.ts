@@ -13,8 +13,8 @@ import { MAX_TIMEOUT } from '../../src/duration.ts';
 import { nodeFs, parseOptionFile } from '../../src/optionfile/index.ts';
 import { unifiedDiff } from '../../src/patch/diff.ts';
 import { type Action, PatchRefused, planPatch, type SettingRequest } from '../../src/patch/plan.ts';
-import { serverView } from '../../src/patch/view.ts';
 import { writeChanges } from '../../src/patch/write.ts';
+import { serverReader } from '../../src/serverfiles/reader.ts';
 import {
   copyCase,
   mariadbdWaitTimeout,
@@ -134,7 +134,7 @@ function plan(dir: string, root: string, flavor: OracleFlavor, settings: Setting
       platform: 'linux',
       home: join(dir, 'no-home'),
     },
-    views: [serverView(flavor, flavor === 'mariadb' ? '10.11' : '8.0')],
+    views: [serverReader(flavor, flavor === 'mariadb' ? '10.11' : '8.0')],
     settings,
     force,
     maxSeconds: MAX_TIMEOUT,
@@ -281,8 +281,8 @@ for (const [position, entry] of REFUSALS.entries()) {
       assert.equal(printDefaultsStatus(dir, root), 2, 'the server refuses it too');
     const views =
       entry.flavors === 'unknown'
-        ? [serverView('mariadb', null), serverView('mysql', null)]
-        : [serverView('mariadb', '10.11')];
+        ? [serverReader('mariadb', null), serverReader('mysql', null)]
+        : [serverReader('mariadb', '10.11')];
     assert.throws(
       () =>
         planPatch({

@@ -8,11 +8,11 @@ import { MAX_TIMEOUT } from '../../src/duration.ts';
 import { readOptions } from '../../src/optionfile/index.ts';
 import { type PatchInput, PatchRefused, planPatch } from '../../src/patch/plan.ts';
 import { verifyPatch } from '../../src/patch/verify.ts';
-import { type ServerView, serverView } from '../../src/patch/view.ts';
+import { type ServerReader, serverReader } from '../../src/serverfiles/reader.ts';
 import { createMemFs, type MemEntry } from '../optionfile/memfs.ts';
 
 const DEFAULT_FILES = ['/etc/my.cnf', '/etc/mysql/my.cnf', '/home/ann/.my.cnf'];
-const MARIADB = serverView('mariadb', '10.11.19-MariaDB');
+const MARIADB = serverReader('mariadb', '10.11.19-MariaDB');
 
 function input(tree: Record<string, MemEntry>, overrides: Partial<PatchInput> = {}): PatchInput {
   return {
@@ -268,7 +268,7 @@ test('a server started with broken options is refused with the file and line', (
 });
 
 test('unknown server: a plan both flavors agree on goes ahead, one that differs asks for --flavor', () => {
-  const both: ServerView[] = [serverView('mariadb', null), serverView('mysql', null)];
+  const both: ServerReader[] = [serverReader('mariadb', null), serverReader('mysql', null)];
   const agreed = planPatch(input({ '/etc/my.cnf': '[mysqld]\nwait_timeout = 100\n' }, { views: both }));
   assert.equal(agreed.settings[0]?.action, 'set');
   const tree = { '/etc/my.cnf': '[mysqld]\nwait_timeout = 100\n[mariadb]\nwait_timeout = 200\n' };
@@ -277,7 +277,7 @@ test('unknown server: a plan both flavors agree on goes ahead, one that differs 
     (err: unknown) => err instanceof PatchRefused && err.kind === 'usage' && /--flavor/.test(err.message),
   );
   assert.equal(
-    planPatch(input(tree, { views: [serverView('mysql', '8.0')] })).settings[0]?.current?.seconds,
+    planPatch(input(tree, { views: [serverReader('mysql', '8.0')] })).settings[0]?.current?.seconds,
     100,
   );
   assert.equal(planPatch(input(tree)).settings[0]?.current?.seconds, 200);

@@ -4,9 +4,9 @@ import {
   type WatchRuntime,
 } from '../../src/commands/watch-connections/index.ts';
 import type { ConnectionFlags } from '../../src/connection/sources.ts';
-import { memoryIO } from '../../src/io.ts';
 import type { ExitCodeValue } from '../../src/output/exit-codes.ts';
 import type { DisconnectedEvent, SummaryReport, TickReport } from '../../src/watch/report.ts';
+import { memoryIO } from '../helpers/io.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { tcpTarget } from '../helpers/target.ts';
 

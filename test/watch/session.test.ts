@@ -3,10 +3,10 @@ import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import type { ServerTarget } from '../../src/connection/target.ts';
-import { memoryIO } from '../../src/io.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { isWorthRetrying, openSession, type SourceMemory } from '../../src/watch/session.ts';
+import { memoryIO } from '../helpers/io.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { tcpTarget } from '../helpers/target.ts';
 

@@ -10,19 +10,19 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { type Flavor, nodeFs, OptionFileError, realPathOrNull } from '../../optionfile/index.ts';
-import { type ChainSource, readChain, unreadableFiles } from '../../patch/chain.ts';
-import { serverFiles } from '../../patch/discovery.ts';
 import { settingReading } from '../../patch/occurrences.ts';
+import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
+import { type ChainSource, readChain, unreadableFiles } from '../../serverfiles/chain.ts';
+import { serverFiles } from '../../serverfiles/discovery.ts';
+import { flavorOf, serverReader, withGroupSuffix } from '../../serverfiles/reader.ts';
 import {
   notHere,
   readConfigFiles,
   readServerStartup,
   readsChain,
   type ServerStartup,
-} from '../../patch/running-server.ts';
-import { findServerProgram, probeServerProgram } from '../../patch/server-program.ts';
-import { flavorOf, serverView, withGroupSuffix } from '../../patch/view.ts';
-import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
+} from '../../serverfiles/running-server.ts';
+import { findServerProgram, probeServerProgram } from '../../serverfiles/server-program.ts';
 
 export interface OptionFilesFacts {
   /** The occurrence the server would use at its next start; null when no file sets it. */
@@ -137,7 +137,7 @@ function readServerFiles(
   try {
     chain = readChain(
       chainSource,
-      withGroupSuffix(serverView(flavor, identity.version), chainSource.groupSuffix ?? null),
+      withGroupSuffix(serverReader(flavor, identity.version), chainSource.groupSuffix ?? null),
     );
   } catch (err) {
     if (!(err instanceof OptionFileError)) throw err;

@@ -2,7 +2,7 @@ import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
-import { isLocalTransport } from '../../patch/running-server.ts';
+import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
 import { buildReport } from './report.ts';

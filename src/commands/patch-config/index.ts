@@ -15,8 +15,6 @@ import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
 import { colorFor } from '../../output/style.ts';
-import { type ChainSource, firstDifference, readChain } from '../../patch/chain.ts';
-import { serverFiles } from '../../patch/discovery.ts';
 import { givesExactly, type SettingName, settingReading } from '../../patch/occurrences.ts';
 import {
   type PatchPlan,
@@ -26,10 +24,16 @@ import {
   refuseUnreadable,
   type SettingRequest,
 } from '../../patch/plan.ts';
-import { findServerProgram, probeServerProgram, type ServerProgram } from '../../patch/server-program.ts';
-import { flavorOf, serverView, withGroupSuffix } from '../../patch/view.ts';
 import { type WriteHooks, type WrittenFile, writeChanges } from '../../patch/write.ts';
 import { isWindowsServer } from '../../server/identity.ts';
+import { type ChainSource, firstDifference, readChain } from '../../serverfiles/chain.ts';
+import { serverFiles } from '../../serverfiles/discovery.ts';
+import { flavorOf, serverReader, withGroupSuffix } from '../../serverfiles/reader.ts';
+import {
+  findServerProgram,
+  probeServerProgram,
+  type ServerProgram,
+} from '../../serverfiles/server-program.ts';
 import { confirm } from './confirm.ts';
 import { renderChanges, renderList, renderPatch } from './render.ts';
 import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
@@ -229,11 +233,11 @@ function chooseServer(
       (runningFlavor === options.flavor ? identity?.version : undefined) ??
       (program()?.flavor === options.flavor ? program()?.version : undefined) ??
       null;
-    return { views: [serverView(options.flavor, version)], knownFrom: 'flags', program: null };
+    return { views: [serverReader(options.flavor, version)], knownFrom: 'flags', program: null };
   }
   if (identity !== null && runningFlavor !== null) {
     return {
-      views: [serverView(runningFlavor, options.serverVersion ?? identity.version)],
+      views: [serverReader(runningFlavor, options.serverVersion ?? identity.version)],
       knownFrom: 'running server',
       program: null,
     };
@@ -242,14 +246,14 @@ function chooseServer(
   if (found !== null) {
     const groups = options.serverVersion === undefined ? found.groups : undefined;
     return {
-      views: [serverView(found.flavor, options.serverVersion ?? found.version, groups)],
+      views: [serverReader(found.flavor, options.serverVersion ?? found.version, groups)],
       knownFrom: 'server program',
       program: found.path,
     };
   }
   const version = options.serverVersion ?? null;
   return {
-    views: [serverView('mariadb', version), serverView('mysql', version)],
+    views: [serverReader('mariadb', version), serverReader('mysql', version)],
     knownFrom: 'nothing',
     program: null,
   };
@@ -273,7 +277,7 @@ function requestedSettings(options: PatchConfigOptions, maxSeconds: number): Set
 
 function readOrExplain(source: ChainSource, choice: ServerChoice): ReadOptionsResult {
   try {
-    return readChain(source, choice.views[0] ?? serverView('mariadb', null));
+    return readChain(source, choice.views[0] ?? serverReader('mariadb', null));
   } catch (err) {
     if (err instanceof OptionFileError) {
       const refusal = refusalFor(err);

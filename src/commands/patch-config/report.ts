@@ -3,13 +3,13 @@
  * Pure: built from the plan, the files read and what the running server said.
  */
 import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
-import { describeUnreadable } from '../../patch/chain.ts';
 import { diffNames, unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
 import { type FileChange, type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
-import { filesFromStartup, readsChain } from '../../patch/running-server.ts';
-import type { ServerView } from '../../patch/view.ts';
 import type { WrittenFile } from '../../patch/write.ts';
+import { describeUnreadable } from '../../serverfiles/chain.ts';
+import type { ServerReader } from '../../serverfiles/reader.ts';
+import { filesFromStartup, readsChain } from '../../serverfiles/running-server.ts';
 import type { RunningServer } from './running.ts';
 
 export type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
@@ -97,7 +97,7 @@ export interface PatchReport {
 }
 
 export interface ServerChoice {
-  views: ServerView[];
+  views: ServerReader[];
   knownFrom: KnownFrom;
   program: string | null;
 }

@@ -1,13 +1,13 @@
 import type { ServerTarget } from '../../connection/target.ts';
+import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
+import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
 import {
   isLocalTransport,
   notHere,
   readConfigFiles,
   readServerStartup,
   type ServerStartup,
-} from '../../patch/running-server.ts';
-import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
-import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
+} from '../../serverfiles/running-server.ts';
 
 /** What the server running on this machine says, read once, best effort: patch-config works without it. */
 export interface RunningServer {

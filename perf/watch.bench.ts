@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Chalk } from 'chalk';
 import { type Connection, createConnection } from 'mysql2/promise';
-import { memoryIO } from '../src/io.ts';
 import { diffSnapshots } from '../src/watch/diff.ts';
 import { tickLine } from '../src/watch/lines.ts';
 import { processlistStatement } from '../src/watch/query.ts';
@@ -10,6 +9,7 @@ import { renderFrame } from '../src/watch/screen.ts';
 import { openSession } from '../src/watch/session.ts';
 import type { Snapshot } from '../src/watch/snapshot.ts';
 import { WatchStats } from '../src/watch/stats.ts';
+import { memoryIO } from '../test/helpers/io.ts';
 import type { TestServer } from '../test/helpers/server.ts';
 import { tcpTarget } from '../test/helpers/target.ts';
 import { median, timeCommands } from './measure.ts';

@@ -5,7 +5,7 @@
 import { type Flavor, isGroupIn, serverGroups, textToByteString } from '../optionfile/index.ts';
 import type { ServerIdentity } from '../server/identity.ts';
 
-export interface ServerView {
+export interface ServerReader {
   flavor: Flavor;
   /** `10.11`, `8.0`; null when unknown, so no version group is read. */
   version: string | null;
@@ -13,13 +13,17 @@ export interface ServerView {
   groups: string[];
 }
 
-export function serverView(flavor: Flavor, version: string | null, groups?: readonly string[]): ServerView {
+export function serverReader(
+  flavor: Flavor,
+  version: string | null,
+  groups?: readonly string[],
+): ServerReader {
   const series = version === null ? null : (/^(\d+)\.(\d+)/.exec(version)?.slice(1, 3).join('.') ?? null);
   return { flavor, version: series, groups: groups ? [...groups] : serverGroups(flavor, series ?? '') };
 }
 
 /** `--defaults-group-suffix=S`: every group is also read as `<group>S`. */
-export function withGroupSuffix(view: ServerView, suffix: string | null): ServerView {
+export function withGroupSuffix(view: ServerReader, suffix: string | null): ServerReader {
   if (!suffix) return view;
   return { ...view, groups: [...view.groups, ...view.groups.map((group) => `${group}${suffix}`)] };
 }
@@ -29,7 +33,7 @@ export function flavorOf(identity: Pick<ServerIdentity, 'flavor'>): Flavor {
   return identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql';
 }
 
-export function describeView(view: ServerView): string {
+export function describeReader(view: ServerReader): string {
   const name = view.flavor === 'mariadb' ? 'MariaDB' : 'MySQL';
   return view.version === null ? name : `${name} ${view.version}`;
 }
@@ -40,7 +44,7 @@ export function describeView(view: ServerView): string {
  * is meant for the cluster settings. (Version groups are read by the server; the planner adds
  * a new line to one only beside the other timeout, see plan.ts.)
  */
-export function isInsertableGroup(group: string, view: ServerView): boolean {
+export function isInsertableGroup(group: string, view: ServerReader): boolean {
   const groups = view.groups.filter((name) => !['client-server', 'galera'].includes(name.toLowerCase()));
   return isGroupIn(group, groups.map(textToByteString));
 }

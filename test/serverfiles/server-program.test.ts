@@ -10,7 +10,7 @@ import {
   findServerProgram,
   parseServerHelp,
   probeServerProgram,
-} from '../../src/patch/server-program.ts';
+} from '../../src/serverfiles/server-program.ts';
 
 test('the installed mariadbd says its files and groups; MARIADB_HOME adds a file', () => {
   const path = findServerProgram({ PATH: process.env.PATH }, 'linux');

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: starts one throwaway server (or uses MYSQL_TEST_URL), then runs every
- * bench/*.bench.ts in name order. Each prints its own figures; speed goals are ratios measured
+ * perf/*.bench.ts in name order. Each prints its own figures; speed goals are ratios measured
  * in one run on one machine, never absolute times. `npm run bench -- startup` runs only the
  * files whose name contains "startup".
  */

@@ -14,7 +14,7 @@ import {
   notHere,
   readServerStartup,
   readsChain,
-} from '../../src/patch/running-server.ts';
+} from '../../src/serverfiles/running-server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'dbcache-startup-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import {
   readOptions,
   serialize,
 } from '../optionfile/index.ts';
-import type { ServerView } from './view.ts';
+import type { ServerReader } from './reader.ts';
 
 /** Where to find the files: the same for every server view. */
 export interface ChainSource {
@@ -28,7 +28,7 @@ export interface ChainSource {
 }
 
 /** Reads the chain as `view`'s server does. Throws OptionFileError where the server would refuse. */
-export function readChain(source: ChainSource, view: ServerView, fs = source.fs): ReadOptionsResult {
+export function readChain(source: ChainSource, view: ServerReader, fs = source.fs): ReadOptionsResult {
   return readOptions({
     files: source.files,
     groups: view.groups,

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_TIMEOUT } from '../../src/duration.ts';
-import { type DiscoveryInput, serverFiles } from '../../src/patch/discovery.ts';
 import { PatchRefused, planPatch } from '../../src/patch/plan.ts';
-import { serverView } from '../../src/patch/view.ts';
+import { type DiscoveryInput, serverFiles } from '../../src/serverfiles/discovery.ts';
+import { serverReader } from '../../src/serverfiles/reader.ts';
 import { createMemFs } from '../optionfile/memfs.ts';
 
 const fs = createMemFs({
@@ -46,7 +46,7 @@ test("a running server's relative paths are refused, not looked up in its data d
   const plan = (input: DiscoveryInput) =>
     planPatch({
       source: serverFiles(input).source,
-      views: [serverView('mariadb', '10.11')],
+      views: [serverReader('mariadb', '10.11')],
       settings: [{ name: 'wait_timeout', seconds: 600 }],
       force: false,
       maxSeconds: MAX_TIMEOUT,
