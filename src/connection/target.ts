@@ -72,7 +72,7 @@ const loadDriver = () => import('./open.ts');
  * The mysql client's default user. Containers that run under an arbitrary uid have no name for
  * it: then say so rather than guess (guessing root would be the worst guess).
  */
-function loginUser(env: IO['env']): string {
+export function loginUser(env: IO['env']): string {
   try {
     return userInfo().username;
   } catch {
