@@ -36,9 +36,9 @@ export async function fleetServers(
   const context = { loginUser: loginUser(io.env), socketExists: existsSync, platform: process.platform };
   const resolved = targets.map((target) => resolveConnection([target.layer, ...common], context));
   // `-p` alone asks once for the whole fleet, not once per server.
-  let password: Promise<string> | undefined;
-  for (const server of resolved) {
-    if (server.password === null) server.password = await (password ??= promptPassword(io));
+  if (resolved.some((server) => server.password === null)) {
+    const password = await promptPassword(io);
+    for (const server of resolved) if (server.password === null) server.password = password;
   }
   return resolved.map((server) => targetFor(server, io));
 }

@@ -31,7 +31,7 @@ export function renderFleet(report: FleetReport, color: ChalkInstance): string {
     }
     const findings = server.findings
       .filter((finding) => finding.severity === 'warning' || finding.severity === 'critical')
-      .map((finding) => paintSeverity(color, finding.severity) + ` ${finding.code}`);
+      .map((finding) => `${paintSeverity(color, finding.severity)} ${finding.code}`);
     const next = server.option_files?.wait_timeout?.seconds;
     table.push([
       entry.target,
