@@ -21,6 +21,10 @@ export function normalizeArgv(argv: readonly string[]): string[] {
       out.push(`--password=${arg.slice(2)}`);
     } else if (arg === '-?') {
       out.push('--help');
+    } else if (arg === '--targets' && argv[i + 1] === '-') {
+      // yargs reads a lone `-` as a positional word; `--targets -` means standard input.
+      out.push('--targets=-');
+      i++;
     } else {
       const glued = /^-([uhPSD])(.+)$/.exec(arg);
       out.push(glued ? `--${GLUED[glued[1] as string]}=${glued[2]}` : arg);

@@ -26,7 +26,8 @@ export interface ConnectionFlags {
   sslCa?: string;
   sslCert?: string;
   sslKey?: string;
-  url?: string;
+  /** An array when repeated. */
+  url?: string | string[];
   defaultsFile?: string;
   defaultsExtraFile?: string;
   noDefaults?: boolean;
@@ -73,8 +74,10 @@ export function urlLayer(
   flags: ConnectionFlags,
   env: Record<string, string | undefined>,
 ): SettingsLayer | undefined {
-  if (flags.url !== undefined) {
-    return { source: 'connection URL (--url)', settings: parseConnectionUrl(flags.url, 'given with --url') };
+  // Repeated, --url names several servers (check-timeout's fleet); one server is the last named.
+  const url = [flags.url].flat().at(-1);
+  if (url !== undefined) {
+    return { source: 'connection URL (--url)', settings: parseConnectionUrl(url, 'given with --url') };
   }
   const fromEnv = env.DATABASE_URL;
   if (fromEnv && isMysqlUrl(fromEnv)) {

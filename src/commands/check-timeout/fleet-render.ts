@@ -22,15 +22,17 @@ export function renderFleet(report: FleetReport, color: ChalkInstance): string {
   for (const entry of report.servers) {
     const { report: server, error } = entry;
     if (!server) {
-      const columns = withExpect ? 7 : 6;
+      // The row says what kind of failure in a word; the whole sentence follows the table.
       table.push([
         entry.target,
-        { colSpan: columns, content: color.red(`${error?.kind}: ${error?.message}`) },
+        { colSpan: withExpect ? 7 : 6, content: color.red(error?.kind ?? 'failed') },
       ]);
       continue;
     }
     const findings = server.findings
       .filter((finding) => finding.severity === 'warning' || finding.severity === 'critical')
+      // The expect column says it already.
+      .filter((finding) => finding.code !== 'expectation-failed')
       .map((finding) => `${paintSeverity(color, finding.severity)} ${finding.code}`);
     const next = server.option_files?.wait_timeout?.seconds;
     table.push([
@@ -44,7 +46,10 @@ export function renderFleet(report: FleetReport, color: ChalkInstance): string {
       findings.join('\n') || '-',
     ]);
   }
-  return `${table.toString()}\n${summaryLine(report)}\n`;
+  const errors = report.servers.flatMap((entry) =>
+    entry.error ? [`${entry.target}: ${entry.error.message}`] : [],
+  );
+  return `${[table.toString(), ...errors, summaryLine(report)].join('\n')}\n`;
 }
 
 /** "9 at 600 s; 2 at 28800 s: db-7, db-9; 1 unreachable: db-4." Names are listed for minorities. */

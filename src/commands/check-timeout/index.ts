@@ -5,7 +5,7 @@ import { printJson } from '../../output/json.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { buildReport } from './report.ts';
+import { buildReport, type TimeoutReport } from './report.ts';
 
 export interface CheckTimeoutOptions {
   json: boolean;
@@ -23,6 +23,26 @@ export async function runCheckTimeout(
   target: ServerTarget,
   optionFiles?: OptionFilesSource | null,
 ): Promise<ExitCodeValue> {
+  const report = await checkServer(target, io, options.expect, optionFiles);
+  if (options.json) printJson(io.stdout, report);
+  else {
+    // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
+    const [{ renderReport }, { colorFor }] = await Promise.all([
+      import('./render.ts'),
+      import('../../output/style.ts'),
+    ]);
+    io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
+  }
+  return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/** One server's report: what a single run prints, and one row of a fleet run. */
+export async function checkServer(
+  target: ServerTarget,
+  io: IO,
+  expect: number | undefined,
+  optionFiles?: OptionFilesSource | null,
+): Promise<TimeoutReport> {
   const connection = await target.connect();
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
@@ -35,15 +55,5 @@ export async function runCheckTimeout(
   } finally {
     await connection.end().catch(() => undefined);
   }
-  const report = buildReport(facts, { address: target.address, user: target.user }, options.expect);
-  if (options.json) printJson(io.stdout, report);
-  else {
-    // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
-    const [{ renderReport }, { colorFor }] = await Promise.all([
-      import('./render.ts'),
-      import('../../output/style.ts'),
-    ]);
-    io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
-  }
-  return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
+  return buildReport(facts, { address: target.address, user: target.user }, expect);
 }
