@@ -16,6 +16,7 @@ export const STATUS_COUNTERS = [
   'Aborted_clients',
   'Aborted_connects',
 ] as const;
+export type StatusCounter = (typeof STATUS_COUNTERS)[number];
 
 /** Everything check-timeout knows about the server, as read; the report is derived from this. */
 export interface TimeoutFacts {

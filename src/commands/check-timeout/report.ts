@@ -3,7 +3,7 @@ import type { Severity } from '../../output/style.ts';
 import { IDENTITY_VARIABLES, type ManagedService } from '../../server/identity.ts';
 import { type AdviceContext, keepAcrossRestarts, lowerPoolsFirst } from '../../server/timeout-advice.ts';
 import type { VariableOrigin } from '../../server/variables.ts';
-import type { TimeoutFacts } from './facts.ts';
+import { STATUS_COUNTERS, type StatusCounter, type TimeoutFacts } from './facts.ts';
 
 export interface Finding {
   severity: Severity;
@@ -36,7 +36,8 @@ export interface TimeoutReport {
     files_read: string[];
     error: string | null;
   } | null;
-  status: Record<string, number>;
+  /** Every counter in STATUS_COUNTERS, null where the server did not report it (so a missing name shows). */
+  status: Record<StatusCounter, number | null>;
   derived: {
     connections_per_second: number | null;
     thread_cache_hit_rate: number | null;
@@ -51,8 +52,8 @@ export const DEFAULT_WAIT_TIMEOUT = 28800;
 /** Below this, pools cannot keep a connection between ordinary requests. */
 export const LOW_TIMEOUT = 10;
 
-const ratio = (part: number | undefined, whole: number | undefined): number | null =>
-  part === undefined || whole === undefined || whole <= 0 ? null : round(part / whole, 4);
+const ratio = (part: number | null | undefined, whole: number | null | undefined): number | null =>
+  part == null || whole == null || !Number.isFinite(whole) || whole <= 0 ? null : round(part / whole, 4);
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 export function buildReport(
@@ -66,12 +67,14 @@ export function buildReport(
     if (IDENTITY_VARIABLES.includes(name)) continue;
     global[name] = /^\d+$/.test(value) ? Number(value) : value;
   }
-  const { status } = facts;
+  const status = Object.fromEntries(
+    STATUS_COUNTERS.map((name) => [name, facts.status[name] ?? null]),
+  ) as Record<StatusCounter, number | null>;
   const derived = {
     connections_per_second:
-      status.Connections !== undefined && status.Uptime ? round(status.Connections / status.Uptime, 3) : null,
+      status.Connections !== null && status.Uptime ? round(status.Connections / status.Uptime, 3) : null,
     thread_cache_hit_rate:
-      status.Connections && status.Threads_created !== undefined
+      status.Connections && status.Threads_created !== null
         ? round(Math.max(0, 1 - status.Threads_created / status.Connections), 4)
         : null,
     aborted_clients_ratio: ratio(status.Aborted_clients, status.Connections),
