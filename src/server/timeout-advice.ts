@@ -43,6 +43,13 @@ export function keepAcrossRestarts(seconds: number, server: AdviceContext): stri
   return persist ? `${persist}, or ${patch}` : patch;
 }
 
+/**
+ * The condition to put before any step that lowers the server's timeout to `seconds` (applying
+ * a file's lower value, restarting into it): "once every pool retires ...".
+ */
+export const oncePoolsRetireBefore = (seconds: number): string =>
+  `once every pool retires idle connections before ${seconds} s (dbcache generate <framework> --timeout ${seconds})`;
+
 /** Lowering the server's timeout to `seconds`, pools first. `lead` names the move. */
 export function lowerPoolsFirst(
   seconds: number,

@@ -1,7 +1,12 @@
 import { formatDuration } from '../../duration.ts';
 import type { Severity } from '../../output/style.ts';
 import { IDENTITY_VARIABLES, type ManagedService } from '../../server/identity.ts';
-import { type AdviceContext, keepAcrossRestarts, lowerPoolsFirst } from '../../server/timeout-advice.ts';
+import {
+  type AdviceContext,
+  keepAcrossRestarts,
+  lowerPoolsFirst,
+  oncePoolsRetireBefore,
+} from '../../server/timeout-advice.ts';
 import type { VariableOrigin } from '../../server/variables.ts';
 import { STATUS_COUNTERS, type StatusCounter, type TimeoutFacts } from './facts.ts';
 
@@ -153,7 +158,7 @@ function driftFindings(report: TimeoutReport, wait: number, server: AdviceContex
       severity: 'warning',
       code: 'wait-timeout-will-revert',
       message: `wait_timeout is ${wait} s now, but ${where}: at its next restart the server goes ${set === null ? 'back to the default' : 'to'} ${next} s (${formatDuration(next)}).`,
-      advice: `Keep ${wait} s across restarts with ${keepAcrossRestarts(wait, server)}${set === null ? '' : `, or${next < wait ? `, once every pool retires idle connections before ${next} s (dbcache generate <framework> --timeout ${next}),` : ''} apply the file's value now with dbcache set-timeout ${next}`}.`,
+      advice: `Keep ${wait} s across restarts with ${keepAcrossRestarts(wait, server)}${set === null ? '' : `, or${next < wait ? `, ${oncePoolsRetireBefore(next)},` : ''} apply the file's value now with dbcache set-timeout ${next}`}.`,
     },
   ];
 }
