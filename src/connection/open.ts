@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, TLSSocket } from 'node:tls';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { createConnection as createMysql2Connection } from 'mysql2/promise';
 import { isServerError, UserError } from '../output/errors.ts';
@@ -46,7 +48,13 @@ export async function openSettled(
     if (!tryTls) return { connection: await createConnection(base), options: base };
     const withTls = { ...base, ssl: tlsOptions(resolved) };
     try {
-      return { connection: await createConnection(withTls), options: withTls };
+      const connection = await createConnection(withTls);
+      const mismatch = mode === 'VERIFY_IDENTITY' ? ipIdentityError(connection, resolved) : undefined;
+      if (mismatch) {
+        connection.destroy();
+        throw mismatch;
+      }
+      return { connection, options: withTls };
     } catch (err) {
       if (mode === 'PREFERRED' && (err as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
         return { connection: await createConnection(base), options: base };
@@ -56,6 +64,20 @@ export async function openSettled(
   } catch (err) {
     throw connectFailure(err, resolved, password);
   }
+}
+
+/**
+ * mysql2 checks that the certificate names the host only for a host name: for an IP address it
+ * gives Node no server name, and Node then checks the name "localhost" instead. So for an IP
+ * address the check is made here, on the certificate the server sent.
+ */
+function ipIdentityError(connection: Connection, resolved: ResolvedConnection): Error | undefined {
+  const { transport } = resolved;
+  if (transport.kind !== 'tcp' || isIP(transport.host) === 0) return undefined;
+  const stream = (connection as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  if (!(stream instanceof TLSSocket))
+    return new Error('TLS was not established, so the certificate could not be checked');
+  return checkServerIdentity(transport.host, stream.getPeerCertificate());
 }
 
 export function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
@@ -90,8 +112,9 @@ function tlsOptions(resolved: ResolvedConnection): NonNullable<ConnectionOptions
     ...(ssl.cert ? { cert: read(ssl.cert, 'certificate') } : {}),
     ...(ssl.key ? { key: read(ssl.key, 'key') } : {}),
     rejectUnauthorized: verify,
-    // VERIFY_CA checks the chain but not that the certificate names this host.
-    ...(ssl.mode === 'VERIFY_CA' ? { checkServerIdentity: () => undefined } : {}),
+    // VERIFY_CA checks the chain only; VERIFY_IDENTITY also that the certificate names this
+    // host, which mysql2 checks only when asked (it ignores a checkServerIdentity given here).
+    ...(ssl.mode === 'VERIFY_IDENTITY' ? { verifyIdentity: true } : {}),
   };
 }
 

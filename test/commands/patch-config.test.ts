@@ -24,6 +24,7 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 import type { ServerProgram } from '../../src/serverfiles/server-program.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
 import { memoryIO } from '../helpers/io.ts';
+import { requireRoot } from '../helpers/root.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 import { copyCase, printDefaults, printedValue, snapshot } from '../patch/oracle.ts';
@@ -488,6 +489,7 @@ const BIN = join(import.meta.dirname, '../../bin/dbcache.js');
 
 /** The built CLI, stdout as bytes; `asNobody` runs it as user nobody (the tests run as root in CI). */
 function cliBytes(args: string[], options: { cwd?: string; asNobody?: boolean } = {}) {
+  if (options.asNobody) requireRoot('running dbcache as user nobody (setpriv)');
   const command = options.asNobody
     ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]
     : [process.execPath, BIN, ...args];

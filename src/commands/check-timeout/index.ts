@@ -47,10 +47,8 @@ export async function checkServer(
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
     facts = await readTimeoutFacts(connection);
-    const source =
-      optionFiles === undefined && isLocalTransport(target.resolved.transport)
-        ? machineOptionFiles(io)
-        : optionFiles;
+    facts.local = isLocalTransport(target.resolved.transport);
+    const source = optionFiles === undefined && facts.local ? machineOptionFiles(io) : optionFiles;
     if (source) facts.optionFiles = await readOptionFilesFacts(connection, facts.identity, source);
   } finally {
     await connection.end().catch(() => undefined);

@@ -55,7 +55,7 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
   out.push('');
 
   const percent = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)} %`);
-  const count = (name: string) => (status[name] === undefined ? '-' : String(status[name]));
+  const count = (name: keyof typeof status) => (status[name] === null ? '-' : String(status[name]));
   out.push(
     keyValueTable(
       [
@@ -83,7 +83,7 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
           `${percent(derived.aborted_clients_ratio)} of connections dropped without a close`,
         ],
         ['Aborted_connects', count('Aborted_connects'), 'failed connection attempts'],
-        ['Uptime', count('Uptime'), status.Uptime === undefined ? '' : formatDuration(status.Uptime)],
+        ['Uptime', count('Uptime'), status.Uptime === null ? '' : formatDuration(status.Uptime)],
       ],
       ['server', 'value', 'meaning'],
     ),

@@ -74,6 +74,7 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
   out.push('');
   for (const note of report.notes) {
     const important =
+      note.code === 'lowered-pools-first' ||
       note.code === 'not-verified' ||
       note.code === 'not-read-back' ||
       note.code === 'new-connection-differs' ||
