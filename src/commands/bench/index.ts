@@ -12,12 +12,10 @@ import { MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { printReport } from '../../output/print.ts';
 import { IDENTITY_VARIABLES, identifyServer } from '../../server/identity.ts';
 import { readStatus, readVariables } from '../../server/variables.ts';
 import { progressBar } from './progress.ts';
-import { renderBench } from './render.ts';
 
 export interface BenchOptions {
   requests: number;
@@ -93,8 +91,7 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
   }
   report.interrupted = Boolean(signal?.aborted);
   report.speedup = report.interrupted ? null : speedupOf(report.per_request, report.pooled);
-  if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderBench(report, colorFor(io.stdout, io.env)));
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderBench);
   return report.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 

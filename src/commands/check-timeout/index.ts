@@ -1,7 +1,7 @@
 import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import { printReport } from '../../output/print.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
@@ -24,15 +24,7 @@ export async function runCheckTimeout(
   optionFiles?: OptionFilesSource | null,
 ): Promise<ExitCodeValue> {
   const report = await checkServer(target, io, options.expect, optionFiles);
-  if (options.json) printJson(io.stdout, report);
-  else {
-    // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
-    const [{ renderReport }, { colorFor }] = await Promise.all([
-      import('./render.ts'),
-      import('../../output/style.ts'),
-    ]);
-    io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
-  }
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderReport);
   return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
 }
 

@@ -18,7 +18,8 @@ import {
 import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import { printReport } from '../../output/print.ts';
+import { messageWidthOf, wrapProse } from '../../output/prose.ts';
 import { colorFor } from '../../output/style.ts';
 import { readTimeoutSource } from './facts.ts';
 import { writeFileAtomically } from './out-file.ts';
@@ -96,14 +97,15 @@ export async function runGenerate(
     io.stderr.write(
       `Wrote ${written}: ${chosen?.name} settings for wait_timeout ${context.rule.timeout} s (${formatDuration(context.rule.timeout)}).\n`,
     );
-  } else if (options.json) {
-    printJson(io.stdout, report);
-  } else if (output?.code !== undefined) {
-    io.stdout.write(output.code);
+  } else if (options.json || output?.code !== undefined) {
+    // Code is printed as it is: only sentences are wrapped to the terminal.
+    await printReport(io, report, options.json, async () => () => output?.code ?? '');
   }
   // stderr is for people: the warnings go there with --json too (where they are also in the document).
   const color = colorFor(io.stderr, io.env);
-  for (const warning of warnings) io.stderr.write(`${color.yellow('dbcache: warning:')} ${warning}\n`);
+  const width = messageWidthOf(io.stderr, io.env);
+  for (const warning of warnings)
+    io.stderr.write(`${wrapProse(warning, width, `${color.yellow('dbcache: warning:')} `)}\n`);
   return ExitCode.ok;
 }
 

@@ -1,7 +1,8 @@
 import { homedir, hostname } from 'node:os';
+import type { ChalkInstance } from 'chalk';
 import type { ServerTarget } from '../../connection/target.ts';
 import { formatDuration, MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
-import type { IO, Output } from '../../io.ts';
+import type { IO } from '../../io.ts';
 import {
   type Flavor,
   nodeFs,
@@ -14,7 +15,7 @@ import {
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { type HumanView, printReport } from '../../output/print.ts';
 import { givesExactly, type SettingName, settingReading } from '../../patch/occurrences.ts';
 import {
   type PatchPlan,
@@ -35,8 +36,14 @@ import {
   type ServerProgram,
 } from '../../serverfiles/server-program.ts';
 import { confirm } from './confirm.ts';
-import { renderChanges, renderList, renderPatch } from './render.ts';
-import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
+import {
+  buildListReport,
+  buildPatchReport,
+  changeDiff,
+  type PatchReport,
+  runningJson,
+  type ServerChoice,
+} from './report.ts';
 import { type RunningServer, readRunningServer } from './running.ts';
 
 export interface PatchConfigOptions {
@@ -133,8 +140,7 @@ export async function runPatchConfig(
   if (options.list) {
     const chain = readOrExplain(source, choice);
     const report = buildListReport(choice, chain, runningJson(running, chain, realPath), maxSeconds);
-    if (options.json) printJson(io.stdout, report);
-    else io.stdout.write(renderList(report, colorFor(io.stdout, io.env)));
+    await printReport(io, report, options.json, async () => (await import('./render.ts')).renderList);
     return ExitCode.ok;
   }
 
@@ -148,7 +154,13 @@ export async function runPatchConfig(
     // else on stderr (stdout is a file or a pipe, or carries JSON).
     const preview = io.stdout.isTTY === true && !options.json ? io.stdout : io.stderr;
     const shown = buildPatchReport(choice, plan, null, { dryRun: true, written: null });
-    writeBytes(preview, renderChanges(shown, colorFor(preview, io.env), diffs));
+    await printReport(
+      io,
+      shown,
+      false,
+      async () => asBytes((await import('./render.ts')).renderChanges, diffs),
+      preview,
+    );
     const files = plan.changes.map((change) => change.realPath).join(', ');
     const yes = await confirm(io, `Write this to ${files}? [y/N] `);
     world.afterConfirm?.();
@@ -167,14 +179,18 @@ export async function runPatchConfig(
     confirmOnDisk(source, choice, settings, written, maxSeconds);
   }
   const report = buildPatchReport(choice, plan, runningReport, { dryRun: options.dryRun, written });
-  if (options.json) printJson(io.stdout, report);
-  else writeBytes(io.stdout, renderPatch(report, colorFor(io.stdout, io.env), diffs));
+  await printReport(io, report, options.json, async () =>
+    asBytes((await import('./render.ts')).renderPatch, diffs),
+  );
   return ExitCode.ok;
 }
 
-/** A byte string (see optionfile/bytes.ts) written as the bytes it stands for. */
-function writeBytes(out: Output, byteString: string): void {
-  out.write(Buffer.from(byteString, 'latin1'));
+/** A view that draws a byte string (see optionfile/bytes.ts), as the bytes it stands for. */
+function asBytes(
+  render: (report: PatchReport, color: ChalkInstance, diffs: readonly string[], width: number) => string,
+  diffs: readonly string[],
+): HumanView<PatchReport> {
+  return (report, color, width) => Buffer.from(render(report, color, diffs, width), 'latin1');
 }
 
 /**

@@ -3,8 +3,7 @@ import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { isConnectionLost, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { printReport } from '../../output/print.ts';
 import { applyStatements, ChangeFailed, ChangeInterrupted } from './apply.ts';
 import {
   readGlobalTimeouts,
@@ -15,7 +14,6 @@ import {
 } from './facts.ts';
 import { describeChangeFailure, describeInterruption } from './failure.ts';
 import { planStatements } from './plan.ts';
-import { renderReport } from './render.ts';
 import { buildReport, type Outcome } from './report.ts';
 import { checkServerRange } from './request.ts';
 
@@ -73,8 +71,7 @@ export async function runSetTimeout(
   } finally {
     await connection.end().catch(() => undefined);
   }
-  if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderReport);
   if (report.dry_run || report.verified) return ExitCode.ok;
   return outcome?.readBackLost ? ExitCode.connection : ExitCode.checkFailed;
 }
