@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { FleetReport } from '../../fleet/report.ts';
+import { wrapProse } from '../../output/prose.ts';
 import { paintSeverity } from '../../output/style.ts';
 import { plainTable } from '../../output/table.ts';
 
@@ -7,7 +8,7 @@ const seconds = (value: number | string | undefined): string =>
   value === undefined ? '-' : typeof value === 'number' ? `${value} s` : value;
 
 /** The human view of a fleet run: a row a server, then the servers grouped by their value. */
-export function renderFleet(report: FleetReport, color: ChalkInstance): string {
+export function renderFleet(report: FleetReport, color: ChalkInstance, width: number): string {
   const withExpect = report.summary.not_as_expected !== null;
   const table = plainTable([
     'server',
@@ -47,9 +48,9 @@ export function renderFleet(report: FleetReport, color: ChalkInstance): string {
     ]);
   }
   const errors = report.servers.flatMap((entry) =>
-    entry.error ? [`${entry.target}: ${entry.error.message}`] : [],
+    entry.error ? [wrapProse(`${entry.target}: ${entry.error.message}`, width)] : [],
   );
-  return `${[table.toString(), ...errors, summaryLine(report)].join('\n')}\n`;
+  return `${[table.toString(), ...errors, wrapProse(summaryLine(report), width)].join('\n')}\n`;
 }
 
 /** "9 at 600 s; 2 at 28800 s: db-7, db-9; 1 unreachable: db-4." Names are listed for minorities. */

@@ -15,7 +15,7 @@ import type { FleetTarget } from '../../fleet/targets.ts';
 import type { IO } from '../../io.ts';
 import { describeFailure } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import { printReport } from '../../output/print.ts';
 import type { TimeoutReport } from './report.ts';
 
 export interface FleetOptions {
@@ -65,19 +65,19 @@ export async function runFleet(
     } else notChecked.push(target.name);
   });
   const report: FleetReport = { servers: entries, summary: summarize(entries, options.expect, notChecked) };
-  if (options.format === 'json') printJson(io.stdout, report);
-  else if (options.format === 'openmetrics') {
+  if (options.format === 'openmetrics') {
     const [{ renderOpenMetrics }, { timeoutMetrics }] = await Promise.all([
       import('../../output/openmetrics.ts'),
       import('./metrics.ts'),
     ]);
     io.stdout.write(renderOpenMetrics(timeoutMetrics(entries)));
   } else {
-    const [{ renderFleet }, { colorFor }] = await Promise.all([
-      import('./fleet-render.ts'),
-      import('../../output/style.ts'),
-    ]);
-    io.stdout.write(renderFleet(report, colorFor(io.stdout, io.env)));
+    await printReport(
+      io,
+      report,
+      options.format === 'json',
+      async () => (await import('./fleet-render.ts')).renderFleet,
+    );
   }
   if (options.signal?.aborted) return ExitCode.interrupted;
   return fleetExitCode(report);
