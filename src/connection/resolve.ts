@@ -60,6 +60,11 @@ export function resolveConnection(layers: SettingsLayer[], context: ResolveConte
   let transport: Transport;
   if (host?.startsWith('/')) {
     transport = { kind: 'socket', path: host };
+    // The path is the host setting's, whatever socket another layer named.
+    sources.socket =
+      sources.host === COMMAND_LINE
+        ? '-h (--host) on the command line'
+        : `the host set in the ${sources.host}`;
   } else if (merged.protocol === 'TCP') {
     transport = { kind: 'tcp', host: !host || host === 'localhost' ? '127.0.0.1' : host, port };
   } else if (
