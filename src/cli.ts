@@ -10,6 +10,7 @@ import { normalizeArgv, passwordOnCommandLine, typedFlag, wordAfterBarePassword 
 import { SSL_MODES } from './connection/settings.ts';
 import { type ConnectionFlags, refuseEmptyFlags } from './connection/sources.ts';
 import { resolveTarget, type ServerTarget } from './connection/target.ts';
+import { Interrupts } from './interrupt.ts';
 import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
@@ -139,10 +140,17 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       parser = parser.command(spec.command, spec.describe, spec.builder, async (args) => {
         refuseEmptyFlags(args as ConnectionFlags, (long) => typedFlag(argv, long));
         let target: ServerTarget | undefined;
-        exitCode = await spec.run(args, io, () => {
-          target ??= resolveTarget(args as ConnectionFlags, io);
-          return target;
-        });
+        // One interrupt model per run: SIGINT and SIGTERM reach the command through its target.
+        const interrupts = new Interrupts((code) => process.exit(code));
+        const stopListening = interrupts.listenToProcess();
+        try {
+          exitCode = await spec.run(args, io, () => {
+            target ??= resolveTarget(args as ConnectionFlags, io, interrupts);
+            return target;
+          });
+        } finally {
+          stopListening();
+        }
       });
     }
     skipHelpPreRendering(parser);

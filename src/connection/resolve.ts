@@ -10,6 +10,8 @@ export interface ResolvedConnection {
   password: string | null | undefined;
   database: string | undefined;
   connectTimeout: number;
+  /** Seconds each statement may wait for its answer (--statement-timeout; default connectTimeout). */
+  statementTimeout: number;
   ssl: { mode: SslMode; ca?: string; cert?: string; key?: string };
   /** Which layer set each field that was set ("command line", "environment (MYSQL_HOST)", ...). */
   sources: Partial<Record<SettingName, string>>;
@@ -89,6 +91,7 @@ export function resolveConnection(layers: SettingsLayer[], context: ResolveConte
     password: merged.password,
     database: merged.database,
     connectTimeout: merged.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    statementTimeout: merged.statementTimeout ?? merged.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     ssl: {
       mode: merged.sslMode ?? 'PREFERRED',
       ...(merged.sslCa !== undefined ? { ca: merged.sslCa } : {}),

@@ -94,6 +94,11 @@ export function flagsLayer(flags: ConnectionFlags, source: string): SettingsLaye
       parseSeconds(String(flags.connectTimeout), 'given with --connect-timeout'),
     );
   }
+  if (flags.statementTimeout !== undefined) {
+    settings.statementTimeout = asUsage(() =>
+      parseSeconds(String(flags.statementTimeout), 'given with --statement-timeout'),
+    );
+  }
   if (flags.sslMode !== undefined) {
     settings.sslMode = asUsage(() => parseSslMode(flags.sslMode as string, 'given with --ssl-mode'));
   }

@@ -39,7 +39,13 @@ export const warmUpRequests = (concurrency: number): number => Math.max(4 * conc
 export async function runBench(options: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
   const limits = options.limits ?? SAFE_LIMITS;
   const { signal } = options;
-  const monitor = await target.connect();
+  // The monitor reads the counters after an interrupted run too: once the runs start, only a
+  // second Ctrl-C (which drops everything) or the statement deadline ends its statements.
+  const monitorSignal = target.interrupts.holdable();
+  const monitor = await target.connect(monitorSignal.signal).catch((err: unknown) => {
+    monitorSignal.release();
+    throw err;
+  });
   options.open?.add(monitor);
   let report: BenchReport;
   try {
@@ -62,7 +68,7 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
       );
       if (reasons.length > 0) throw refusal(reasons);
     }
-    const connectionOptions = benchConnectionOptions(await target.poolOptions());
+    const connectionOptions = benchConnectionOptions(await target.poolOptions(signal));
     report = {
       server: {
         address: target.address,
@@ -79,15 +85,19 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
       pooled: null,
       speedup: null,
     };
+    const runs = report;
     try {
-      report.per_request = await perRequestRun(options, io, monitor, connectionOptions, limits);
-      if (report.per_request && !signal?.aborted) {
-        report.pooled = await pooledRun(options, io, monitor, connectionOptions);
-      }
+      await monitorSignal.hold(async () => {
+        runs.per_request = await perRequestRun(options, io, monitor, connectionOptions, limits);
+        if (runs.per_request && !signal?.aborted) {
+          runs.pooled = await pooledRun(options, io, monitor, connectionOptions);
+        }
+      });
     } catch (err) {
       throw explain(err, target, connectionOptions);
     }
   } finally {
+    monitorSignal.release();
     options.open?.delete(monitor);
     await monitor.end().catch(() => monitor.destroy());
   }
