@@ -118,6 +118,15 @@ for (const { name, args } of [
   });
 }
 
+test('bench: a request the server does not answer ends at the deadline, exit 3 naming the bench query', async () => {
+  await withProxy({ at: 'SELECT CONNECTION_ID()' }, async (proxy) => {
+    const result = await startCli(['bench', '-n', '10', '-c', '1', ...flagsFor(proxy)]).done;
+    assert.equal(result.code, ExitCode.connection, result.stderr);
+    assert.match(result.stderr, /did not answer SELECT CONNECTION_ID\(\) within 1 s \(--statement-timeout\)/);
+    noStack(result.stderr);
+  });
+});
+
 test('patch-config --list: a server that stops answering is reported as unreadable, and the command ends', async () => {
   await withProxy({ at: '' }, async (proxy) => {
     const result = await startCli(['patch-config', '--list', ...flagsFor(proxy)]).done;

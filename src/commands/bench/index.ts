@@ -6,6 +6,7 @@ import { type BenchReport, type RunReport, runReport, speedupOf } from '../../be
 import { type Request, RequestFailure, threadIdSource } from '../../bench/requests.ts';
 import { planRefusals, rateRefusal, SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
 import { type Measurement, runRequests } from '../../bench/workers.ts';
+import { type StatementBounds, StatementTimeout } from '../../connection/deadline.ts';
 import { connectFailure } from '../../connection/open.ts';
 import type { ServerTarget } from '../../connection/target.ts';
 import { MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
@@ -31,12 +32,20 @@ export interface BenchOptions {
   /** Where the run registers the connections it has open, so a second Ctrl-C can drop them. */
   open?: OpenConnections;
   limits?: SafeLimits;
+  /** The deadline of each request's query (--statement-timeout); runBench sets it from the target. */
+  bounds?: StatementBounds;
 }
 
 /** Requests sent, and not measured, before each run: warms the JIT, the server's thread cache, the pool. */
 export const warmUpRequests = (concurrency: number): number => Math.max(4 * concurrency, 20);
 
-export async function runBench(options: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+export async function runBench(given: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+  // Requests are stopped between them by the first Ctrl-C and dropped by the second; a query
+  // the server does not answer ends at the statement deadline.
+  const options: BenchOptions = {
+    ...given,
+    bounds: given.bounds ?? { address: target.address, timeoutSeconds: target.resolved.statementTimeout },
+  };
   const limits = options.limits ?? SAFE_LIMITS;
   const { signal } = options;
   // The monitor reads the counters after an interrupted run too: once the runs start, only a
@@ -124,7 +133,7 @@ async function perRequestRun(
   connectionOptions: ConnectionOptions,
   limits: SafeLimits,
 ): Promise<RunReport | null> {
-  const request = perRequest(connectionOptions, options.query, options.open);
+  const request = perRequest(connectionOptions, options.query, options.open, options.bounds);
   const warmUp = await runRequests(request, {
     requests: warmUpRequests(options.concurrency),
     concurrency: options.concurrency,
@@ -144,7 +153,13 @@ async function pooledRun(
   connectionOptions: ConnectionOptions,
 ): Promise<RunReport | null> {
   const before = await connectionsCounter(monitor);
-  const pool = await openPool(connectionOptions, options.concurrency, options.query, options.open);
+  const pool = await openPool(
+    connectionOptions,
+    options.concurrency,
+    options.query,
+    options.open,
+    options.bounds,
+  );
   try {
     const warmUp = await runRequests(pool.request, {
       requests: warmUpRequests(options.concurrency),
@@ -196,6 +211,7 @@ function refusal(reasons: string[]): UserError {
 
 function explain(err: unknown, target: ServerTarget, connectionOptions: ConnectionOptions): unknown {
   if (!(err instanceof RequestFailure)) return err;
+  if (err.cause instanceof StatementTimeout) return err.cause;
   if (err.stage === 'connect') {
     const password = typeof connectionOptions.password === 'string' ? connectionOptions.password : undefined;
     return connectFailure(err.cause, target.resolved, password);
