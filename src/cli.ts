@@ -6,10 +6,11 @@ import { patchConfigCommand } from './commands/patch-config/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
-import { normalizeArgv, passwordOnCommandLine, wordAfterBarePassword } from './connection/argv.ts';
+import { normalizeArgv, passwordOnCommandLine, typedFlag, wordAfterBarePassword } from './connection/argv.ts';
 import { SSL_MODES } from './connection/settings.ts';
-import type { ConnectionFlags } from './connection/sources.ts';
+import { type ConnectionFlags, refuseEmptyFlags } from './connection/sources.ts';
 import { resolveTarget, type ServerTarget } from './connection/target.ts';
+import { Interrupts } from './interrupt.ts';
 import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
@@ -35,8 +36,11 @@ const CONNECTION =
  */
 function usageMessage(message: string, argv: readonly string[]): string {
   const afterPassword = wordAfterBarePassword(argv);
-  if (afterPassword !== undefined && message.includes(afterPassword)) {
+  if (afterPassword?.flag === '-p' && message.includes(afterPassword.word)) {
     return '-p takes no separate value: type -pPASSWORD with no space, or give -p alone and answer the prompt. (The word after -p is not shown, since it may be a password.)';
+  }
+  if (afterPassword?.flag === '--password' && message.includes(afterPassword.word)) {
+    return '--password takes no separate value: type --password=PASSWORD, or give --password alone and answer the prompt. As in the mysql client, --password alone means "ask me", so the next word is never taken as the password. (That word is not shown, since it may be a password.)';
   }
   const command = argv.find((arg) => !arg.startsWith('-'));
   if (message.startsWith('Not enough non-option arguments') && command) {
@@ -77,6 +81,11 @@ function connectionOptions(): Record<string, Options> {
     database: { alias: 'D', type: 'string', describe: 'Default database' },
     protocol: { type: 'string', describe: 'TCP or SOCKET: force one' },
     'connect-timeout': { type: 'string', describe: 'Seconds to wait for the connection (default 10)' },
+    'statement-timeout': {
+      type: 'string',
+      describe:
+        'Seconds to wait for the answer to each statement before giving up with exit 3 (default: the --connect-timeout value)',
+    },
     'ssl-mode': { type: 'string', describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
     'ssl-ca': { type: 'string', describe: 'CA certificate file (PEM)' },
     'ssl-cert': { type: 'string', describe: 'Client certificate file (PEM)' },
@@ -131,11 +140,19 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       });
     for (const spec of COMMANDS) {
       parser = parser.command(spec.command, spec.describe, spec.builder, async (args) => {
+        refuseEmptyFlags(args as ConnectionFlags, (long) => typedFlag(argv, long));
         let target: ServerTarget | undefined;
-        exitCode = await spec.run(args, io, () => {
-          target ??= resolveTarget(args as ConnectionFlags, io);
-          return target;
-        });
+        // One interrupt model per run: SIGINT and SIGTERM reach the command through its target.
+        const interrupts = new Interrupts((code) => process.exit(code));
+        const stopListening = interrupts.listenToProcess();
+        try {
+          exitCode = await spec.run(args, io, () => {
+            target ??= resolveTarget(args as ConnectionFlags, io, interrupts);
+            return target;
+          });
+        } finally {
+          stopListening();
+        }
       });
     }
     skipHelpPreRendering(parser);

@@ -51,22 +51,19 @@ export const watchConnectionsCommand: CommandSpec = {
   async run(args, io, target) {
     const options = watchOptions(args);
     const { runWatchConnections } = await import('./index.ts');
-    // Ctrl-C ends the watch with a summary and exit 0; a second Ctrl-C does not wait for it.
-    const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) {
-        if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
-        process.exit(130);
-      }
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    // Ctrl-C or SIGTERM ends the watch with a summary and exit 0; a second Ctrl-C does not wait for it.
+    const server = target();
+    const { interrupts } = server;
+    const stopUrgent = interrupts.onUrgent(() => {
+      if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
+      process.exit(130);
+    });
     try {
-      return await runWatchConnections(options, io, target(), { signal: controller.signal });
+      return await interrupts.handle(() =>
+        runWatchConnections(options, io, server, { signal: interrupts.signal }),
+      );
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopUrgent();
     }
   },
 };

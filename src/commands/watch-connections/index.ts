@@ -50,8 +50,6 @@ export async function runWatchConnections(
   try {
     const sessionOptions: SessionOptions = {
       filters: options.filters,
-      // Twice the interval, at least 5 s: a slow tick is tolerated, a stalled network is not.
-      queryTimeoutMs: Math.max(5000, 2 * options.intervalMs),
       now: io.now,
       sourceMemory: { performanceSchemaRefused: false },
     };
