@@ -15,6 +15,7 @@ import {
   optionFileLayer,
 } from '../connection/sources.ts';
 import { loginUser, type ServerTarget, targetFor } from '../connection/target.ts';
+import type { Interrupts } from '../interrupt.ts';
 import type { IO } from '../io.ts';
 import type { FleetTarget } from './targets.ts';
 
@@ -25,6 +26,7 @@ export async function fleetServers(
   targets: FleetTarget[],
   flags: ConnectionFlags,
   io: IO,
+  interrupts: Interrupts,
 ): Promise<ServerTarget[]> {
   const shared = { ...flags };
   for (const name of SERVER_FLAGS) delete shared[name];
@@ -40,5 +42,5 @@ export async function fleetServers(
     const password = await promptPassword(io);
     for (const server of resolved) if (server.password === null) server.password = password;
   }
-  return resolved.map((server) => targetFor(server, io));
+  return resolved.map((server) => targetFor(server, io, interrupts));
 }

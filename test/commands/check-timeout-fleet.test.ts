@@ -257,3 +257,49 @@ test('the example alert rules pass promtool check rules', async () => {
   assert.equal(rules.code, 0, `${rules.stdout}${rules.stderr}`);
   assert.match(rules.stdout, /SUCCESS: 3 rules found/);
 });
+
+test('Ctrl-C stops at once and prints what is known; a silent host holds only its own slot', async () => {
+  // A host that accepts connections and never says a word (a stalled server or a black hole).
+  const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+  await new Promise((resolve) => silent.once('listening', resolve));
+  const silentPort = (silent.address() as { port: number }).port;
+  const file = join(dir, 'stalled.txt');
+  await writeFile(
+    file,
+    [`127.0.0.1:${silentPort}`, `127.0.0.1:${changed.port}`, `127.0.0.1:${silentPort}`].join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      new URL('../../bin/dbcache.js', import.meta.url).pathname,
+      'check-timeout',
+      '--targets',
+      file,
+      '--parallel',
+      '2',
+      ...login(changed),
+      '--connect-timeout',
+      '30',
+    ],
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: changed.password } },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const pressed = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.ok(Date.now() - pressed < 2000, 'the run ends promptly after Ctrl-C, not at the 60 s deadline');
+    assert.equal(code, ExitCode.interrupted);
+    // The server that answered is reported; the silent ones are not checked.
+    assert.match(stdout, new RegExp(`127\\.0\\.0\\.1:${changed.port} .*600 s`));
+    assert.match(stdout, /2 not checked \(stopped\)/);
+  } finally {
+    child.kill('SIGKILL');
+    silent.close();
+  }
+});

@@ -20,9 +20,10 @@ export async function runFleetCommand(
   flags: ConnectionFlags,
   io: IO,
   target: () => ServerTarget,
-  signal?: AbortSignal,
 ): Promise<ExitCodeValue> {
   const named = await namedTargets(options, io);
+  // The run's one interrupt model (Ctrl-C, SIGTERM), which the connection flags' target carries.
+  const { interrupts } = target();
   let servers: Array<{ target: FleetTarget; server: ServerTarget }>;
   if (named.length === 0) {
     // --format openmetrics for the one server the connection flags name.
@@ -34,7 +35,7 @@ export async function runFleetCommand(
       },
     ];
   } else {
-    const resolved = await fleetServers(named, flags, io);
+    const resolved = await fleetServers(named, flags, io, interrupts);
     servers = named.map((fleetTarget, index) => ({
       target: fleetTarget,
       server: resolved[index] as ServerTarget,
@@ -42,8 +43,11 @@ export async function runFleetCommand(
   }
   // Each server gets its connect timeout twice over: once to connect, once for its statements.
   const deadlineSeconds = 2 * Math.max(...servers.map(({ server }) => server.resolved.connectTimeout));
-  return runFleet({ ...options, deadlineSeconds, ...(signal ? { signal } : {}) }, io, servers, (server) =>
-    checkServer(server, io, options.expect),
+  // Ctrl-C stops the run instead of the process: what was learned so far is still printed.
+  return interrupts.handle(() =>
+    runFleet({ ...options, deadlineSeconds, signal: interrupts.signal }, io, servers, (server, signal) =>
+      checkServer(server, io, options.expect, undefined, signal),
+    ),
   );
 }
 

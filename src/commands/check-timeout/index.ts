@@ -34,8 +34,9 @@ export async function checkServer(
   io: IO,
   expect: number | undefined,
   optionFiles?: OptionFilesSource | null,
+  signal?: AbortSignal,
 ): Promise<TimeoutReport> {
-  const connection = await target.connect();
+  const connection = await target.connect(signal);
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
     facts = await readTimeoutFacts(connection);
