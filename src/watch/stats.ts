@@ -18,6 +18,11 @@ export interface WatchContext {
   filters: Filters;
   /** Short-lived connections can be counted only when the list shows every client: no filters, PROCESS privilege. */
   seesEveryClient: boolean;
+  /**
+   * Without the PROCESS privilege the server lists only the login user's connections: other users
+   * the filters would match are hidden, so calm cannot be told (unless the filters ask for that user only).
+   */
+  otherUsersHidden?: boolean;
 }
 
 export interface TickInput {
@@ -67,6 +72,10 @@ export class WatchStats {
 
   constructor(private readonly context: WatchContext) {
     this.source = context.source;
+  }
+
+  private get otherUsersHidden(): boolean {
+    return this.context.otherUsersHidden ?? false;
   }
 
   /** Ticks taken, and reconnect attempts that failed in their place: what --count counts. */
@@ -193,6 +202,7 @@ export class WatchStats {
       recentNewPerTick: this.newPerTick.values(),
       uniqueIds: this.uniqueIds,
       clients: [...this.clients.values()],
+      otherUsersHidden: this.otherUsersHidden,
     };
   }
 
@@ -235,7 +245,9 @@ export class WatchStats {
           : overallVerdict(
               clients.map((view) => view.verdict),
               this.shortLivedTotal,
+              this.otherUsersHidden,
             ),
+      other_users_hidden: this.otherUsersHidden,
       stopped_by: stoppedBy,
       started_at: this.firstAt === null ? null : iso(this.firstAt),
       ended_at: iso(endedAt),

@@ -31,6 +31,7 @@ export interface RecordedTick {
   recentNewPerTick: number[];
   uniqueIds: number;
   clients: readonly ClientTrack[];
+  otherUsersHidden: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -72,7 +73,9 @@ export function tickReport(recorded: RecordedTick): TickReport {
         : overallVerdict(
             clientViews.map((view) => view.verdict),
             recorded.shortLivedRecent,
+            recorded.otherUsersHidden,
           ),
+    other_users_hidden: recorded.otherUsersHidden,
     gap: recorded.gap,
     server_restarted: diff.serverRestarted,
   };

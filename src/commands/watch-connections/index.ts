@@ -68,6 +68,7 @@ export async function runWatchConnections(
       source: session.source,
       filters: options.filters,
       seesEveryClient: session.seesEveryUser && !hasFilters(options.filters),
+      otherUsersHidden: !session.seesEveryUser && !onlyUser(options.filters, target.user),
     };
     const header: WatchHeader = {
       server: `${session.identity.flavor} ${session.identity.version}`,
@@ -108,6 +109,11 @@ export async function runWatchConnections(
     runtime.signal?.removeEventListener('abort', onStop);
     stdout.release();
   }
+}
+
+/** The filters ask for this one user only (no wildcard): all that a login without PROCESS needs to see. */
+function onlyUser(filters: Filters, user: string): boolean {
+  return filters.user.length > 0 && filters.user.every((name) => name === user && !name.includes('%'));
 }
 
 type ClosableOutput = Output & { isTTY?: boolean; rows?: number; columns?: number };
