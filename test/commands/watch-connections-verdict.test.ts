@@ -171,7 +171,7 @@ test('a connection the server closed for idling: the plain lines and the summary
   assert.match(
     output,
     new RegExp(
-      `\\n  ${client}: churning, up to 1 connection at once; 0 new, 1 gone .*1 closed by wait_timeout\\n`,
+      `\\n  ${client}: churning, up to 1 connection at once; [01] new, 1 gone .*1 closed by wait_timeout\\n`,
     ),
   );
   assert.match(output, /\n {2}wv_pool@[^:]+: stable/);

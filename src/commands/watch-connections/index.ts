@@ -8,7 +8,7 @@ import { linesView } from '../../watch/lines.ts';
 import { type LoopOptions, watchLoop } from '../../watch/loop.ts';
 import { ndjsonView } from '../../watch/ndjson.ts';
 import { type Filters, hasFilters, type SummaryReport } from '../../watch/report.ts';
-import { screenView } from '../../watch/screen.ts';
+import { screenView, type Terminal } from '../../watch/screen.ts';
 import { openSession, type SessionOptions, watchFailure } from '../../watch/session.ts';
 import type { WatchView } from '../../watch/view.ts';
 
@@ -125,8 +125,8 @@ type ClosableOutput = Output & { isTTY?: boolean; rows?: number; columns?: numbe
  */
 function closableOutput(out: ClosableOutput, onClosed: () => void) {
   const events = out as ClosableOutput & {
-    on?: (event: 'error', listener: (err: Error) => void) => unknown;
-    off?: (event: 'error', listener: (err: Error) => void) => unknown;
+    on?: (event: 'error' | 'resize', listener: (err: Error) => void) => unknown;
+    off?: (event: 'error' | 'resize', listener: (err: Error) => void) => unknown;
   };
   let closed = false;
   const close = () => {
@@ -136,7 +136,7 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
   };
   const onError = () => close();
   events.on?.('error', onError);
-  const wrapped: ClosableOutput & { readonly closed: boolean; release(): void } = {
+  const wrapped: ClosableOutput & Terminal & { readonly closed: boolean; release(): void } = {
     get isTTY() {
       return out.isTTY;
     },
@@ -148,6 +148,13 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
     },
     get closed() {
       return closed;
+    },
+    // A terminal's resizes reach the screen view, which redraws at the new size.
+    on(event: 'resize', listener: () => void) {
+      events.on?.(event, listener);
+    },
+    off(event: 'resize', listener: () => void) {
+      events.off?.(event, listener);
     },
     write(text: string) {
       if (closed) return false;
@@ -169,7 +176,7 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
 }
 
 /** A person at a terminal gets the in-place screen; pipes, files and CI get lines; --json gets NDJSON. */
-function chooseView(options: WatchConnectionsOptions, io: IO, stdout: ClosableOutput): WatchView {
+function chooseView(options: WatchConnectionsOptions, io: IO, stdout: ClosableOutput & Terminal): WatchView {
   if (options.json) return ndjsonView(stdout);
   const color = colorFor(io.stdout, io.env);
   return stdout.isTTY ? screenView(stdout, color) : linesView(stdout, color);
