@@ -122,6 +122,10 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       )
       .parserConfiguration({ 'boolean-negation': false })
       .options(connectionOptions())
+      .completion(
+        'completion',
+        'Print a bash or zsh completion script (zsh when $SHELL is zsh): dbcache completion >> ~/.bashrc',
+      )
       .demandCommand(1, 'Choose a command.')
       .recommendCommands()
       .strict()
