@@ -1,6 +1,6 @@
 import { js, jsObject } from './code.ts';
 import { type GenerateContext, type Generated, hostAndPort, type Target, versionAtLeast } from './context.ts';
-import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings } from './mariadb.ts';
+import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings, minimumIdleReason } from './mariadb.ts';
 import { nodeConnection } from './node-connection.ts';
 import { comment, header } from './text.ts';
 
@@ -28,8 +28,14 @@ export const prismaTarget: Target = {
   },
 };
 
+/**
+ * The mariadb connector @prisma/adapter-mariadb installs for itself (7.x pins 3.4.5): its pool
+ * needs minimumIdle 1, not 0 (see mariadbPoolSettings).
+ */
+const ADAPTER_CONNECTOR = { major: 3, minor: 4 };
+
 function prismaAdapter(context: GenerateContext): Generated {
-  const settings = mariadbPoolSettings(context);
+  const settings = mariadbPoolSettings(context, ADAPTER_CONNECTOR);
   const connection = nodeConnection(
     context.connection,
     context.passwordEnv,
@@ -40,11 +46,13 @@ function prismaAdapter(context: GenerateContext): Generated {
     ...header('prisma', context, {
       uses: [
         `idleTimeout = ${settings.idleTimeout} s: Prisma 7 pools through the mariadb driver, whose idleTimeout is in seconds (Prisma's default is 1800, longer than many servers' wait_timeout).`,
+        `${minimumIdleReason(settings.minimumIdle)} @prisma/adapter-mariadb 7 installs mariadb 3.4 for itself (npm ls mariadb shows which).`,
         'The mariadb driver has no lifetime option; it pings a connection on borrow when it was unused for minDelayValidation ms.',
       ],
       traps: [
         ...MARIADB_TRAPS,
         'Prisma 6 and older ignore this: they read pool settings from the DATABASE_URL (dbcache generate prisma --framework-version 6).',
+        'prisma generate downloads a schema engine even though a client with a driver adapter never runs it; offline, point PRISMA_SCHEMA_ENGINE_BINARY at any program (for example /bin/true) and generate works without the download.',
         ...connection.notes,
       ],
     }),
@@ -53,7 +61,7 @@ function prismaAdapter(context: GenerateContext): Generated {
   if (connection.readsFiles) lines.push("import { readFileSync } from 'node:fs';");
   lines.push("import { PrismaMariaDb } from '@prisma/adapter-mariadb';", '');
   lines.push(
-    `export const adapter = new PrismaMariaDb(${jsObject([...connection.fields, ...mariadbPoolFields(context)])});`,
+    `export const adapter = new PrismaMariaDb(${jsObject([...connection.fields, ...mariadbPoolFields(context, ADAPTER_CONNECTOR)])});`,
     '',
   );
   return { settings, code: lines.join('\n'), warnings: [] };
