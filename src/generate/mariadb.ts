@@ -43,8 +43,16 @@ export const MARIADB_TRAPS = [
 export function minimumIdleReason(minimumIdle: number): string {
   return minimumIdle === 0
     ? 'minimumIdle = 0 lets idleTimeout release every idle connection (mariadb 3.5+; before 3.5 a pool with minimumIdle 0 never connects).'
-    : 'minimumIdle = 1: before mariadb 3.5 the pool opens connections only while fewer than minimumIdle are idle, so 0 would never connect; the one connection kept may be closed by the server when the pool sits idle past wait_timeout, and the ping on borrow replaces it. With mariadb 3.5+, use 0.';
+    : 'minimumIdle = 1: before mariadb 3.5 the pool opens connections only while fewer than minimumIdle are idle, so 0 would never connect.';
 }
+
+/**
+ * Before 3.5 the reaper's timer is cleared when the pool has no connection left but its handle
+ * is kept, so it never starts again (lib/pool.js, _stopConnectionReaping; 3.5 resets it).
+ */
+export const OLD_REAPER_WARNING =
+  'mariadb before 3.5 stops releasing idle connections for good the first time its pool has no connection left (the reaper is stopped and never restarted), which happens when the server closes the last idle one: ' +
+  'from then on the server closes every connection that idles past wait_timeout, and only the ping on borrow (minDelayValidation) keeps the application from seeing it. Upgrade to mariadb 3.5 or later and generate again.';
 
 export function mariadbPoolFields(
   context: GenerateContext,
@@ -88,17 +96,23 @@ export const mariadbTarget: Target = {
       { user: 'user', socket: 'socketPath', charset: { key: 'charset', code: js('utf8mb4') } },
       0,
     );
+    const warnings = settings.minimumIdle === 0 ? [] : [OLD_REAPER_WARNING];
     const lines = comment('// ', [
-      ...header('mariadb', context, {
-        uses: [
-          writtenFor('the mariadb connector', context, MARIADB_CURRENT, '3.4'),
-          minimumIdleReason(settings.minimumIdle),
-          rule.mode === 'tiny'
-            ? 'minDelayValidation 0: every borrow pings first, and idleTimeout 1 s releases what it can.'
-            : `idleTimeout = ${settings.idleTimeout} s: ${idleReason(rule)}; the connector documents that it "must be lower than @@wait_timeout".`,
-        ],
-        traps: [...MARIADB_TRAPS, ...connection.notes],
-      }),
+      ...header(
+        'mariadb',
+        context,
+        {
+          uses: [
+            writtenFor('the mariadb connector', context, MARIADB_CURRENT, '3.4'),
+            minimumIdleReason(settings.minimumIdle),
+            rule.mode === 'tiny'
+              ? 'minDelayValidation 0: every borrow pings first, and idleTimeout 1 s releases what it can.'
+              : `idleTimeout = ${settings.idleTimeout} s: ${idleReason(rule)}; the connector documents that it "must be lower than @@wait_timeout".`,
+          ],
+          traps: [...MARIADB_TRAPS, ...connection.notes],
+        },
+        warnings,
+      ),
     ]);
     lines.push('');
     if (connection.readsFiles) lines.push("import { readFileSync } from 'node:fs';");
@@ -107,6 +121,6 @@ export const mariadbTarget: Target = {
       `export const pool = mariadb.createPool(${jsObject([...connection.fields, ...mariadbPoolFields(context, version)])});`,
       '',
     );
-    return { settings, code: lines.join('\n'), warnings: [], writtenFor: `mariadb ${version.text}` };
+    return { settings, code: lines.join('\n'), warnings, writtenFor: `mariadb ${version.text}` };
   },
 };

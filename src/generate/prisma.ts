@@ -1,6 +1,12 @@
 import { js, jsObject } from './code.ts';
 import { type GenerateContext, type Generated, hostAndPort, type Target, versionAtLeast } from './context.ts';
-import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings, minimumIdleReason } from './mariadb.ts';
+import {
+  MARIADB_TRAPS,
+  mariadbPoolFields,
+  mariadbPoolSettings,
+  minimumIdleReason,
+  OLD_REAPER_WARNING,
+} from './mariadb.ts';
 import { nodeConnection } from './node-connection.ts';
 import { comment, header } from './text.ts';
 
@@ -42,20 +48,28 @@ function prismaAdapter(context: GenerateContext): Generated {
     { user: 'user', socket: 'socketPath', charset: { key: 'charset', code: js('utf8mb4') } },
     0,
   );
+  const warnings = [
+    `${OLD_REAPER_WARNING.replace('Upgrade to mariadb 3.5 or later and generate again.', '@prisma/adapter-mariadb 7 installs mariadb 3.4.')}`,
+  ];
   const lines = comment('// ', [
-    ...header('prisma', context, {
-      uses: [
-        `idleTimeout = ${settings.idleTimeout} s: Prisma 7 pools through the mariadb driver, whose idleTimeout is in seconds (Prisma's default is 1800, longer than many servers' wait_timeout).`,
-        `${minimumIdleReason(settings.minimumIdle)} @prisma/adapter-mariadb 7 installs mariadb 3.4 for itself (npm ls mariadb shows which).`,
-        'The mariadb driver has no lifetime option; it pings a connection on borrow when it was unused for minDelayValidation ms.',
-      ],
-      traps: [
-        ...MARIADB_TRAPS,
-        'Prisma 6 and older ignore this: they read pool settings from the DATABASE_URL (dbcache generate prisma --framework-version 6).',
-        'prisma generate downloads a schema engine even though a client with a driver adapter never runs it; offline, point PRISMA_SCHEMA_ENGINE_BINARY at any program (for example /bin/true) and generate works without the download.',
-        ...connection.notes,
-      ],
-    }),
+    ...header(
+      'prisma',
+      context,
+      {
+        uses: [
+          `idleTimeout = ${settings.idleTimeout} s: Prisma 7 pools through the mariadb driver, whose idleTimeout is in seconds (Prisma's default is 1800, longer than many servers' wait_timeout).`,
+          `${minimumIdleReason(settings.minimumIdle)} @prisma/adapter-mariadb 7 installs mariadb 3.4 for itself (npm ls mariadb shows which).`,
+          'The mariadb driver has no lifetime option; it pings a connection on borrow when it was unused for minDelayValidation ms.',
+        ],
+        traps: [
+          ...MARIADB_TRAPS,
+          'Prisma 6 and older ignore this: they read pool settings from the DATABASE_URL (dbcache generate prisma --framework-version 6).',
+          'prisma generate downloads a schema engine even though a client with a driver adapter never runs it; offline, point PRISMA_SCHEMA_ENGINE_BINARY at any program (for example /bin/true) and generate works without the download.',
+          ...connection.notes,
+        ],
+      },
+      warnings,
+    ),
   ]);
   lines.push('// Use it as: new PrismaClient({ adapter })', '');
   if (connection.readsFiles) lines.push("import { readFileSync } from 'node:fs';");
@@ -64,7 +78,7 @@ function prismaAdapter(context: GenerateContext): Generated {
     `export const adapter = new PrismaMariaDb(${jsObject([...connection.fields, ...mariadbPoolFields(context, ADAPTER_CONNECTOR)])});`,
     '',
   );
-  return { settings, code: lines.join('\n'), warnings: [] };
+  return { settings, code: lines.join('\n'), warnings };
 }
 
 function prismaUrl(context: GenerateContext): Generated {
