@@ -93,7 +93,12 @@ export const mariadbTarget: Target = {
     const connection = nodeConnection(
       context.connection,
       context.passwordEnv,
-      { user: 'user', socket: 'socketPath', charset: { key: 'charset', code: js('utf8mb4') } },
+      {
+        user: 'user',
+        socket: 'socketPath',
+        charset: { key: 'charset', code: js('utf8mb4') },
+        driver: 'mariadb',
+      },
       0,
     );
     const warnings = settings.minimumIdle === 0 ? [] : [OLD_REAPER_WARNING];

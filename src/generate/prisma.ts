@@ -45,7 +45,12 @@ function prismaAdapter(context: GenerateContext): Generated {
   const connection = nodeConnection(
     context.connection,
     context.passwordEnv,
-    { user: 'user', socket: 'socketPath', charset: { key: 'charset', code: js('utf8mb4') } },
+    {
+      user: 'user',
+      socket: 'socketPath',
+      charset: { key: 'charset', code: js('utf8mb4') },
+      driver: 'mariadb',
+    },
     0,
   );
   const warnings = [
