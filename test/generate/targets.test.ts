@@ -165,7 +165,7 @@ test('sequelize and typeorm: idle settings in milliseconds where each library re
   );
 });
 
-test('mariadb: minimumIdle 0 from 3.5 on (idleTimeout acts), 1 before 3.5 (0 never connects); Prisma 7 has 3.4', () => {
+test('mariadb: minimumIdle 0 from 3.5 on (idleTimeout acts), 1 before 3.5 (0 never connects); Prisma gets a 3.5 pool', () => {
   const current = generate('mariadb', { waitTimeout: 600 });
   assert.equal(current.settings.minimumIdle, 0);
   assert.match(current.code, /minimumIdle: 0,/);
@@ -173,7 +173,9 @@ test('mariadb: minimumIdle 0 from 3.5 on (idleTimeout acts), 1 before 3.5 (0 nev
   const old = generate('mariadb', { waitTimeout: 600, frameworkVersion: '3.4.5' });
   assert.equal(old.settings.minimumIdle, 1);
   assert.match(old.code, /minimumIdle: 1,/);
-  assert.match(generate('prisma', { waitTimeout: 600 }).code, /minimumIdle: 1,/);
+  const prisma = generate('prisma', { waitTimeout: 600 }).code;
+  assert.match(prisma, /minimumIdle: 0,/, "Prisma's pool comes from the application's own mariadb 3.5+");
+  assert.match(prisma, /new PrismaMariaDb\(pool, \{ disposeExternalPool: true \}\)/);
 });
 
 test('go: lifetime capped at 3 minutes as the driver recommends; no idle connections when tiny', () => {
