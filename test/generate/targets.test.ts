@@ -319,3 +319,18 @@ test('--json without a target: the derived numbers and every target, without cod
   assert.equal(report.warnings.length, 1);
   assert.equal(report.timeout.server?.interactive_timeout, 28800);
 });
+
+test('TLS host-name checks in the names each driver reads: mysql2 verifyIdentity, mariadb checkServerIdentity', () => {
+  const identity = { mode: 'VERIFY_IDENTITY' as const, ca: '/etc/ssl/ca.pem' };
+  const chainOnly = { mode: 'VERIFY_CA' as const, ca: '/etc/ssl/ca.pem' };
+  for (const name of ['mysql2', 'knex', 'sequelize', 'typeorm']) {
+    // mysql2 checks the host name only with verifyIdentity (lib/base/connection.js).
+    assert.match(generate(name, { ssl: identity }).code, /verifyIdentity: true/, name);
+    assert.doesNotMatch(generate(name, { ssl: chainOnly }).code, /verifyIdentity|checkServerIdentity/, name);
+  }
+  for (const name of ['mariadb', 'prisma']) {
+    // The mariadb connector checks it unless given its own checkServerIdentity.
+    assert.doesNotMatch(generate(name, { ssl: identity }).code, /verifyIdentity|checkServerIdentity/, name);
+    assert.match(generate(name, { ssl: chainOnly }).code, /checkServerIdentity: \(\) => undefined/, name);
+  }
+});
