@@ -1,8 +1,8 @@
 import type { ConnectionFlags } from '../../connection/sources.ts';
+import { countFlag } from '../../count.ts';
 import { MAX_TIMEOUT, MIN_TIMEOUT, parseDuration } from '../../duration.ts';
 import { parseFrameworkVersion } from '../../generate/context.ts';
 import { usageError } from '../../output/errors.ts';
-import { countFlag } from '../bench/command.ts';
 import type { CommandSpec } from '../spec.ts';
 
 /** More connections than any server's max_connections default allows many times over: a typo. */
