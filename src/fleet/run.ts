@@ -17,21 +17,32 @@ export async function runBounded<T, R>(
   work: (item: T, signal: AbortSignal) => Promise<R>,
 ): Promise<Outcome<R>[]> {
   const outcomes: Outcome<R>[] = items.map(() => ({ state: 'not-run' }));
+  // One listener on the run's signal for all servers under way (one each would pass Node's
+  // listener limit with --parallel above 10).
+  const underWay = new Set<(reason: unknown) => void>();
+  const onAbort = () => {
+    for (const stop of underWay) stop(options.signal?.reason);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length && !options.signal?.aborted) {
       const index = next++;
-      outcomes[index] = await runOne(items[index] as T, options, work);
+      outcomes[index] = await runOne(items[index] as T, options.deadlineMs, underWay, work);
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(options.parallel, items.length)) }, worker);
-  await Promise.all(workers);
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, items.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
   return outcomes;
 }
 
 async function runOne<T, R>(
   item: T,
-  options: { deadlineMs: number; signal?: AbortSignal },
+  deadlineMs: number,
+  underWay: Set<(reason: unknown) => void>,
   work: (item: T, signal: AbortSignal) => Promise<R>,
 ): Promise<Outcome<R>> {
   const controller = new AbortController();
@@ -44,12 +55,12 @@ async function runOne<T, R>(
     timedOut = true;
     controller.abort(new Error('deadline'));
     wake();
-  }, options.deadlineMs);
-  const onAbort = () => {
-    controller.abort(options.signal?.reason);
+  }, deadlineMs);
+  const stop = (reason: unknown) => {
+    controller.abort(reason);
     wake();
   };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  underWay.add(stop);
   try {
     const running = work(item, controller.signal).then(
       (value): Outcome<R> => ({ state: 'done', value }),
@@ -62,6 +73,6 @@ async function runOne<T, R>(
     return timedOut ? { state: 'timed-out' } : { state: 'interrupted' };
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    underWay.delete(stop);
   }
 }

@@ -184,7 +184,7 @@ test('a connection the server closed for idling: the plain lines and the summary
 test('without PROCESS the watch cannot see other users: the verdict says so instead of stable', async () => {
   // The watcher's own user holds a connection (a pool that looks stable), while another user
   // reconnects twice a second, unseen.
-  const own = await connect('wv_noproc', NOPROC_PASSWORD);
+  const held = await connect('wv_noproc', NOPROC_PASSWORD);
   let running = true;
   const reconnecting = (async () => {
     while (running) {
@@ -198,7 +198,16 @@ test('without PROCESS the watch cannot see other users: the verdict says so inst
   try {
     const json = startWatch(server, { intervalMs: 500, count: 4 }, {}, noproc);
     const human = humanWatch({ intervalMs: 500, count: 4 }, noproc);
-    const [{ code, summary }, humanCode] = await Promise.all([json.done, human.done]);
+    // Filtered to the login's own user, the list is complete for what was asked: judged as usual.
+    const own = startWatch(
+      server,
+      { intervalMs: 500, count: 4, filters: { user: ['wv_noproc'], db: [], host: [] } },
+      {},
+      noproc,
+    );
+    const [{ code, summary }, humanCode, ownRun] = await Promise.all([json.done, human.done, own.done]);
+    assert.equal(ownRun.summary.other_users_hidden, false);
+    assert.equal(ownRun.summary.verdict, 'stable');
     assert.equal(code, ExitCode.ok);
     assert.equal(humanCode, ExitCode.ok);
     // What it sees is its own user only: the other user's churn is invisible to it.
@@ -223,6 +232,6 @@ test('without PROCESS the watch cannot see other users: the verdict says so inst
   } finally {
     running = false;
     await reconnecting;
-    await own.end();
+    await held.end();
   }
 });

@@ -8,7 +8,7 @@ const decode = (chunk: string | Uint8Array): string =>
  * Tests of what a command says match its sentences whole: output is not wrapped (as if the
  * terminal were this wide) unless a test asks for a width with COLUMNS.
  */
-export const UNWRAPPED = { COLUMNS: '100000' };
+export const UNWRAPPED = { COLUMNS: '1000' };
 
 /** An IO that records what a command printed, so a test can drive a command end to end. */
 export function memoryIO(

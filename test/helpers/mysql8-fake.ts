@@ -24,6 +24,8 @@ export interface FakeMysql8Options {
   persisted?: Record<string, string>;
   /** Users that hold SYSTEM_VARIABLES_ADMIN; everyone when not given. */
   privilegedUsers?: string[];
+  /** The option files variables_info names as the source of some setting (default /etc/mysql/my.cnf; [] as with --no-defaults). */
+  optionFiles?: string[];
   /** Let a user read performance_schema.persisted_variables (default: everyone). */
   canReadPersisted?: (user: string) => boolean;
 }
@@ -260,11 +262,12 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
           rows: [[source, '']],
         };
       }
-      // The option files a MySQL 8 server read: none, for a server started with --no-defaults.
+      // The option files that set some variable, as a packaged server started by its service has them.
       if (
         /^SELECT DISTINCT VARIABLE_PATH AS \w+ FROM performance_schema\.variables_info WHERE /i.test(text)
       ) {
-        return { kind: 'rows', columns: [{ name: 'path' }], rows: [] };
+        const files = options.optionFiles ?? ['/etc/mysql/my.cnf'];
+        return { kind: 'rows', columns: [{ name: 'path' }], rows: files.map((path) => [path]) };
       }
       match = /^SELECT CURRENT_USER\(\)(?: AS (\w+))?$/i.exec(text);
       if (match)

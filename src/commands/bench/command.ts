@@ -1,6 +1,7 @@
 import { OpenConnections } from '../../bench/open-connections.ts';
 import { DEFAULT_QUERY } from '../../bench/requests.ts';
 import { SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
+import { countFlag } from '../../count.ts';
 import type { Interrupts } from '../../interrupt.ts';
 import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
@@ -11,16 +12,6 @@ export const DEFAULT_REQUESTS = 500;
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_REQUESTS = 1_000_000;
 const MAX_CONCURRENCY = 1000;
-
-/** A whole number within bounds, or a usage error that says which flag and why. */
-export function countFlag(flag: string, value: unknown, max: number): number {
-  const text = String(value).trim();
-  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(count) || count < 1 || count > max) {
-    throw usageError(`--${flag} takes a whole number from 1 to ${max}; "${String(value)}" is not one.`);
-  }
-  return count;
-}
 
 /** The --yes help, from the limits themselves so the two cannot drift apart. */
 export const yesDescription = (limits: SafeLimits = SAFE_LIMITS): string =>

@@ -41,8 +41,11 @@ export async function runFleetCommand(
       server: resolved[index] as ServerTarget,
     }));
   }
-  // Each server gets its connect timeout twice over: once to connect, once for its statements.
-  const deadlineSeconds = 2 * Math.max(...servers.map(({ server }) => server.resolved.connectTimeout));
+  // A server has its connect timeout to connect and one statement timeout more for the rest, so
+  // a host that answers slowly but steadily cannot hold its slot for its statements' sum.
+  const deadlineSeconds = Math.max(
+    ...servers.map(({ server }) => server.resolved.connectTimeout + server.resolved.statementTimeout),
+  );
   // Ctrl-C stops the run instead of the process: what was learned so far is still printed.
   return interrupts.handle(() =>
     runFleet({ ...options, deadlineSeconds, signal: interrupts.signal }, io, servers, (server, signal) =>

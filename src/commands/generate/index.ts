@@ -21,6 +21,7 @@ import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printReport } from '../../output/print.ts';
 import { messageWidthOf, wrapProse } from '../../output/prose.ts';
 import { colorFor } from '../../output/style.ts';
+import { closest } from '../../output/suggest.ts';
 import { readTimeoutSource } from './facts.ts';
 import { writeFileAtomically } from './out-file.ts';
 
@@ -40,8 +41,11 @@ export interface GenerateOptions {
   flags?: ConnectionFlags;
 }
 
-export const unknownTargetMessage = (name: string | undefined): string =>
-  `${name === undefined ? 'Name a target' : `There is no target "${name}"`}: choose one of ${TARGET_NAMES.join(', ')} (dbcache generate --list says what each is).`;
+export const unknownTargetMessage = (name: string | undefined): string => {
+  const near = name === undefined ? undefined : closest(name, TARGET_NAMES);
+  const guess = near === undefined ? '' : ` Did you mean ${near} (dbcache generate ${near})?`;
+  return `${name === undefined ? 'Name a target' : `There is no target "${name}"`}: choose one of ${TARGET_NAMES.join(', ')} (dbcache generate --list says what each is).${guess}`;
+};
 
 export async function runGenerate(
   options: GenerateOptions,

@@ -1,3 +1,4 @@
+import { countFlag } from '../../count.ts';
 import { usageError } from '../../output/errors.ts';
 import type { CommandSpec } from '../spec.ts';
 import type { WatchConnectionsOptions } from './index.ts';
@@ -15,7 +16,7 @@ export const watchConnectionsCommand: CommandSpec = {
     yargs
       .option('interval', { type: 'string', default: '2s', describe: 'Time between ticks (2, 500ms, 5s)' })
       .option('count', {
-        type: 'number',
+        type: 'string',
         describe: 'Stop after this many ticks (a failed reconnect attempt counts as one)',
       })
       .option('duration', { type: 'string', describe: 'Stop after this long (30s, 5m)' })
@@ -74,12 +75,7 @@ export function watchOptions(args: Record<string, unknown>): WatchConnectionsOpt
   if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
     throw usageError('--interval must be between 100ms and 1h.');
   }
-  let count: number | undefined;
-  if (args.count !== undefined) {
-    count = Number(args.count);
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw usageError('--count takes a whole number of ticks, 1 or more.');
-  }
+  const count = args.count === undefined ? undefined : countFlag('count', args.count, undefined, 'ticks');
   let durationMs: number | undefined;
   if (args.duration !== undefined) {
     const parsed = parseInterval(String(args.duration));
