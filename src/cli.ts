@@ -118,9 +118,8 @@ function connectionOptions(): Record<string, Options> {
   for (const option of Object.values(options)) {
     option.group = CONNECTION;
     // A repeated flag means its last value, as in the mysql client (`-u root -u app` is app).
-    // --url is the exception: check-timeout checks every server named (sources.ts takes the
-    // last for the commands that talk to one server).
-    if (option.type === 'string' && option !== options.url)
+    // (check-timeout declares --url a list: it checks every server named.)
+    if (option.type === 'string')
       option.coerce = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
   }
   return options;
