@@ -183,7 +183,7 @@ export function findingsFor(report: TimeoutReport, server: AdviceContext): Findi
       'critical',
       'wait-timeout-very-low',
       `wait_timeout is ${wait} s: the server closes a pooled connection after ${wait} s without a query, so applications see "MySQL server has gone away" between ordinary requests.`,
-      `Raise it to at least 60 s (dbcache set-timeout 300; keep it across restarts with ${keepAcrossRestarts(300, server)}), then derive the pool settings with dbcache generate.`,
+      `Raise it to at least 60 s with dbcache set-timeout 300 and keep it across restarts with ${keepAcrossRestarts(300, server)}; then derive the pool settings with dbcache generate.`,
     );
   } else if (wait === DEFAULT_WAIT_TIMEOUT) {
     add(
@@ -295,7 +295,7 @@ export function findingsFor(report: TimeoutReport, server: AdviceContext): Findi
       'warning',
       'wait-timeout-not-persisted',
       `wait_timeout was set at run time (${report.wait_timeout_origin.source}): the server goes back to its option files' value at the next restart.`,
-      `Keep it across restarts: ${keepAcrossRestarts(wait, server)}.`,
+      `Keep it across restarts with ${keepAcrossRestarts(wait, server)}.`,
     );
   }
 
