@@ -2,7 +2,7 @@ import { type ConnectionOptions, createPool, type PoolConnection } from 'mysql2/
 import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
-export interface BenchPool {
+interface BenchPool {
   request: Request;
   /** Ends every pool connection; call it whatever happened. */
   close(): Promise<void>;
