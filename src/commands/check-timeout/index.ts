@@ -7,7 +7,7 @@ import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from
 import { readTimeoutFacts } from './facts.ts';
 import { buildReport, type TimeoutReport } from './report.ts';
 
-export interface CheckTimeoutOptions {
+interface CheckTimeoutOptions {
   json: boolean;
   /** Exit with checkFailed unless the live global wait_timeout equals this. */
   expect?: number;
