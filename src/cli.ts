@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
 import { patchConfigCommand } from './commands/patch-config/command.ts';
+import { probeIdleCommand } from './commands/probe-idle/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
@@ -24,6 +25,7 @@ const COMMANDS: CommandSpec[] = [
   generateCommand,
   watchConnectionsCommand,
   patchConfigCommand,
+  probeIdleCommand,
 ];
 
 const CONNECTION =
