@@ -29,7 +29,10 @@ async function sh(args: string[], input?: string): Promise<string> {
       const child = execFile(args[0] as string, args.slice(1), (error, stdout, stderr) =>
         error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
       );
-      child.stdin?.end(input ?? '');
+      // A program that never reads its input (ip, sysctl) may exit first: that is no error.
+      child.stdin?.on('error', () => undefined);
+      if (input === undefined) child.stdin?.end();
+      else child.stdin?.end(input);
     });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';

@@ -5,7 +5,7 @@ import { printJson } from '../../output/json.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { buildReport } from './report.ts';
+import { buildReport, PATH_FINDING } from './report.ts';
 
 export interface CheckTimeoutOptions {
   json: boolean;
@@ -36,6 +36,7 @@ export async function runCheckTimeout(
     await connection.end().catch(() => undefined);
   }
   const report = buildReport(facts, { address: target.address, user: target.user }, options.expect);
+  if (!isLocalTransport(target.resolved.transport)) report.findings.push(PATH_FINDING);
   if (options.json) printJson(io.stdout, report);
   else {
     // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
