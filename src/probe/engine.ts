@@ -48,6 +48,8 @@ export interface ProbeRun {
   pingDeadlineMs: number;
   connectionsUsed: number;
   elapsedMs: number;
+  /** When the bracket was as narrow as asked (before the keepalive verdict); null if never. */
+  narrowedAtMs: number | null;
   interrupted: boolean;
   /** Probe ids the server still held and that were ended with KILL. */
   killed: number[];
@@ -113,7 +115,7 @@ export function pingDeadlineFor(setupMs: readonly number[]): number {
 const CLOSE_LATENCY_MS = 50;
 /** A probe is kept a little longer than the cut before its keepalive verdict counts. */
 export function keepaliveNeeds(hi: number): number {
-  return Math.max(Math.round(hi * 1.25), hi + 1000);
+  return Math.max(Math.round(hi * 1.1), hi + 1000);
 }
 
 export async function runProbes(driver: ProbeDriver, options: EngineOptions): Promise<ProbeRun> {
@@ -140,6 +142,7 @@ class Engine {
   private checkFailure: unknown = null;
   private readonly killed: number[] = [];
   private openFailure: unknown = null;
+  private narrowedAtMs: number | null = null;
 
   constructor(
     private readonly driver: ProbeDriver,
@@ -164,7 +167,10 @@ class Engine {
       while (!this.aborted) {
         if (this.checkFailure) throw this.checkFailure;
         const decision = decide(this.bracket, this.views(), this.options.capacity, this.plan);
-        if (decision.finished) break;
+        if (decision.finished) {
+          this.narrowedAtMs = this.elapsed();
+          break;
+        }
         for (const number of decision.retire) this.retire(number);
         for (const number of decision.ping) void this.ping(number);
         if (decision.open > 0 && this.opening === 0) this.openMore(decision.open);
@@ -193,6 +199,7 @@ class Engine {
       pingDeadlineMs: this.pingDeadlineMs,
       connectionsUsed: this.opened.length,
       elapsedMs: this.elapsed(),
+      narrowedAtMs: this.narrowedAtMs,
       interrupted: this.aborted,
       killed: this.killed,
       leftBehind,

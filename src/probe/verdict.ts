@@ -60,9 +60,10 @@ export function judge(input: VerdictInput): VerdictResult {
     return { verdict: 'no-cut', timeout: input.waitTimeout, keepalive: 'not-applicable', cutsEarly: false };
   }
   if (!between) {
+    // The server counts whole seconds from its side: a close seen a hair before W is still W.
     return {
       verdict: 'server',
-      timeout: Math.min(input.waitTimeout, Math.max(1, Math.floor(input.bracket.hi / 1000))),
+      timeout: input.waitTimeout,
       keepalive: 'not-applicable',
       cutsEarly: false,
     };

@@ -168,16 +168,20 @@ test('Ctrl-C: ends with the bracket known so far, exit 130, and no probe left on
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Past the first rungs (1 s, 1.25 s, 1.56 s).
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // All probes open, then past the first rungs (1 s, 1.25 s).
+    const deadline = Date.now() + 30_000;
+    while ((await othersOnServer()) < 13 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.ok((await othersOnServer()) >= 13, 'the probes are open before the interrupt');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     child.kill('SIGINT');
     const code = await exited;
     assert.equal(code, ExitCode.interrupted, stderr);
     const report = JSON.parse(stdout) as ProbeIdleReport;
     assert.equal(report.complete, false);
     assert.equal(report.verdict, 'interrupted');
-    assert.ok(report.bracket.survived_seconds >= 1.5, `survived ${report.bracket.survived_seconds} s`);
+    assert.ok(report.bracket.survived_seconds >= 1, `survived ${report.bracket.survived_seconds} s`);
     assert.equal(report.bracket.cut_seconds, null);
     assert.match(stderr, /stopping: closing the probes/);
     assert.equal(await othersOnServer(), 0, 'no probe connection is left on the server');

@@ -39,7 +39,7 @@ test('the server first: exit 0, generate from wait_timeout', () => {
   const result = judge({
     ...between,
     waitTimeout: 3,
-    bracket: { lo: 2950, hi: 3010 },
+    bracket: { lo: 2950, hi: 2999 },
     cut: { kind: 'closed', component: 'server', evidence: 'at-wait-timeout' },
   });
   assert.deepEqual(result, { verdict: 'server', timeout: 3, keepalive: 'not-applicable', cutsEarly: false });

@@ -12,16 +12,17 @@ const WHO: Record<string, string> = {
 export function headline(report: ProbeIdleReport): string {
   const { limit } = report;
   const wait = report.server.wait_timeout;
+  const range = limit ? `${limit.lower_seconds.toFixed(1)}–${limit.upper_seconds.toFixed(1)} s` : '';
   const keep = `${wait} s${wait >= 60 ? ` (${formatDuration(wait)})` : ''}`;
   switch (report.verdict) {
     case 'server':
-      return `The server's wait_timeout closes idle connections first: after ${limit?.lower_seconds}–${limit?.upper_seconds} s (wait_timeout ${wait} s).`;
+      return `The server's wait_timeout closes idle connections first: after ${range} (wait_timeout ${wait} s).`;
     case 'no-cut':
       return `No idle connection was cut within ${report.run.max_seconds} s (wait_timeout ${wait} s, ${formatDuration(wait)}).`;
     case 'closed-between':
-      return `Something in between CLOSES idle connections after ${limit?.lower_seconds}–${limit?.upper_seconds} s; the server would keep them ${keep}.`;
+      return `Something in between CLOSES idle connections after ${range}; the server would keep them ${keep}.`;
     case 'black-holed-between':
-      return `Something in between BLACK-HOLES idle connections after ${limit?.lower_seconds}–${limit?.upper_seconds} s (no answer, no error); the server would keep them ${keep}.`;
+      return `Something in between BLACK-HOLES idle connections after ${range} (no answer, no error); the server would keep them ${keep}.`;
     case 'interrupted':
       return `Stopped early: idle connections survived ${report.bracket.survived_seconds} s${report.bracket.cut_seconds === null ? '' : `, and were cut by ${report.bracket.cut_seconds} s`}.`;
   }

@@ -47,7 +47,9 @@ export interface ProbeIdleReport {
     probes: number;
     connections_used: number;
     elapsed_seconds: number;
-    /** Probe connections the server still held after they were cut, ended with KILL. */
+    /** When the bracket was known (the rest is the keepalive probe's verdict); null if never. */
+    bracket_known_seconds: number | null;
+    /** Probe connections the server still held after they were cut or retired, ended with KILL. */
     ended_on_server: number[];
     /** Probe connections still listed at the end (empty unless the cleanup failed). */
     left_on_server: number[];
@@ -143,6 +145,7 @@ export function buildReport(
       probes,
       connections_used: run.connectionsUsed,
       elapsed_seconds: Math.round(run.elapsedMs / 100) / 10,
+      bracket_known_seconds: run.narrowedAtMs === null ? null : Math.round(run.narrowedAtMs / 100) / 10,
       ended_on_server: run.killed,
       left_on_server: run.leftBehind,
     },
@@ -168,7 +171,7 @@ function adviceFor(report: ProbeIdleReport): string[] {
   const wait = report.server.wait_timeout;
   const messages: string[] = [];
   const long = (seconds: number) => (seconds >= 60 ? `, ${formatDuration(seconds)}` : '');
-  const range = limit ? `${limit.lower_seconds}–${limit.upper_seconds} s` : '';
+  const range = limit ? `${limit.lower_seconds.toFixed(1)}–${limit.upper_seconds.toFixed(1)} s` : '';
   switch (report.verdict) {
     case 'server':
       messages.push(
