@@ -143,20 +143,30 @@ function narrow(
     bracket.hi,
   ].sort((a, b) => a - b);
   const ping: number[] = [];
+  // Each open stretch is split by the probe nearest above its middle: shortest silences first,
+  // again until no probe splits anything (a split opens new middles for the probes below it).
+  const waiting = [...usable].sort((a, b) => a.idleMs - b.idleMs);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const probe of waiting) {
+      if (ping.includes(probe.id)) continue;
+      const stretch = stretchAbove(points, probe.idleMs, goal);
+      if (stretch === null || probe.idleMs <= stretch.from) continue;
+      if (probe.idleMs >= (stretch.from + stretch.to) / 2) {
+        ping.push(probe.id);
+        points.push(probe.idleMs);
+        points.sort((a, b) => a - b);
+        changed = true;
+      }
+    }
+  }
   let wakeInMs: number | null = null;
-  // Longest silence first: those reach the open stretches soonest.
-  for (const probe of [...usable].sort((a, b) => b.idleMs - a.idleMs)) {
+  for (const probe of waiting) {
+    if (ping.includes(probe.id)) continue;
     const stretch = stretchAbove(points, probe.idleMs, goal);
     if (stretch === null) continue;
-    const middle = (stretch.from + stretch.to) / 2;
-    if (probe.idleMs >= middle && probe.idleMs > stretch.from) {
-      ping.push(probe.id);
-      points.push(probe.idleMs);
-      points.sort((a, b) => a - b);
-    } else {
-      const wait = Math.max(0, Math.ceil(middle - probe.idleMs));
-      wakeInMs = wakeInMs === null ? wait : Math.min(wakeInMs, wait);
-    }
+    const wait = Math.max(0, Math.ceil((stretch.from + stretch.to) / 2 - probe.idleMs));
+    wakeInMs = wakeInMs === null ? wait : Math.min(wakeInMs, wait);
   }
   const live = pending.length + usable.length;
   // Fresh probes help only when no probe left can reach the open stretches.
