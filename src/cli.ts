@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
 import { patchConfigCommand } from './commands/patch-config/command.ts';
+import { probeIdleCommand } from './commands/probe-idle/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
@@ -27,6 +28,7 @@ export const COMMANDS: CommandSpec[] = [
   generateCommand,
   watchConnectionsCommand,
   patchConfigCommand,
+  probeIdleCommand,
 ];
 
 /** yargs' help layout slows down with the square of its width: past this no line is read anyway. */

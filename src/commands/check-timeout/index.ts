@@ -5,7 +5,7 @@ import { printReport } from '../../output/print.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { buildReport, type TimeoutReport } from './report.ts';
+import { buildReport, PATH_FINDING, type TimeoutReport } from './report.ts';
 
 interface CheckTimeoutOptions {
   json: boolean;
@@ -46,5 +46,7 @@ export async function checkServer(
   } finally {
     await connection.end().catch(() => undefined);
   }
-  return buildReport(facts, { address: target.address, user: target.user }, expect);
+  const report = buildReport(facts, { address: target.address, user: target.user }, expect);
+  if (!facts.local) report.findings.push(PATH_FINDING);
+  return report;
 }

@@ -311,3 +311,15 @@ function findingsFor(report: TimeoutReport, server: AdviceContext): Finding[] {
   }
   return findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }
+
+/**
+ * Over TCP to another machine, wait_timeout is only one of the limits an idle pooled connection
+ * meets: proxies, load balancers, NAT and firewalls in between have their own.
+ */
+export const PATH_FINDING: Finding = {
+  severity: 'info',
+  code: 'path-not-measured',
+  message:
+    "The server's wait_timeout is only one limit: a proxy, load balancer, NAT or firewall between this host and the server may cut idle connections sooner.",
+  advice: 'Measure the whole path from the application host with dbcache probe-idle.',
+};
