@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
 import { patchConfigCommand } from './commands/patch-config/command.ts';
+import { probeIdleCommand } from './commands/probe-idle/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
@@ -27,6 +28,7 @@ export const COMMANDS: CommandSpec[] = [
   generateCommand,
   watchConnectionsCommand,
   patchConfigCommand,
+  probeIdleCommand,
 ];
 
 /** yargs' help layout slows down with the square of its width: past this no line is read anyway. */
@@ -118,9 +120,8 @@ function connectionOptions(): Record<string, Options> {
   for (const option of Object.values(options)) {
     option.group = CONNECTION;
     // A repeated flag means its last value, as in the mysql client (`-u root -u app` is app).
-    // --url is the exception: check-timeout checks every server named (sources.ts takes the
-    // last for the commands that talk to one server).
-    if (option.type === 'string' && option !== options.url)
+    // (check-timeout declares --url a list: it checks every server named.)
+    if (option.type === 'string')
       option.coerce = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
   }
   return options;

@@ -10,8 +10,11 @@ import { COMMANDS, commandOptions, main } from '../src/cli.ts';
 import type { CommandSpec } from '../src/commands/spec.ts';
 import { memoryIO } from './helpers/io.ts';
 
-/** The options meant to repeat, each value adding to the list. Keep this list short and deliberate. */
-const REPEATABLE = ['filter-user', 'filter-db', 'filter-host'];
+/**
+ * The options meant to repeat, each value adding to the list. Keep this list short and deliberate:
+ * watch-connections' filters, and check-timeout's --url (each names one more server of a fleet).
+ */
+const REPEATABLE = ['filter-user', 'filter-db', 'filter-host', 'url'];
 
 /** Parses `argv` for `spec` as the CLI does, and returns what the command would be run with. */
 async function parsed(spec: CommandSpec, argv: string[]): Promise<Record<string, unknown>> {

@@ -3,7 +3,7 @@ import type { StatementBounds } from '../connection/deadline.ts';
 import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
-export interface BenchPool {
+interface BenchPool {
   request: Request;
   /** Ends every pool connection; call it whatever happened. */
   close(): Promise<void>;

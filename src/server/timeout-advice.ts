@@ -27,15 +27,15 @@ export const readsNoOptionFile = (server: AdviceContext): boolean =>
 
 /**
  * How to make `seconds` last across the server's restarts: a phrase that follows "keep it
- * across restarts with" or stands after a colon. Never patch-config for a server that reads no
- * option file (patch-config refuses it).
+ * across restarts with". Never patch-config for a server that reads no option file
+ * (patch-config refuses it).
  */
 export function keepAcrossRestarts(seconds: number, server: AdviceContext): string {
   const { identity } = server;
-  if (identity.managed) return `set wait_timeout = ${seconds} in ${identity.managed.settingsLiveIn}`;
+  if (identity.managed) return `wait_timeout = ${seconds} set in ${identity.managed.settingsLiveIn}`;
   const persist = hasSetPersist(identity) ? `dbcache set-timeout ${seconds} --persist (SET PERSIST)` : null;
   if (readsNoOptionFile(server)) {
-    const startup = `add --wait-timeout=${seconds} to the command that starts the server (its service unit or start script): it reads no option file (it reports no setting from one, as when started with --no-defaults), so dbcache patch-config cannot keep it`;
+    const startup = `--wait-timeout=${seconds} on the command that starts the server (its service unit or start script: it reads no option file, as when started with --no-defaults, so dbcache patch-config cannot keep it)`;
     return persist ? `${persist}, or ${startup}` : startup;
   }
   const where = server.local === false ? ", run on the server's machine" : '';
@@ -58,7 +58,7 @@ export function lowerPoolsFirst(
 ): string {
   const apply = server.identity.managed
     ? `set wait_timeout = ${seconds} in ${server.identity.managed.settingsLiveIn}`
-    : `lower the server's timeout (dbcache set-timeout ${seconds}) and keep it across restarts (${keepAcrossRestarts(seconds, server)})`;
+    : `lower the server's timeout with dbcache set-timeout ${seconds} and keep it across restarts with ${keepAcrossRestarts(seconds, server)}`;
   return (
     `${lead}, pools first: 1. make every application's pool retire idle connections before ${seconds} s ` +
     `(dbcache generate <framework> --timeout ${seconds}), deploy that, and check with dbcache watch-connections that each client is stable ` +

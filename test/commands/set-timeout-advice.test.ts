@@ -68,6 +68,6 @@ test('on a server that reads no option file, keeping the value is a startup flag
   const report = JSON.parse(await set(900, { dryRun: true })) as SetTimeoutReport;
   const note = report.notes.find((n) => n.code === 'not-persisted')?.message ?? '';
   assert.match(note, /starts with the value on its command line, or the default 28800 s/);
-  assert.match(note, /add --wait-timeout=900 to the command that starts the server/);
+  assert.match(note, /--wait-timeout=900 on the command that starts the server/);
   assert.doesNotMatch(note, /patch-config --wait-timeout/);
 });

@@ -110,7 +110,7 @@ test('the global changes and reads back; a new connection gets it, an already-op
     assert.match(
       report.notes.find((note) => note.code === 'not-persisted')?.message ?? '',
       // The suite's server runs with --no-defaults: patch-config would refuse it.
-      /add --wait-timeout=120 to the command that starts the server/,
+      /--wait-timeout=120 on the command that starts the server/,
     );
     assert.doesNotMatch(
       report.notes.find((note) => note.code === 'not-persisted')?.message ?? '',
@@ -375,7 +375,7 @@ test('--persist on MariaDB is refused before anything changes, saying how to kee
   assert.equal(err.exitCode, ExitCode.usage);
   assert.match(err.message, /MariaDB has no SET PERSIST/);
   // The suite's server runs with --no-defaults: patch-config would refuse it.
-  assert.match(err.message, /add --wait-timeout=600 to the command that starts the server/);
+  assert.match(err.message, /--wait-timeout=600 on the command that starts the server/);
   assert.match(err.message, /Nothing was changed\.$/);
   assert.equal(await setStatementsRun(), before);
   assert.deepEqual(await globals(), { wait: 28800, interactive: 28800 });

@@ -1,14 +1,12 @@
-import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 
 /**
- * The tests run as root (CI does): giving a file another owner, and running dbcache as another
- * user (setpriv), need it. A test that needs it fails with this message rather than passing
- * without asserting anything.
+ * Some tests need root, which CI has: giving a file another owner, running dbcache as another
+ * user (setpriv), building network namespaces, veth pairs and nftables rules. Without it they
+ * fail with this sentence rather than pass without asserting anything.
  */
 export function requireRoot(what: string): void {
-  assert.equal(
-    process.getuid?.(),
-    0,
-    `${what} needs root (to give a file another owner, or to run as another user): run the tests as root, as CI does.`,
-  );
+  if (userInfo().uid !== 0) {
+    throw new Error(`${what} needs root, which CI has: run the tests as root (e.g. sudo npm test).`);
+  }
 }

@@ -83,6 +83,8 @@ export interface StartOptions {
    * (`--no-defaults`); read again at every restart. The helper's own flags still win.
    */
   defaultsFile?: string;
+  /** A command that runs the server, e.g. ['ip', 'netns', 'exec', NAME] for a network namespace. */
+  launcher?: string[];
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -110,7 +112,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     ...userArgs,
     ...(options.args ?? []),
   ];
-  let child = await launch(binary, args, socket, errorLog);
+  const launcher = options.launcher ?? [];
+  let child = await launch(binary, args, socket, errorLog, launcher);
   const server: TestServer = {
     host: '127.0.0.1',
     port,
@@ -126,7 +129,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     },
     async restart() {
       await halt(child);
-      child = await launch(binary, args, socket, errorLog);
+      child = await launch(binary, args, socket, errorLog, launcher);
     },
   };
   return server;
@@ -160,8 +163,10 @@ async function launch(
   args: string[],
   socket: string,
   errorLog: string,
+  launcher: string[],
 ): Promise<ChildProcess> {
-  const child = spawn(binary, args, { stdio: 'ignore' });
+  const [program, ...before] = [...launcher, binary];
+  const child = spawn(program as string, [...before, ...args], { stdio: 'ignore' });
   let exited: string | undefined;
   child.on('exit', (code, signal) => {
     exited = `exited with ${signal ?? `code ${code}`}`;

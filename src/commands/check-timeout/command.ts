@@ -23,6 +23,13 @@ export const checkTimeoutCommand: CommandSpec = {
         describe:
           'Check many servers: a file with one a line (mysql:// URL, host[:port] or socket path; # comments), - for stdin. --url may also be repeated',
       })
+      // Each --url names one more server to check (for one server, the last counts elsewhere).
+      .option('url', {
+        type: 'string',
+        array: true,
+        describe: 'mysql://user:password@host:port/database; repeat it to check several servers',
+      })
+      .coerce('url', (value: unknown) => [value].flat())
       .option('parallel', {
         type: 'string',
         describe: 'With several servers: how many to check at once (default 16)',
@@ -36,10 +43,7 @@ export const checkTimeoutCommand: CommandSpec = {
       .example('$0 check-timeout -h db1 -u app -p --json', 'a remote server, asking for the password')
       .example('$0 check-timeout --expect 600', 'exit 1 when wait_timeout is not 600 s')
       .example('$0 check-timeout --targets fleet.txt --expect 600', 'every server in the file, one row each')
-      .example(
-        '$0 check-timeout --format openmetrics > /var/lib/prometheus/node-exporter/dbcache.prom',
-        'for Prometheus',
-      ),
+      .example('$0 check-timeout --format openmetrics > dbcache.prom', 'gauges for node_exporter'),
   async run(args, io, target) {
     let expect: number | undefined;
     if (args.expect !== undefined) {

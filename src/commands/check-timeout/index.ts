@@ -5,9 +5,9 @@ import { printReport } from '../../output/print.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { buildReport, type TimeoutReport } from './report.ts';
+import { buildReport, PATH_FINDING, type TimeoutReport } from './report.ts';
 
-export interface CheckTimeoutOptions {
+interface CheckTimeoutOptions {
   json: boolean;
   /** Exit with checkFailed unless the live global wait_timeout equals this. */
   expect?: number;
@@ -46,5 +46,7 @@ export async function checkServer(
   } finally {
     await connection.end().catch(() => undefined);
   }
-  return buildReport(facts, { address: target.address, user: target.user }, expect);
+  const report = buildReport(facts, { address: target.address, user: target.user }, expect);
+  if (!facts.local) report.findings.push(PATH_FINDING);
+  return report;
 }

@@ -10,7 +10,7 @@ import {
 import type { VariableOrigin } from '../../server/variables.ts';
 import { STATUS_COUNTERS, type StatusCounter, type TimeoutFacts } from './facts.ts';
 
-export interface Finding {
+interface Finding {
   severity: Severity;
   code: string;
   message: string;
@@ -55,7 +55,7 @@ export interface TimeoutReport {
 
 export const DEFAULT_WAIT_TIMEOUT = 28800;
 /** Below this, pools cannot keep a connection between ordinary requests. */
-export const LOW_TIMEOUT = 10;
+const LOW_TIMEOUT = 10;
 
 const ratio = (part: number | null | undefined, whole: number | null | undefined): number | null =>
   part == null || whole == null || !Number.isFinite(whole) || whole <= 0 ? null : round(part / whole, 4);
@@ -169,7 +169,7 @@ const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info', 'ok'];
 const SUGGESTED_TIMEOUT = 600;
 
 /** What the numbers mean for pooled clients, worst first; advice fits `server` and is safe in order. */
-export function findingsFor(report: TimeoutReport, server: AdviceContext): Finding[] {
+function findingsFor(report: TimeoutReport, server: AdviceContext): Finding[] {
   const findings: Finding[] = [];
   const add = (severity: Severity, code: string, message: string, advice: string) =>
     findings.push({ severity, code, message, advice });
@@ -183,7 +183,7 @@ export function findingsFor(report: TimeoutReport, server: AdviceContext): Findi
       'critical',
       'wait-timeout-very-low',
       `wait_timeout is ${wait} s: the server closes a pooled connection after ${wait} s without a query, so applications see "MySQL server has gone away" between ordinary requests.`,
-      `Raise it to at least 60 s (dbcache set-timeout 300; keep it across restarts with ${keepAcrossRestarts(300, server)}), then derive the pool settings with dbcache generate.`,
+      `Raise it to at least 60 s with dbcache set-timeout 300 and keep it across restarts with ${keepAcrossRestarts(300, server)}; then derive the pool settings with dbcache generate.`,
     );
   } else if (wait === DEFAULT_WAIT_TIMEOUT) {
     add(
@@ -295,7 +295,7 @@ export function findingsFor(report: TimeoutReport, server: AdviceContext): Findi
       'warning',
       'wait-timeout-not-persisted',
       `wait_timeout was set at run time (${report.wait_timeout_origin.source}): the server goes back to its option files' value at the next restart.`,
-      `Keep it across restarts: ${keepAcrossRestarts(wait, server)}.`,
+      `Keep it across restarts with ${keepAcrossRestarts(wait, server)}.`,
     );
   }
 
@@ -311,3 +311,15 @@ export function findingsFor(report: TimeoutReport, server: AdviceContext): Findi
   }
   return findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }
+
+/**
+ * Over TCP to another machine, wait_timeout is only one of the limits an idle pooled connection
+ * meets: proxies, load balancers, NAT and firewalls in between have their own.
+ */
+export const PATH_FINDING: Finding = {
+  severity: 'info',
+  code: 'path-not-measured',
+  message:
+    "The server's wait_timeout is only one limit: a proxy, load balancer, NAT or firewall between this host and the server may cut idle connections sooner.",
+  advice: 'Measure the whole path from the application host with dbcache probe-idle.',
+};

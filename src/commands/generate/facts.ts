@@ -1,31 +1,25 @@
 import type { Connection } from 'mysql2/promise';
 import type { TimeoutSource } from '../../generate/context.ts';
 import { IDENTITY_VARIABLES, identifyServer } from '../../server/identity.ts';
-import { readVariables } from '../../server/variables.ts';
+import { readTimeouts } from '../../server/timeouts.ts';
 
 /**
- * The timeout a pooled connection gets: this connection's session wait_timeout (mysql2 does not
- * set CLIENT_INTERACTIVE, like every pool driver), which also picks up init_connect changes.
+ * The timeout a pooled connection gets (the shared reader's poolTimeout: this connection's session
+ * wait_timeout, which also picks up init_connect changes), and what else the output mentions.
  */
 export async function readTimeoutSource(connection: Connection, address: string): Promise<TimeoutSource> {
-  const global = await readVariables(connection, 'GLOBAL', [
-    'wait_timeout',
-    'interactive_timeout',
-    'max_connections',
-    ...IDENTITY_VARIABLES,
-  ]);
-  const session = await readVariables(connection, 'SESSION', ['wait_timeout']);
-  const identity = identifyServer(global);
-  const waitTimeout = Number(session.wait_timeout ?? global.wait_timeout);
+  const timeouts = await readTimeouts(connection, ['max_connections', ...IDENTITY_VARIABLES]);
+  const identity = identifyServer(timeouts.global);
+  const maxConnections = timeouts.global.max_connections;
   return {
-    waitTimeout,
+    waitTimeout: timeouts.poolTimeout,
     measured: {
       address,
       flavor: identity.flavor,
       version: identity.version,
-      globalWaitTimeout: Number(global.wait_timeout),
-      interactiveTimeout: Number(global.interactive_timeout),
-      maxConnections: global.max_connections === undefined ? null : Number(global.max_connections),
+      globalWaitTimeout: timeouts.globalTimeouts.wait_timeout,
+      interactiveTimeout: timeouts.globalTimeouts.interactive_timeout,
+      maxConnections: maxConnections === undefined ? null : Number(maxConnections),
     },
   };
 }

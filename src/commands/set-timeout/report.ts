@@ -105,7 +105,7 @@ export function buildReport(
 }
 
 /** What the change does and does not do, in the user's words; most important first. */
-export function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: Outcome | null): Note[] {
+function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: Outcome | null): Note[] {
   const notes: Note[] = [];
   const add = (code: string, message: string) => notes.push({ code, message });
   const { seconds, interactive, persist } = report.requested;

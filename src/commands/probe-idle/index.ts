@@ -1,0 +1,110 @@
+import { connectFailure } from '../../connection/open.ts';
+import type { ServerTarget } from '../../connection/target.ts';
+import type { IO } from '../../io.ts';
+import { UserError, usageError } from '../../output/errors.ts';
+import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
+import { printJson } from '../../output/json.ts';
+import { colorFor } from '../../output/style.ts';
+import { probeCapacity } from '../../probe/capacity.ts';
+import type { ProbeDriver } from '../../probe/driver.ts';
+import { runProbes } from '../../probe/engine.ts';
+import { mysqlDriver } from '../../probe/mysql.ts';
+import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
+import { linesProgress, NO_PROGRESS, type ProgressView, screenProgress } from './progress.ts';
+import { renderReport } from './render.ts';
+import { buildReport, type ProbeIdleReport } from './report.ts';
+
+export interface ProbeIdleOptions {
+  /** The longest silence to test, seconds. */
+  max: number;
+  /** Probes open at once. */
+  probes: number;
+  json: boolean;
+}
+
+/** What the caller controls besides the options (tests and the benchmark go through here). */
+export interface ProbeIdleRuntime {
+  /** Aborting it ends the run early with what is known; the CLI wires Ctrl-C to it. */
+  signal?: AbortSignal;
+  /** The mysql2 driver unless given. */
+  driver?: ProbeDriver;
+  plan?: Partial<Omit<PlanParams, 'maxIdleMs'>>;
+  pingDeadlineMs?: number;
+  /** Receives the report as well. */
+  onReport?: (report: ProbeIdleReport) => void;
+}
+
+/** TCP keepalive on the keepalive probe: the shortest Linux allows, far below any limit worth finding. */
+export const KEEPALIVE_INTERVAL_MS = 1000;
+
+export async function runProbeIdle(
+  options: ProbeIdleOptions,
+  io: IO,
+  target: ServerTarget,
+  runtime: ProbeIdleRuntime = {},
+): Promise<ExitCodeValue> {
+  const { transport } = target.resolved;
+  const socket = transport.kind === 'socket';
+  const driver = runtime.driver ?? (await defaultDriver(target, io));
+  const facts = await driver.serverFacts();
+  const capacity = probeCapacity(facts, options.probes);
+  if ('refused' in capacity) throw usageError(capacity.refused);
+
+  const color = colorFor(io.stdout, io.env);
+  const header = `dbcache probe-idle: ${target.address}, ${capacity.probes} probes${socket ? '' : ' and a keepalive probe'}, silences up to ${Math.min(options.max, facts.waitTimeout + Math.max(2, Math.round(facts.waitTimeout / 20)))} s (Ctrl-C stops with what is known)`;
+  const progress: ProgressView = options.json
+    ? NO_PROGRESS
+    : io.stdout.isTTY
+      ? screenProgress(io.stdout, color, header, io.now)
+      : linesProgress(io.stdout, header);
+  let run: Awaited<ReturnType<typeof runProbes>>;
+  try {
+    run = await runProbes(driver, {
+      plan: { ...DEFAULT_PLAN, ...runtime.plan },
+      maxMs: options.max * 1000,
+      capacity: capacity.probes,
+      pingDeadlineMs: runtime.pingDeadlineMs ?? null,
+      keepaliveMs: socket ? null : KEEPALIVE_INTERVAL_MS,
+      socket,
+      now: io.now,
+      ...(runtime.signal ? { signal: runtime.signal } : {}),
+      onUpdate: (snapshot, message) => progress.update(snapshot, message),
+    });
+  } finally {
+    progress.done();
+  }
+  const report = buildReport(
+    run,
+    facts,
+    { address: target.address, user: target.user, transport: socket ? 'socket' : 'tcp' },
+    capacity.probes,
+  );
+  runtime.onReport?.(report);
+  if (options.json) printJson(io.stdout, report);
+  else io.stdout.write(renderReport(report, color));
+  if (report.run.left_on_server.length > 0) {
+    throw new UserError(
+      `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,
+      ExitCode.server,
+    );
+  }
+  if (run.interrupted) return ExitCode.interrupted;
+  return report.verdict === 'closed-between' || report.verdict === 'black-holed-between'
+    ? ExitCode.checkFailed
+    : ExitCode.ok;
+}
+
+async function defaultDriver(target: ServerTarget, io: IO): Promise<ProbeDriver> {
+  // One connection settles TLS and the password; the probes reuse what worked.
+  const options = await target.poolOptions();
+  return mysqlDriver(
+    options,
+    (err) =>
+      connectFailure(
+        err,
+        target.resolved,
+        typeof options.password === 'string' ? options.password : undefined,
+      ),
+    io.now,
+  );
+}
