@@ -36,6 +36,9 @@ export const STANDARD = {
   uptime: 20,
 };
 
+/** The option file the example server starts with: the default wait_timeout, as shipped. */
+const SERVER_OPTION_FILE = '[mysqld]\nmax_connections = 151\n';
+
 export interface ExampleWorld {
   server: TestServer;
   /** Stands for /etc/mysql: the server's option file and the files examples edit live here. */
@@ -63,6 +66,8 @@ export interface Example {
   /** Lines shown before the command, such as a `cat` of a file. */
   preface?(world: ExampleWorld): Promise<string>;
   show?: Shown;
+  /** Starts what runs while the command does (an application's pool); returns how to stop it. */
+  during?(world: ExampleWorld): Promise<() => Promise<void>>;
   /** What only this example's output needs made stable. */
   normalise?(text: string): string;
 }
@@ -91,33 +96,47 @@ export const EXAMPLES: Example[] = [
     normalise: steadyCounters,
   },
   {
-    name: 'check-timeout-fleet',
-    display: 'dbcache check-timeout --targets fleet.txt --expect 600 -u root',
-    preface: async (world) => `$ cat fleet.txt\n${fleetFile(world)}`,
-    args: (world) => [
-      'check-timeout',
-      '--targets',
-      join(world.configDir, 'fleet.txt'),
-      '--expect',
-      '600',
-      ...local(world),
-    ],
-    show: { stdout: true, stderr: true, exitCode: true },
+    name: 'generate-mysql2',
+    display: 'dbcache generate mysql2 --timeout 600',
+    args: (world) => ['generate', 'mysql2', '--timeout', '600', ...local(world)],
   },
   {
-    name: 'check-timeout-openmetrics',
-    display: 'dbcache check-timeout --targets fleet.txt --expect 600 -u root --format openmetrics',
+    name: 'generate-mysql2-measured',
+    display: 'dbcache generate mysql2 -h 127.0.0.1 -u root',
     args: (world) => [
-      'check-timeout',
-      '--targets',
-      join(world.configDir, 'fleet.txt'),
-      '--expect',
-      '600',
-      '--format',
-      'openmetrics',
-      ...local(world),
+      'generate',
+      'mysql2',
+      '--no-defaults',
+      '-h',
+      '127.0.0.1',
+      '-P',
+      String(world.server.port),
+      '-u',
+      'root',
     ],
-    show: { stdout: true, exitCode: true },
+    show: { stdout: true, stderr: true },
+  },
+  {
+    name: 'patch-config-dry-run',
+    display:
+      'dbcache patch-config --file /etc/mysql/mariadb.conf.d/50-server.cnf --offline --wait-timeout 600 --dry-run',
+    files: {
+      'mariadb.conf.d/50-server.cnf':
+        '[server]\n\n[mysqld]\nuser                    = mysql\nbind-address            = 127.0.0.1\n\n# Timeouts\nwait_timeout = 28800\n',
+    },
+    args: (world) => [
+      'patch-config',
+      '--file',
+      join(world.configDir, 'mariadb.conf.d/50-server.cnf'),
+      '--offline',
+      '--flavor',
+      'mariadb',
+      '--server-version',
+      world.version,
+      '--wait-timeout',
+      '600',
+      '--dry-run',
+    ],
   },
   {
     name: 'patch-config-json-changed',
@@ -181,7 +200,87 @@ export const EXAMPLES: Example[] = [
     ],
     show: { stdout: true, stderr: true, exitCode: true },
   },
+  {
+    name: 'watch-connections',
+    display: 'dbcache watch-connections --interval 1s --count 4',
+    args: (world) => ['watch-connections', '--interval', '1s', '--count', '4', ...local(world)],
+    during: pooledApplication,
+    normalise: (text) => {
+      let second = 0;
+      return text
+        .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, () => `2026-01-01T09:00:0${second++}.000Z`)
+        .replace(
+          /(\d+) ticks over \d+ s/,
+          (_, ticks: string) => `${ticks} ticks over ${Number(ticks) - 1} s`,
+        );
+    },
+  },
+  {
+    // From here on the server changes: the examples above read it as started.
+    name: 'set-timeout',
+    display: 'dbcache set-timeout 600',
+    args: (world) => ['set-timeout', '600', ...local(world)],
+  },
+  {
+    name: 'set-timeout-dry-run',
+    display: 'dbcache set-timeout 5m --interactive --dry-run',
+    args: (world) => ['set-timeout', '5m', '--interactive', '--dry-run', ...local(world)],
+  },
+  {
+    name: 'patch-config',
+    display: 'dbcache patch-config --wait-timeout 600 --yes',
+    args: (world) => ['patch-config', '--wait-timeout', '600', '--yes', ...local(world)],
+  },
+  {
+    name: 'check-timeout-expect',
+    display: 'dbcache check-timeout --expect 600',
+    args: (world) => ['check-timeout', '--expect', '600', ...local(world)],
+    normalise: steadyCounters,
+    show: { stdout: true, exitCode: true },
+  },
+  {
+    name: 'check-timeout-fleet',
+    display: 'dbcache check-timeout --targets fleet.txt --expect 600 -u root',
+    preface: async (world) => `$ cat fleet.txt\n${fleetFile(world)}`,
+    args: (world) => [
+      'check-timeout',
+      '--targets',
+      join(world.configDir, 'fleet.txt'),
+      '--expect',
+      '600',
+      ...local(world),
+    ],
+    show: { stdout: true, stderr: true, exitCode: true },
+  },
+  {
+    name: 'check-timeout-openmetrics',
+    display: 'dbcache check-timeout --targets fleet.txt --expect 600 -u root --format openmetrics',
+    args: (world) => [
+      'check-timeout',
+      '--targets',
+      join(world.configDir, 'fleet.txt'),
+      '--expect',
+      '600',
+      '--format',
+      'openmetrics',
+      ...local(world),
+    ],
+    show: { stdout: true, exitCode: true },
+  },
 ];
+
+/** An application with a pool of two connections, each running a query every 200 ms. */
+async function pooledApplication(world: ExampleWorld): Promise<() => Promise<void>> {
+  const { createPool } = await import('mysql2/promise');
+  const pool = createPool({ socketPath: world.server.socket, user: 'root', connectionLimit: 2 });
+  const busy = () => Promise.all([pool.query('SELECT 1'), pool.query('SELECT 1')]);
+  await busy();
+  const timer = setInterval(() => void busy().catch(() => undefined), 200);
+  return async () => {
+    clearInterval(timer);
+    await pool.end();
+  };
+}
 
 /**
  * check-timeout's counters of a server just started: the uptime (and so the rate) depends on how
@@ -326,7 +425,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
 /** A throwaway server reading an option file in a directory that stands for /etc/mysql. */
 export async function startExampleWorld(): Promise<{ world: ExampleWorld; stop(): Promise<void> }> {
   const configDir = await mkdtemp(join(tmpdir(), 'dbcache-docs-'));
-  await writeFile(join(configDir, 'my.cnf'), '[mysqld]\nwait_timeout = 600\n');
+  await writeFile(join(configDir, 'my.cnf'), SERVER_OPTION_FILE);
   try {
     const server = await startTestServer({ defaultsFile: join(configDir, 'my.cnf') });
     const version = await serverVersion(server);
@@ -364,7 +463,13 @@ export async function renderExample(example: Example, world: ExampleWorld): Prom
     await writeFile(file, content);
   }
   const shown = example.show ?? { stdout: true };
-  const result = await runCli(example.args(world));
+  const stopBackground = await example.during?.(world);
+  let result: Awaited<ReturnType<typeof runCli>>;
+  try {
+    result = await runCli(example.args(world));
+  } finally {
+    await stopBackground?.();
+  }
   const parts = [
     ...(example.preface ? [(await example.preface(world)).replace(/\n$/, '')] : []),
     `$ ${example.display}`,

@@ -64,7 +64,9 @@ function tablesAsLists(lines) {
           cell === '' ? null : rest.length === 1 ? cell : `${headers[column + 1]}: ${cell}`,
         )
         .filter((cell) => cell !== null);
-      out.push(`- **${first}**${named.length ? `: ${named.join('; ')}` : ''}`);
+      out.push(
+        `- **${first.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')}**${named.length ? `: ${named.join('; ')}` : ''}`,
+      );
     }
     index--;
   }
@@ -129,11 +131,19 @@ function breakLongWords(roff) {
 
 /** Links between pages name the man page instead: "see fleet.md" reads "see dbcache-fleet(7)". */
 function manLinks(markdown) {
-  return markdown.replace(/\[([^\]]+)\]\(((?:\.\.\/)?[\w.-]+\.md)(#[\w-]+)?\)/g, (_, text, target) => {
-    const page = basename(target, '.md');
-    const man = page === 'README' ? 'dbcache(1)' : `dbcache-${page}(${commands.has(page) ? 1 : 7})`;
-    return text.replace(/`/g, '') === basename(target) ? man : `${text} (${man})`;
-  });
+  return markdown.replace(
+    /\[([^\]]+)\]\(((?:\.\.\/)?(?:docs\/)?([\w.-]+)\.md)(#[\w-]+)?\)/g,
+    (_, text, target, page) => {
+      const man =
+        page === 'README'
+          ? 'dbcache(1)'
+          : page === 'CONTRIBUTING'
+            ? 'CONTRIBUTING.md in the source'
+            : `dbcache-${page}(${commands.has(page) ? 1 : 7})`;
+      const plain = text.replace(/`/g, '');
+      return plain === basename(target) || plain === target ? man : `${text} (${man})`;
+    },
+  );
 }
 
 const date = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now();

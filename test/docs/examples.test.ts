@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   docPages,
   EXAMPLES,
@@ -10,6 +12,8 @@ import {
   renderAll,
   startExampleWorld,
 } from '../../scripts/docs-examples.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 // The examples run against a server of their own, just started: the suite's shared server has
 // counters and settings other test files change.
@@ -26,7 +30,7 @@ after(() => stop?.());
 test('every example block in the docs is what the command prints now (npm run docs:examples rewrites them)', async () => {
   let blocks = 0;
   for (const page of await docPages()) {
-    const name = page.slice(page.lastIndexOf('/', page.lastIndexOf('/') - 1) + 1);
+    const name = relative(ROOT, page);
     for (const block of findBlocks(await readFile(page, 'utf8'))) {
       blocks++;
       const expected = rendered.get(block.name);
