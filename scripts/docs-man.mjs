@@ -99,7 +99,7 @@ function tidy(roff, isoDate) {
     .replace(/^(\.TH "[^"]*" "[^"]*" )"[^"]*"/m, `$1"${isoDate}"`)
     .replace(/^(\.S[HS] .*\n)\.P\n/gm, '$1')
     .replace(/^(\.TH .*\n)/m, '$1.ad l\n.nh\n')
-    .replace(/[^\x00-\x7f]/gu, (char) => {
+    .replace(/[\u0080-\u{10FFFF}]/gu, (char) => {
       const code = char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
       return `\\[u${code}]`;
     });
