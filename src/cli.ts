@@ -233,7 +233,9 @@ export async function main(
       .epilog(
         `Exit codes: ${Object.entries(ExitCode)
           .map(([name, code]) => `${code} ${name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`)}`)
-          .join(', ')}. DBCACHE_DEBUG=1 adds stack traces to errors. More in the README.`,
+          .join(
+            ', ',
+          )}. DBCACHE_DEBUG=1 adds stack traces to errors. Manual: man dbcache, man dbcache-<command>.`,
       )
       .exitProcess(false)
       .fail((message, err) => {

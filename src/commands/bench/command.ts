@@ -77,7 +77,7 @@ export const benchCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document (schema in the README)',
+        describe: 'Print one JSON document (schema: man dbcache-bench)',
       })
       .example('$0 bench', 'the local server: 500 requests, 4 at a time, each way')
       .example(

@@ -11,7 +11,7 @@ export const checkTimeoutCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document (schema in the README)',
+        describe: 'Print one JSON document (schema: man dbcache-check-timeout)',
       })
       .option('expect', {
         type: 'string',

@@ -60,7 +60,7 @@ export const patchConfigCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document (schema in the README)',
+        describe: 'Print one JSON document (schema: man dbcache-patch-config)',
       })
       .example('$0 patch-config --list', 'which files the server reads, and where wait_timeout is set')
       .example('$0 patch-config --wait-timeout 10m --dry-run', 'show the edit as a diff')

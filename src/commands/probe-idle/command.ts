@@ -31,7 +31,7 @@ export const probeIdleCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document at the end (schema in the README)',
+        describe: 'Print one JSON document at the end (schema: man dbcache-probe-idle)',
       })
       .example(
         '$0 probe-idle -h db.internal -u app -p',

@@ -36,7 +36,7 @@ export const setTimeoutCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'Print one JSON document (schema in the README)',
+        describe: 'Print one JSON document (schema: man dbcache-set-timeout)',
       })
       .example(
         '$0 set-timeout 600',

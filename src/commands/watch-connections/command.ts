@@ -34,7 +34,7 @@ export const watchConnectionsCommand: CommandSpec = {
       .option('json', {
         type: 'boolean',
         default: false,
-        describe: 'NDJSON: one tick object per line, then a summary (schema in the README)',
+        describe: 'NDJSON: one tick object per line, then a summary (schema: man dbcache-watch-connections)',
       })
       .example(
         '$0 watch-connections',
