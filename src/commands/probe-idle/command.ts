@@ -1,6 +1,8 @@
 import { countFlag } from '../../count.ts';
 import { parseDuration } from '../../duration.ts';
 import { usageError } from '../../output/errors.ts';
+import { ExitCode } from '../../output/exit-codes.ts';
+import { parseFormat } from '../../output/format.ts';
 import type { CommandSpec } from '../spec.ts';
 
 /** 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults. */
@@ -33,6 +35,11 @@ export const probeIdleCommand: CommandSpec = {
         default: false,
         describe: 'Print one JSON document at the end (schema in the README)',
       })
+      .option('format', {
+        type: 'string',
+        describe:
+          "table (default), json (as --json), or openmetrics: gauges for node_exporter's textfile collector",
+      })
       .example(
         '$0 probe-idle -h db.internal -u app -p',
         'from the application host, through the same path the app uses',
@@ -51,27 +58,26 @@ export const probeIdleCommand: CommandSpec = {
     const probes = countFlag('probes', args.probes ?? PROBES_RANGE.default, PROBES_RANGE.max);
     if (probes < PROBES_RANGE.min)
       throw usageError(`--probes takes ${PROBES_RANGE.min} to ${PROBES_RANGE.max}.`);
+    const format = parseFormat(args.format, Boolean(args.json));
     const { runProbeIdle } = await import('./index.ts');
-    // Ctrl-C ends the run with what is known (every probe closed and ended on the server, exit
-    // 130); a second Ctrl-C does not wait for that.
-    const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) {
-        if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
-        process.exit(130);
-      }
+    const server = target();
+    // The one interrupt model: Ctrl-C (or SIGTERM) ends the run with what is known, every probe
+    // closed and ended on the server (exit 130); a second Ctrl-C does not wait for that.
+    const { interrupts } = server;
+    const stopping = () =>
       io.stderr.write('dbcache: stopping: closing the probes and ending them on the server.\n');
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    interrupts.signal.addEventListener('abort', stopping, { once: true });
+    const stopListening = interrupts.onUrgent(() => {
+      if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
+      process.exit(ExitCode.interrupted);
+    });
     try {
-      return await runProbeIdle({ max, probes, json: Boolean(args.json) }, io, target(), {
-        signal: controller.signal,
-      });
+      return await interrupts.handle(() =>
+        runProbeIdle({ max, probes, format }, io, server, { signal: interrupts.signal }),
+      );
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopListening();
+      interrupts.signal.removeEventListener('abort', stopping);
     }
   },
 };
