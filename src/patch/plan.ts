@@ -7,6 +7,7 @@
 import {
   byteStringToText,
   type FileRecord,
+  type Flavor,
   groupMatches,
   insertOptionLine,
   isGroupIn,
@@ -15,7 +16,6 @@ import {
   type OptionLine,
   type ReadLine,
   type ReadOptionsResult,
-  type ResolvedOption,
   serialize,
   setOptionValue,
   textToByteString,
@@ -33,12 +33,13 @@ import {
   givesExactly,
   type Occurrence,
   occurrencesOf,
+  readOccurrence,
   SETTING_NAMES,
   type SettingName,
+  type SettingReading,
   settingReading,
 } from './occurrences.ts';
 import { PatchRefused } from './refused.ts';
-import { readTimeoutValue } from './server-value.ts';
 import { verifyPatch } from './verify.ts';
 
 export { PatchRefused };
@@ -67,8 +68,12 @@ export interface OccurrenceInfo {
   group: string;
   rawName: string;
   value: string | null;
-  /** What the server makes of the value; null where it would refuse it. */
+  /** What the server makes of the value; null where it would refuse it, or dbcache cannot tell. */
   seconds: number | null;
+  /** Why `seconds` is null: the server refuses the value, or dbcache cannot tell what it reads. */
+  unreadable: 'refused' | 'unsure' | null;
+  /** Why the server's number is not the written one, or why there is none; null when it is as written. */
+  note: string | null;
 }
 
 export type Action = 'unchanged' | 'set' | 'insert' | 'create-group';
@@ -151,7 +156,7 @@ export function planPatch(input: PatchInput): PatchPlan {
   const changes = applyIntents(intents, chain, input);
   const after = verifyPatch(input, reads, changes);
   const settings = input.settings.map((request) =>
-    settingPlan(request, chain, after, intents, input.maxSeconds),
+    settingPlan(request, chain, after, intents, input.maxSeconds, valueFlavor(input.views)),
   );
   return { settings, changes, chain, warnings: [...chain.warnings, ...homeWarnings(intents, chain, input)] };
 }
@@ -213,12 +218,19 @@ function refuseUnknownVersionGroups(
   }
 }
 
+/** Whose number rules read the values: the server's when known, else none (both must agree). */
+export function valueFlavor(views: readonly ServerReader[]): Flavor | null {
+  return views.length === 1 ? (views[0] as ServerReader).flavor : null;
+}
+
 function intentsFor(input: PatchInput, view: ServerReader, result: ReadOptionsResult): Intent[] {
   const intents: Intent[] = [];
   let anchor: ReturnType<typeof insertionAnchor> | undefined;
   for (const request of input.settings) {
     const occurrences = occurrencesOf(result.options, request.name);
     const winner = occurrences.at(-1);
+    const reading = settingReading(result.options, request.name, input.maxSeconds, valueFlavor(input.views));
+    refuseUnreadableEarlier(reading, request.name);
     if (winner?.form === 'alias') {
       const { file, line, rawName } = winner.option;
       throw new PatchRefused(
@@ -227,10 +239,7 @@ function intentsFor(input: PatchInput, view: ServerReader, result: ReadOptionsRe
     }
     if (winner !== undefined) {
       const { record, index } = locate(result, winner.option.source);
-      const same = givesExactly(
-        settingReading(result.options, request.name, input.maxSeconds),
-        request.seconds,
-      );
+      const same = givesExactly(reading, request.seconds);
       intents.push({
         kind: same ? 'unchanged' : 'set',
         setting: request.name,
@@ -500,9 +509,10 @@ function settingPlan(
   after: ReadOptionsResult,
   intents: readonly Intent[],
   maxSeconds: number,
+  flavor: Flavor | null,
 ): SettingPlan {
   const info = (occurrence: Occurrence | undefined) =>
-    occurrence === undefined ? null : occurrenceInfo(occurrence.option, maxSeconds);
+    occurrence === undefined ? null : occurrenceInfo(occurrence, maxSeconds, flavor);
   const occurrences = occurrencesOf(before.options, request.name);
   const intent = intents.find((candidate) => candidate.setting === request.name) as Intent;
   const result = info(occurrencesOf(after.options, request.name).at(-1));
@@ -513,12 +523,17 @@ function settingPlan(
     current: info(occurrences.at(-1)),
     action: intent.kind,
     result,
-    overridden: occurrences.slice(0, -1).map((occurrence) => occurrenceInfo(occurrence.option, maxSeconds)),
+    overridden: occurrences.slice(0, -1).map((occurrence) => occurrenceInfo(occurrence, maxSeconds, flavor)),
   };
 }
 
-export function occurrenceInfo(option: ResolvedOption, maxSeconds: number): OccurrenceInfo {
-  const reading = readTimeoutValue(option.value, maxSeconds);
+export function occurrenceInfo(
+  occurrence: Occurrence,
+  maxSeconds: number,
+  flavor: Flavor | null,
+): OccurrenceInfo {
+  const { option } = occurrence;
+  const reading = readOccurrence(occurrence, maxSeconds, flavor);
   return {
     file: option.file,
     line: option.line,
@@ -526,5 +541,21 @@ export function occurrenceInfo(option: ResolvedOption, maxSeconds: number): Occu
     rawName: option.rawName,
     value: option.value,
     seconds: reading.ok ? reading.seconds : null,
+    unreadable: reading.ok ? null : reading.kind,
+    note: reading.ok ? reading.adjusted : reading.reason,
   };
+}
+
+/**
+ * The server reads every occurrence and stops at the first value it rejects, even one that a
+ * later line overrides: changing the last line would not make it start. An earlier value
+ * dbcache cannot read leaves the same doubt.
+ */
+function refuseUnreadableEarlier(reading: SettingReading, setting: SettingName): void {
+  const { unreadable, winner } = reading;
+  if (unreadable === null || unreadable.occurrence === winner) return;
+  const { file, line, rawName, value } = unreadable.occurrence.option;
+  throw new PatchRefused(
+    `${file}, line ${line}: ${rawName} = ${value ?? ''}: ${unreadable.reason}. The server reads that line as well as the later ${setting} line that overrides it, so changing only the last one would not give a server that starts with the value; fix or remove that line first. Nothing was written.`,
+  );
 }

@@ -113,6 +113,7 @@ test('--list: the chain in read order, where wait_timeout is set, what it overri
     raw_name: 'wait_timeout',
     value: '900',
     seconds: 900,
+    problem: null,
   });
   assert.deepEqual(
     report.occurrences.wait_timeout.map((occurrence) => [

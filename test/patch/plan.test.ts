@@ -371,3 +371,34 @@ test('the verification refuses an edit that would move any other option', () => 
     '600',
   );
 });
+
+test('a value the server refuses is never "already set": a NBSP before 600 is changed in place', () => {
+  const plan = planPatch(input({ '/etc/my.cnf': '[mysqld]\nwait_timeout = \u00a0600\n' }));
+  assert.equal(plan.settings[0]?.action, 'set');
+  assert.equal(plan.settings[0]?.current?.seconds, null);
+  assert.equal(after(plan, '/etc/my.cnf'), '[mysqld]\nwait_timeout = 600\n');
+});
+
+test('an earlier line the server refuses stops it even when overridden: refused, naming that line', () => {
+  const tree = {
+    '/etc/my.cnf': '[mysqld]\nwait_timeout = -\n',
+    '/etc/mysql/my.cnf': '[mysqld]\nwait_timeout = 900\n',
+  };
+  assert.throws(
+    () => planPatch(input(tree)),
+    (err: unknown) =>
+      err instanceof PatchRefused &&
+      /^\/etc\/my\.cnf, line 2: wait_timeout = -: .*negative.*fix or remove that line first/.test(
+        err.message,
+      ),
+  );
+});
+
+test('not knowing the flavor, an odd value is "cannot tell" and gets rewritten, not taken as set', () => {
+  const tree = { '/etc/my.cnf': '[mysqld]\nwait_timeout = 600x\n' };
+  const plan = planPatch(
+    input(tree, { views: [serverReader('mariadb', '10.11'), serverReader('mysql', '10.11')] }),
+  );
+  assert.equal(plan.settings[0]?.action, 'set');
+  assert.equal(plan.settings[0]?.current?.unreadable, 'unsure');
+});

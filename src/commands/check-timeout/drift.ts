@@ -106,6 +106,7 @@ export async function readOptionFilesFacts(
     chain.options,
     'wait_timeout',
     isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT,
+    flavor,
   );
   const winner = reading.winner?.option;
   return {

@@ -23,6 +23,7 @@ import {
   refusalFor,
   refuseUnreadable,
   type SettingRequest,
+  valueFlavor,
 } from '../../patch/plan.ts';
 import { type WriteHooks, type WrittenFile, writeChanges } from '../../patch/write.ts';
 import { isWindowsServer } from '../../server/identity.ts';
@@ -334,7 +335,12 @@ function confirmOnDisk(
       );
     }
     for (const setting of settings) {
-      if (!givesExactly(settingReading(chain.options, setting.name, maxSeconds), setting.seconds)) {
+      if (
+        !givesExactly(
+          settingReading(chain.options, setting.name, maxSeconds, valueFlavor(choice.views)),
+          setting.seconds,
+        )
+      ) {
         throw failure(
           `the files do not give ${setting.name} = ${setting.seconds} when read back (another program may have changed them)`,
         );

@@ -106,9 +106,11 @@ function where(occurrence: OccurrenceJson): string {
 }
 
 function seconds(occurrence: OccurrenceJson): string {
-  return occurrence.seconds === null
-    ? `"${occurrence.value ?? ''}" (the server rejects this)`
-    : `${occurrence.seconds} s`;
+  if (occurrence.seconds !== null) return `${occurrence.seconds} s`;
+  const why = occurrence.problem?.startsWith('dbcache cannot tell')
+    ? 'dbcache cannot tell what the server makes of this'
+    : 'the server rejects this';
+  return `"${occurrence.value ?? ''}" (${why})`;
 }
 
 function describeOccurrence(occurrence: OccurrenceJson): string {

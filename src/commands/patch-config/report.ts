@@ -5,7 +5,13 @@
 import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
 import { diffNames, unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
-import { type FileChange, type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
+import {
+  type FileChange,
+  type OccurrenceInfo,
+  occurrenceInfo,
+  type PatchPlan,
+  valueFlavor,
+} from '../../patch/plan.ts';
 import type { WrittenFile } from '../../patch/write.ts';
 import { describeUnreadable } from '../../serverfiles/chain.ts';
 import type { ServerReader } from '../../serverfiles/reader.ts';
@@ -37,7 +43,10 @@ export interface OccurrenceJson {
   group: string;
   raw_name: string;
   value: string | null;
+  /** What the server gets from this line; null when it refuses the value or dbcache cannot tell. */
   seconds: number | null;
+  /** Why the server's number differs from what is written, or why there is none; else null. */
+  problem: string | null;
 }
 
 export interface RunningServerJson {
@@ -132,6 +141,7 @@ function occurrenceJson(info: OccurrenceInfo): OccurrenceJson {
     raw_name: info.rawName,
     value: info.value,
     seconds: info.seconds,
+    problem: info.note,
   };
 }
 
@@ -166,7 +176,7 @@ export function buildListReport(
 ): ListReport {
   const occurrences = (name: SettingName) =>
     occurrencesOf(chain.options, name).map((occurrence) =>
-      occurrenceJson(occurrenceInfo(occurrence.option, maxSeconds)),
+      occurrenceJson(occurrenceInfo(occurrence, maxSeconds, valueFlavor(choice.views))),
     );
   const wait = occurrences('wait_timeout');
   const interactive = occurrences('interactive_timeout');
