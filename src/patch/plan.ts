@@ -126,6 +126,7 @@ const STATUS_WORDS: Record<FileRecord['status'], string> = {
   unreadable: 'cannot be read',
   'world-writable': 'ignored by the server because anyone may write to it (chmod o-w)',
   directory: 'a directory',
+  'not-a-file': 'not a regular file (a device, FIFO or socket)',
 };
 
 type Intent =
@@ -138,6 +139,7 @@ export function planPatch(input: PatchInput): PatchPlan {
   if (firstView === undefined) throw new Error('planPatch needs at least one server view.');
   const reads = input.views.map((view) => ({ view, result: readOrRefuse(input.source, view) }));
   const chain = (reads[0] as (typeof reads)[number]).result;
+  refuseNotAFile(chain);
   refuseUnreadable(chain);
 
   let agreed: Intent[] | undefined;
@@ -178,6 +180,11 @@ export function refusalFor(err: OptionFileError): PatchRefused {
       `${what}. dbcache may not read it, and the server does (as its own user): run dbcache as root or as the server's user. Nothing was written.`,
     );
   }
+  if (err.kind === 'missing') {
+    return new PatchRefused(
+      `${err.file} does not exist. Check the path (dbcache patch-config --list shows the files the server reads). Nothing was written.`,
+    );
+  }
   if (err.kind === 'relative') {
     return new PatchRefused(
       `${what}. Name the server's option file with --file (an absolute path, or one relative to where you run dbcache). Nothing was written.`,
@@ -196,6 +203,23 @@ export function refusalFor(err: OptionFileError): PatchRefused {
 export function refuseUnreadable(chain: ReadOptionsResult): void {
   const unreadable = describeUnreadable(chain);
   if (unreadable !== null) throw new PatchRefused(`${unreadable}. Nothing was written.`);
+}
+
+/**
+ * A device, FIFO or socket in the chain (often a config pointed at /dev/null to disable it):
+ * dbcache never opens one (a FIFO blocks, /dev/zero never ends), cannot tell what the server
+ * reads from it, and must never replace it with a regular file.
+ */
+export function refuseNotAFile(chain: ReadOptionsResult): void {
+  const special = chain.files.find((record) => record.status === 'not-a-file');
+  if (special === undefined) return;
+  const behind = special.realPath && special.realPath !== special.path ? ` (${special.realPath})` : '';
+  const from = special.includedFrom
+    ? ` (included from ${special.includedFrom.file} line ${special.includedFrom.line})`
+    : '';
+  throw new PatchRefused(
+    `${special.path}${behind}${from} is not a regular file but a device, FIFO or socket: dbcache neither reads nor writes it. Name the server's real option file with --file. Nothing was written.`,
+  );
 }
 
 /** A setting in `[mariadb-10.6]` counts only for 10.6: without the version that is a guess. */

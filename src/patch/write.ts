@@ -103,8 +103,15 @@ function checkTarget(change: FileChange): Stats {
   let current: Buffer;
   try {
     stats = statSync(target);
+    if (!stats.isFile()) {
+      throw new UserError(
+        `${target} is not a regular file (a device, FIFO or socket): dbcache does not replace it. Nothing was written.`,
+        ExitCode.file,
+      );
+    }
     current = readFileSync(target);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${fileError(err, `read ${target}`).message} Nothing was written.`, ExitCode.file, {
       cause: err,
     });

@@ -144,7 +144,7 @@ function readServerFiles(
     if (!(err instanceof OptionFileError)) throw err;
     // A file this process may not read, or a relative path the server resolved against a
     // directory that is not known: a value from here could be the wrong one.
-    if (err.kind !== 'refused') return { kind: 'cannot-tell' };
+    if (err.kind !== 'refused' && err.kind !== 'missing') return { kind: 'cannot-tell' };
     const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
     return readsIt
       ? { kind: 'broken', facts: { waitTimeout: null, filesRead: [], error: err.message } }
@@ -154,5 +154,7 @@ function readServerFiles(
   if (readsChain(configFiles, chain, realPath) === false) return { kind: 'not-these' };
   // What an unreadable file sets could override everything read here.
   if (unreadableFiles(chain).length > 0) return { kind: 'cannot-tell' };
+  // Nor can what a device or FIFO gives (dbcache never opens one).
+  if (chain.files.some((file) => file.status === 'not-a-file')) return { kind: 'cannot-tell' };
   return { kind: 'read', chain };
 }
