@@ -80,7 +80,10 @@ export async function readOptionFilesFacts(
   machine: ThisMachine = { hostname: hostname() },
 ): Promise<OptionFilesFacts | null> {
   const flavor = flavorOf(identity);
-  const configFiles = await readConfigFiles(connection, identity);
+  const said = await readConfigFiles(connection, identity);
+  // A privilege hides where the settings came from: whether these files are the server's is unknown.
+  if (said.hiddenBy !== null) return null;
+  const configFiles = said.files;
   // A server that says it took no setting from any file (started with --no-defaults, or its
   // files set nothing) cannot be compared with any files.
   if (configFiles !== null && configFiles.length === 0) return null;

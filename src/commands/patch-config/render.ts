@@ -171,7 +171,9 @@ function runningLine(running: NonNullable<ListReport['running_server']>): string
       ? 'it reads these files'
       : running.reads_these_files === false
         ? `it does NOT seem to read these files (its settings came from ${running.config_files?.join(', ') || 'no option file'})`
-        : 'it does not say which files it read';
+        : running.reads_these_files_why !== null
+          ? `dbcache cannot tell whether it reads these files: ${running.reads_these_files_why}`
+          : 'it does not say which files it read';
   const started = running.started_with?.length ? `, started with ${running.started_with.join(' ')},` : '';
   return `The running server (${running.flavor} ${running.version} at ${running.address})${started} has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
 }

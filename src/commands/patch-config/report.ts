@@ -63,6 +63,8 @@ export interface RunningServerJson {
   config_files: string[] | null;
   /** true: it took settings from these files; false: from others; null: cannot tell. */
   reads_these_files: boolean | null;
+  /** Why reads_these_files is null when a privilege would tell (names the privilege); else null. */
+  reads_these_files_why: string | null;
   /** Its command line's option-file flags (`--defaults-file=…`), when dbcache could read them (Linux). */
   started_with: string[] | null;
 }
@@ -152,6 +154,7 @@ export function runningJson(
 ): RunningServerJson | null {
   if (running === null) return null;
   const { identity } = running;
+  const reads = identity === null ? null : readsChain(running.configFiles, chain, realPath);
   return {
     address: running.address,
     local: running.local,
@@ -163,7 +166,8 @@ export function runningJson(
     interactive_timeout: running.interactiveTimeout,
     wait_timeout_origin: running.origin,
     config_files: running.configFiles,
-    reads_these_files: identity === null ? null : readsChain(running.configFiles, chain, realPath),
+    reads_these_files: reads,
+    reads_these_files_why: reads === null ? running.configFilesHiddenBy : null,
     started_with: running.startup ? filesFromStartup(running.startup, []).flags : null,
   };
 }
@@ -315,6 +319,10 @@ function nextSteps(report: PatchReport): string[] {
         : 'it reports no setting from any option file (started with --no-defaults, or with other files)';
     steps.push(
       `Warning: the running server does not seem to read these files: ${from}. Check how it is started (--defaults-file in its service) and patch that file with --file.`,
+    );
+  } else if (running.reads_these_files_why !== null) {
+    steps.push(
+      `dbcache cannot tell whether the running server reads these files: ${running.reads_these_files_why}.`,
     );
   } else {
     steps.push(

@@ -27,6 +27,8 @@ export interface RunningServer {
   origin: VariableOrigin | null;
   /** The option files it says its settings came from (null: it cannot say). */
   configFiles: string[] | null;
+  /** Why configFiles is null when a privilege would tell (one sentence); else null. */
+  configFilesHiddenBy: string | null;
   /** Its command line (Linux), which may name other option files than the defaults. */
   startup: ServerStartup | null;
 }
@@ -44,6 +46,7 @@ export async function readRunningServer(
     interactiveTimeout: null,
     origin: null,
     configFiles: null,
+    configFilesHiddenBy: null,
     startup: null,
   };
   let server: ServerTarget;
@@ -70,6 +73,7 @@ export async function readRunningServer(
     if (elsewhere !== null)
       return { address: server.address, local: false, error: null, ...empty, elsewhere };
     const identity = identifyServer(global);
+    const configFiles = await readConfigFiles(connection, identity);
     return {
       address: server.address,
       local,
@@ -79,7 +83,8 @@ export async function readRunningServer(
       waitTimeout: Number(global.wait_timeout),
       interactiveTimeout: Number(global.interactive_timeout),
       origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
-      configFiles: await readConfigFiles(connection, identity),
+      configFiles: configFiles.files,
+      configFilesHiddenBy: configFiles.hiddenBy,
       startup,
     };
   } catch (err) {
