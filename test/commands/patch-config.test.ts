@@ -287,6 +287,8 @@ test('at a terminal it shows the diff and asks; no writes without a yes, --yes s
   assert.deepEqual(snapshot(etc), before);
 
   const accepted = await patch(world, etc, { waitTimeout: 600, json: false }, terminal(etc, 'yes\n'));
+  assert.equal(accepted.stdout.split('+wait_timeout = 600').length - 1, 1, 'the diff is shown once');
+  assert.equal(accepted.stdout.split('-> 600 s').length - 1, 1, 'the plan is shown once');
   assert.match(
     accepted.stdout,
     /Wrote \S+50-server\.cnf \(the old version is in \S+50-server\.cnf\.dbcache-20250102T030405Z\.bak\)\./,

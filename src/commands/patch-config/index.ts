@@ -36,7 +36,7 @@ import {
   type ServerProgram,
 } from '../../serverfiles/server-program.ts';
 import { confirm } from './confirm.ts';
-import { renderChanges, renderList, renderPatch } from './render.ts';
+import { renderChanges, renderList, renderOutcome, renderPatch } from './render.ts';
 import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
 import { type RunningServer, readRunningServer } from './running.ts';
 
@@ -144,6 +144,8 @@ export async function runPatchConfig(
   const runningReport = runningJson(running, plan.chain, realPath);
   const diffs = plan.changes.map(changeDiff);
   const writing = plan.changes.length > 0 && !options.dryRun;
+  // The settings and the diff go to stdout once: at the question when that is where it is shown.
+  let shownOnStdout = false;
   if (writing && io.stdin.isTTY === true && !options.yes) {
     // Whoever answers must see the diff: on stdout when that is the terminal and shows text,
     // else on stderr (stdout is a file or a pipe, or carries JSON).
@@ -153,6 +155,7 @@ export async function runPatchConfig(
     const files = plan.changes.map((change) => change.realPath).join(', ');
     const yes = await confirm(io, `Write this to ${files}? [y/N] `);
     world.afterConfirm?.();
+    shownOnStdout = preview === io.stdout;
     if (!yes) {
       io.stderr.write('Nothing was written.\n');
       if (options.json) {
@@ -169,6 +172,7 @@ export async function runPatchConfig(
   }
   const report = buildPatchReport(choice, plan, runningReport, { dryRun: options.dryRun, written });
   if (options.json) printJson(io.stdout, report);
+  else if (shownOnStdout) io.stdout.write(renderOutcome(report, colorFor(io.stdout, io.env)));
   else writeBytes(io.stdout, renderPatch(report, colorFor(io.stdout, io.env), diffs));
   return ExitCode.ok;
 }

@@ -61,7 +61,8 @@ export function renderPatch(report: PatchReport, color: ChalkInstance, diffs: re
   return `${renderChanges(report, color, diffs)}\n${textToByteString(renderOutcome(report, color))}`;
 }
 
-function renderOutcome(report: PatchReport, color: ChalkInstance): string {
+/** What was written and what to do next: all that is left to show once the changes were shown at the prompt. */
+export function renderOutcome(report: PatchReport, color: ChalkInstance): string {
   const out: string[] = [];
   if (report.changes.length === 0) {
     out.push(color.green('The files already set these values: nothing was changed.'));
