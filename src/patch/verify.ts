@@ -15,8 +15,8 @@ import {
 } from '../optionfile/index.ts';
 import { readChain } from '../serverfiles/chain.ts';
 import { describeReader, type ServerReader } from '../serverfiles/reader.ts';
+import { type FileChange, type PatchInput, valueFlavor } from './model.ts';
 import { formOf, givesExactly, settingReading } from './occurrences.ts';
-import { type FileChange, type PatchInput, valueFlavor } from './plan.ts';
 import { PatchRefused } from './refused.ts';
 
 /** The file system with the edited bytes read in place of the files they replace. */

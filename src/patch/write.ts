@@ -25,7 +25,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../output/errors.ts';
 import { ExitCode } from '../output/exit-codes.ts';
-import type { FileChange } from './plan.ts';
+import type { FileChange } from './model.ts';
 
 export interface WriteHooks {
   /**
