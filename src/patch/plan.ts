@@ -27,6 +27,7 @@ import {
   settingReading,
 } from './occurrences.ts';
 import {
+  describeGroups,
   refusalFor,
   refuseAliasWinner,
   refuseNotAFile,
@@ -75,7 +76,12 @@ export function planPatch(input: PatchInput): PatchPlan {
   const settings = input.settings.map((request) =>
     settingPlan(request, chain, after, intents, input.maxSeconds, valueFlavor(input.views)),
   );
-  return { settings, changes, chain, warnings: [...chain.warnings, ...homeWarnings(intents, chain, input)] };
+  return {
+    settings,
+    changes,
+    chain,
+    warnings: [...chain.warnings, ...homeWarnings(intents, chain, input), ...newGroupNotes(intents, chain)],
+  };
 }
 
 function readOrRefuse(source: ChainSource, view: ServerReader): ReadOptionsResult {
@@ -164,4 +170,18 @@ export function occurrenceInfo(
     unreadable: reading.ok ? null : reading.kind,
     note: reading.ok ? reading.adjusted : reading.reason,
   };
+}
+
+/** A new `[mysqld]` group is said out loud, with what the file held before (kept as it was, ahead of it). */
+function newGroupNotes(intents: readonly Intent[], chain: ReadOptionsResult): string[] {
+  const paths = [
+    ...new Set(intents.filter((intent) => intent.kind === 'create-group').map((i) => i.realPath)),
+  ];
+  return paths.flatMap((realPath) => {
+    const record = chain.files.find((candidate) => candidate.realPath === realPath && candidate.doc !== null);
+    if (record?.doc == null) return [];
+    return [
+      `${record.path} has no group dbcache adds server settings to (${describeGroups(record.doc)}): it adds a [mysqld] group at the end, after the file's own lines, which stay as they are.`,
+    ];
+  });
 }

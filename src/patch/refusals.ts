@@ -147,14 +147,40 @@ function isClientFile(record: FileRecord, input: PatchInput): boolean {
   const home = input.source.home;
   const isHomeFile =
     /(^|[\\/])\.my\.cnf$/.test(record.path) && (home === undefined || record.path.startsWith(home));
-  return isHomeFile || groups.length > 0;
+  if (isHomeFile) return true;
+  // [mysqld_safe] and friends are read only on the server's machine: server configuration.
+  if (groups.some(isServerSideGroup)) return false;
+  return groups.length > 0;
 }
 
-function groupsOf(doc: OptionFileDoc): string[] {
+/**
+ * Groups read only by the programs that start or watch the server (mysqld_safe, mysqld_multi,
+ * the mysql.server script) or by its cluster layer: a file holding one is server configuration,
+ * whichever program reads it. MariaDB's mysqld_safe reads [mysqld_safe], [safe_mysqld] and
+ * [mariadb-safe]/[mariadbd-safe] (scripts/mysqld_safe.sh), mysqld_multi its own group.
+ */
+const SERVER_SIDE_GROUPS = new Set([
+  'mysqld_safe',
+  'safe_mysqld',
+  'mariadb-safe',
+  'mariadbd-safe',
+  'mariadb_safe',
+  'mariadbd_safe',
+  'mysqld_multi',
+  'mysql.server',
+  'mysql_server',
+  'galera',
+]);
+
+export function isServerSideGroup(group: string): boolean {
+  return SERVER_SIDE_GROUPS.has(byteStringToText(group).toLowerCase());
+}
+
+export function groupsOf(doc: OptionFileDoc): string[] {
   return doc.lines.flatMap((line) => (line.kind === 'group' ? [line.name] : []));
 }
 
-function describeGroups(doc: OptionFileDoc): string {
+export function describeGroups(doc: OptionFileDoc): string {
   const groups = [...new Set(groupsOf(doc))];
   return groups.length === 0
     ? 'no groups'
