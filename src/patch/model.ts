@@ -5,6 +5,7 @@
 import type { Flavor, ReadOptionsResult } from '../optionfile/index.ts';
 import type { ChainSource } from '../serverfiles/chain.ts';
 import type { ServerReader } from '../serverfiles/reader.ts';
+import type { LeftAlone } from './left-alone.ts';
 import type { SettingName } from './occurrences.ts';
 
 export interface SettingRequest {
@@ -69,6 +70,8 @@ export interface PatchPlan {
   chain: ReadOptionsResult;
   /** What the server would warn about while reading the files. */
   warnings: string[];
+  /** Lines that other versions or flavors of server sharing the files still read, with another value. */
+  leftAlone: LeftAlone[];
 }
 
 export type Intent =

@@ -10,6 +10,7 @@ import { type ChainSource, locate, readChain } from '../serverfiles/chain.ts';
 import { describeReader, type ServerReader } from '../serverfiles/reader.ts';
 import { homeWarnings, insertionAnchor, realPathOf, spell } from './anchor.ts';
 import { applyIntents } from './apply.ts';
+import { leftAlone } from './left-alone.ts';
 import {
   type Intent,
   type OccurrenceInfo,
@@ -80,6 +81,7 @@ export function planPatch(input: PatchInput): PatchPlan {
     settings,
     changes,
     chain,
+    leftAlone: leftAlone(input, chain, changes),
     warnings: [...chain.warnings, ...homeWarnings(intents, chain, input), ...newGroupNotes(intents, chain)],
   };
 }

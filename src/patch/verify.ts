@@ -20,7 +20,7 @@ import { formOf, givesExactly, settingReading } from './occurrences.ts';
 import { PatchRefused } from './refused.ts';
 
 /** The file system with the edited bytes read in place of the files they replace. */
-function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
+export function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
   const edited = new Map(changes.map((change) => [change.realPath, change.after]));
   return {
     readFile: (path) => Buffer.from(edited.get(realPathOrNull(fs, path) ?? path) ?? fs.readFile(path)),

@@ -1,7 +1,14 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
 import { textToByteString } from '../../optionfile/index.ts';
-import type { ListReport, OccurrenceJson, PatchReport, ServerJson, SettingJson } from './report.ts';
+import type {
+  LeftAloneJson,
+  ListReport,
+  OccurrenceJson,
+  PatchReport,
+  ServerJson,
+  SettingJson,
+} from './report.ts';
 
 const DEFAULT_TIMEOUT = 28800;
 
@@ -52,6 +59,11 @@ export function renderChanges(report: PatchReport, color: ChalkInstance, diffs: 
   );
   out.push('');
   for (const setting of report.settings) out.push(settingLine(setting, color));
+  if (report.left_alone.length > 0) {
+    out.push('');
+    out.push('Left alone: other servers that may share these files read their own line:');
+    for (const line of report.left_alone) out.push(`  ${leftAloneLine(line)}`);
+  }
   const text = `${out.join('\n')}\n`;
   return textToByteString(text) + diffs.map((diff) => `\n${colorDiff(diff, color)}\n`).join('');
 }
@@ -100,6 +112,12 @@ function serverName(server: ServerJson): string {
         ? ` (from ${server.program})`
         : ` (from the ${server.known_from === 'flags' ? 'command line' : 'running server'})`;
   return `${name}${from}`;
+}
+
+function leftAloneLine(line: LeftAloneJson): string {
+  const name = `${line.server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'}${line.server.version ? ` ${line.server.version}` : ''}`;
+  const gets = line.seconds === null ? `"${line.value ?? ''}", which it cannot use` : `${line.seconds} s`;
+  return `${name} still gets ${line.setting} ${gets} from ${line.file} line ${line.line} [${line.group}]; to patch it too, run again with ${line.patch_with.join(' ')}.`;
 }
 
 function where(occurrence: OccurrenceJson): string {

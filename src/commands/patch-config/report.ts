@@ -95,10 +95,26 @@ export interface ChangeJson {
   backup: string | null;
 }
 
+/** A line another version or flavor of server sharing the files still reads (the patch left it alone). */
+export interface LeftAloneJson {
+  setting: SettingName;
+  server: { flavor: 'mariadb' | 'mysql'; version: string | null };
+  file: string;
+  line: number;
+  group: string;
+  raw_name: string;
+  value: string | null;
+  /** What that server gets after the patch; null when it refuses the value or dbcache cannot tell. */
+  seconds: number | null;
+  /** The flags that make patch-config patch for that server too. */
+  patch_with: string[];
+}
+
 export interface PatchReport {
   server: ServerJson;
   files: FileJson[];
   settings: SettingJson[];
+  left_alone: LeftAloneJson[];
   changes: ChangeJson[];
   dry_run: boolean;
   written: boolean;
@@ -242,6 +258,19 @@ export function buildPatchReport(
     server: serverJson(choice),
     files: filesJson(plan.chain),
     settings,
+    left_alone: plan.leftAlone.map(
+      (line): LeftAloneJson => ({
+        setting: line.setting,
+        server: { flavor: line.server.flavor, version: line.server.version },
+        file: line.file,
+        line: line.line,
+        group: line.group,
+        raw_name: line.rawName,
+        value: line.value,
+        seconds: line.seconds,
+        patch_with: line.flags,
+      }),
+    ),
     changes,
     dry_run: outcome.dryRun,
     written: outcome.written !== null && outcome.written.length > 0,
