@@ -1,4 +1,4 @@
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import type { ServerTarget } from '../../connection/target.ts';
 import { formatDuration, MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO, Output } from '../../io.ts';
@@ -29,12 +29,9 @@ import { type WriteHooks, type WrittenFile, writeChanges } from '../../patch/wri
 import { isWindowsServer } from '../../server/identity.ts';
 import { type ChainSource, firstDifference, readChain } from '../../serverfiles/chain.ts';
 import { serverFiles } from '../../serverfiles/discovery.ts';
+import { serverProgramOnce, thisMachine } from '../../serverfiles/local-server.ts';
 import { flavorOf, serverReader, withGroupSuffix } from '../../serverfiles/reader.ts';
-import {
-  findServerProgram,
-  probeServerProgram,
-  type ServerProgram,
-} from '../../serverfiles/server-program.ts';
+import type { ServerProgram } from '../../serverfiles/server-program.ts';
 import { confirm } from './confirm.ts';
 import { renderChanges, renderList, renderOutcome, renderPatch } from './render.ts';
 import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
@@ -77,18 +74,11 @@ export interface PatchConfigWorld {
 
 export function machineWorld(io: IO): PatchConfigWorld {
   const home = homedir();
-  let program: ServerProgram | null | undefined;
   return {
     fs: nodeFs,
     platform: process.platform,
     home,
-    serverProgram() {
-      if (program === undefined) {
-        const path = findServerProgram(io.env, process.platform);
-        program = path === undefined ? null : probeServerProgram(path, io.env, home);
-      }
-      return program;
-    },
+    serverProgram: serverProgramOnce(io.env, process.platform, home),
   };
 }
 
@@ -98,7 +88,9 @@ export async function runPatchConfig(
   target: () => ServerTarget,
   world: PatchConfigWorld = machineWorld(io),
 ): Promise<ExitCodeValue> {
-  const running = options.offline ? null : await readRunningServer(target, world.hostname?.() ?? hostname());
+  const running = options.offline
+    ? null
+    : await readRunningServer(target, world.hostname ? { hostname: world.hostname() } : thisMachine());
   const remote = running !== null && !running.local && running.error === null;
   if (remote && options.file === undefined && !options.list) {
     throw usageError(
