@@ -52,7 +52,7 @@ export interface SettingReading {
    */
   plain: boolean;
   /** An occurrence, in read order, whose value the server rejects or dbcache cannot read; else null. */
-  unreadable: { occurrence: Occurrence; reason: string } | null;
+  unreadable: { occurrence: Occurrence; kind: 'refused' | 'unsure'; reason: string } | null;
 }
 
 const FLAG_FORM = /^(skip|disable|enable)_/;
@@ -85,7 +85,7 @@ export function settingReading(
   for (const occurrence of occurrences) {
     const reading = readOccurrence(occurrence, maxSeconds, flavor);
     if (!reading.ok) {
-      unreadable = { occurrence, reason: reading.reason };
+      unreadable = { occurrence, kind: reading.kind, reason: reading.reason };
       break;
     }
   }

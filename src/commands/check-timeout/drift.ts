@@ -96,7 +96,10 @@ export async function readOptionFilesFacts(
     isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT,
     flavor,
   );
-  const winner = reading.winner?.option;
+  // The server stops at the first value it rejects, even one a later line overrides: that line
+  // is the one to name. A value dbcache cannot read for this server is not guessed at.
+  if (reading.unreadable?.kind === 'unsure') return null;
+  const winner = (reading.unreadable?.occurrence ?? reading.winner)?.option;
   return {
     waitTimeout: winner
       ? { value: winner.value, seconds: reading.seconds, file: winner.file, line: winner.line }
