@@ -139,7 +139,6 @@ async function measureTicks(server: TestServer, filters: Filters) {
   const { io } = memoryIO();
   const session = await openSession(tcpTarget(server, io), {
     filters,
-    queryTimeoutMs: 30_000,
     now: () => Date.now(),
   });
   const stats = new WatchStats({ source: session.source, filters, seesEveryClient: false });

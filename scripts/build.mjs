@@ -18,12 +18,23 @@ const lazyIconv = {
 
 // cliui's ES module build (used by yargs' ES module build) wraps help text by cutting words in
 // half, since it lacks wrap-ansi; its CommonJS build wraps at word boundaries.
+// Its CommonJS build also glues an option's [type] to the end of its description when the two
+// meet exactly (`...the global ones[string]`): a span that ends at the column where the next
+// text starts is treated as having room. One character of its source, checked here.
+const CLIUI_GLUE = 'if (leadingWhitespace < targetTextWidth) {';
 const cliuiCommonJs = {
   name: 'cliui-commonjs',
   setup(plugin) {
-    plugin.onResolve({ filter: /^cliui$/ }, () => ({
-      path: fileURLToPath(new URL('../node_modules/cliui/build/index.cjs', import.meta.url)),
-    }));
+    const path = fileURLToPath(new URL('../node_modules/cliui/build/index.cjs', import.meta.url));
+    plugin.onResolve({ filter: /^cliui$/ }, () => ({ path }));
+    plugin.onLoad({ filter: /cliui[\\/]build[\\/]index\.cjs$/ }, async () => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes(CLIUI_GLUE)) throw new Error(`cliui changed: "${CLIUI_GLUE}" is not in ${path}`);
+      return {
+        contents: source.replace(CLIUI_GLUE, 'if (leadingWhitespace <= targetTextWidth) {'),
+        loader: 'js',
+      };
+    });
   },
 };
 

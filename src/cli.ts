@@ -6,18 +6,21 @@ import { patchConfigCommand } from './commands/patch-config/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
-import { normalizeArgv, passwordOnCommandLine, wordAfterBarePassword } from './connection/argv.ts';
+import { normalizeArgv, passwordOnCommandLine, typedFlag, wordAfterBarePassword } from './connection/argv.ts';
 import { SSL_MODES } from './connection/settings.ts';
-import type { ConnectionFlags } from './connection/sources.ts';
+import { type ConnectionFlags, refuseEmptyFlags } from './connection/sources.ts';
 import { resolveTarget, type ServerTarget } from './connection/target.ts';
+import { Interrupts } from './interrupt.ts';
 import { type IO, processIO } from './io.ts';
 import { describeFailure, usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
+import { messageWidthOf, widthOf, wrapProse } from './output/prose.ts';
+import { closest } from './output/suggest.ts';
 
 /** Written in by scripts/build.mjs from package.json; tests that import this file run unbundled. */
 declare const DBCACHE_VERSION: string;
 
-const COMMANDS: CommandSpec[] = [
+export const COMMANDS: CommandSpec[] = [
   checkTimeoutCommand,
   setTimeoutCommand,
   benchCommand,
@@ -26,17 +29,24 @@ const COMMANDS: CommandSpec[] = [
   patchConfigCommand,
 ];
 
+/** yargs' help layout slows down with the square of its width: past this no line is read anyway. */
+const HELP_MAX_WIDTH = 500;
+
 const CONNECTION =
   'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
 
 /**
  * yargs' complaint as one plain sentence. A word after a bare -p that yargs did not expect is
- * most likely a password typed with a space: say so without repeating it.
+ * most likely a password typed with a space: say so without repeating it. An unknown flag
+ * gets the nearest known one (yargs suggests only commands).
  */
-function usageMessage(message: string, argv: readonly string[]): string {
+function usageMessage(message: string, argv: readonly string[], knownFlags: readonly string[] = []): string {
   const afterPassword = wordAfterBarePassword(argv);
-  if (afterPassword !== undefined && message.includes(afterPassword)) {
+  if (afterPassword?.flag === '-p' && message.includes(afterPassword.word)) {
     return '-p takes no separate value: type -pPASSWORD with no space, or give -p alone and answer the prompt. (The word after -p is not shown, since it may be a password.)';
+  }
+  if (afterPassword?.flag === '--password' && message.includes(afterPassword.word)) {
+    return '--password takes no separate value: type --password=PASSWORD, or give --password alone and answer the prompt. As in the mysql client, --password alone means "ask me", so the next word is never taken as the password. (That word is not shown, since it may be a password.)';
   }
   const command = argv.find((arg) => !arg.startsWith('-'));
   if (message.startsWith('Not enough non-option arguments') && command) {
@@ -44,7 +54,21 @@ function usageMessage(message: string, argv: readonly string[]): string {
   }
   const sentence = message.replace(/\s+/g, ' ').trim().replace(/:$/, '');
   const ending = /[.!?]$/.test(sentence) ? '' : '.';
-  return `${sentence}${ending} Run dbcache --help for usage.`;
+  return `${sentence}${ending}${flagSuggestion(message, argv, knownFlags)} Run dbcache --help for usage.`;
+}
+
+/** ` Did you mean --json?` for `--jsn`: only for what was typed as a long flag. */
+function flagSuggestion(message: string, argv: readonly string[], knownFlags: readonly string[]): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message.trim())?.[1];
+  if (unknown === undefined) return '';
+  const typed = new Set(argv.filter((arg) => arg.startsWith('--')).map((arg) => arg.slice(2).split('=')[0]));
+  const hints = unknown
+    .split(', ')
+    .filter((name) => typed.has(name))
+    .map((name) => [name, closest(name, knownFlags)] as const)
+    .filter((pair): pair is readonly [string, string] => pair[1] !== undefined)
+    .map(([name, flag]) => `--${flag}${typed.size > 1 ? ` for --${name}` : ''}`);
+  return hints.length > 0 ? ` Did you mean ${hints.join(', ')}?` : '';
 }
 
 /**
@@ -77,11 +101,16 @@ function connectionOptions(): Record<string, Options> {
     database: { alias: 'D', type: 'string', describe: 'Default database' },
     protocol: { type: 'string', describe: 'TCP or SOCKET: force one' },
     'connect-timeout': { type: 'string', describe: 'Seconds to wait for the connection (default 10)' },
+    'statement-timeout': {
+      type: 'string',
+      describe:
+        'Seconds to wait for the answer to each statement before giving up with exit 3 (default: the --connect-timeout value)',
+    },
     'ssl-mode': { type: 'string', describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
     'ssl-ca': { type: 'string', describe: 'CA certificate file (PEM)' },
     'ssl-cert': { type: 'string', describe: 'Client certificate file (PEM)' },
     'ssl-key': { type: 'string', describe: 'Client key file (PEM)' },
-    url: { type: 'string', describe: 'mysql://user:password@host:port/database?ssl-mode=REQUIRED' },
+    url: { type: 'string', describe: 'mysql://user:password@host:port/database (and ?ssl-mode=REQUIRED)' },
     'defaults-file': { type: 'string', describe: 'Read only this option file' },
     'defaults-extra-file': { type: 'string', describe: 'Read this option file after the global ones' },
     'no-defaults': { type: 'boolean', describe: 'Read no option files' },
@@ -89,15 +118,93 @@ function connectionOptions(): Record<string, Options> {
   for (const option of Object.values(options)) {
     option.group = CONNECTION;
     // A repeated flag means its last value, as in the mysql client (`-u root -u app` is app).
+    // (check-timeout declares --url a list: it checks every server named.)
     if (option.type === 'string')
       option.coerce = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
   }
   return options;
 }
 
-export async function main(argv: readonly string[], io: IO = processIO()): Promise<number> {
+/** What yargs knows of the options in effect: public since yargs 3, though not in its type definitions. */
+interface DeclaredOptions {
+  key: Record<string, unknown>;
+  array: string[];
+  boolean: string[];
+  number: string[];
+  alias: Record<string, string[]>;
+  choices: Record<string, unknown[]>;
+}
+const declaredOptions = (parser: Argv): DeclaredOptions =>
+  (parser as unknown as { getOptions(): DeclaredOptions }).getOptions();
+
+const CONNECTION_FLAGS = Object.keys(connectionOptions());
+
+/** The names a command's usage gives its positional arguments (`generate [target]`). */
+const positionalsOf = (spec: CommandSpec): string[] =>
+  [...spec.command.matchAll(/[<[]([\w-]+)[>\]]/g)].map((match) => match[1] as string);
+
+/** The options a command declares itself, by their long names: not the connection flags, help or version. */
+export function ownOptions(parser: Argv, spec: CommandSpec): string[] {
+  const declared = declaredOptions(parser);
+  const aliases = new Set(Object.values(declared.alias).flat());
+  const shared = new Set([...CONNECTION_FLAGS, 'help', 'version', ...positionalsOf(spec)]);
+  return Object.keys(declared.key).filter((key) => !shared.has(key) && !aliases.has(key));
+}
+
+/**
+ * Options meant to be given more than once, each adding a value (`--filter-user a --filter-user
+ * b`). Every other option means its last value, whatever the command.
+ */
+export function repeatableOptions(parser: Argv): string[] {
+  return declaredOptions(parser).array;
+}
+
+/** Every option a command takes (its own and the connection flags), as yargs has them: for tests that must cover them all. */
+export function commandOptions(spec: CommandSpec): Array<{
+  name: string;
+  type: 'string' | 'boolean' | 'number';
+  repeatable: boolean;
+  choices: string[] | undefined;
+}> {
+  const parser = spec.builder(yargs([]).options(connectionOptions()));
+  const declared = declaredOptions(parser);
+  return [...ownOptions(parser, spec), ...CONNECTION_FLAGS].map((name) => ({
+    name,
+    type: declared.boolean.includes(name) ? 'boolean' : declared.number.includes(name) ? 'number' : 'string',
+    repeatable: declared.array.includes(name),
+    choices: declared.choices[name]?.map(String),
+  }));
+}
+
+const lastValue = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
+
+/**
+ * A command's yargs setup with the rules every command shares: a repeated option means its last
+ * value, as the mysql client and the connection flags read theirs (`--flavor mysql --flavor
+ * mysql` is mysql, `--file A --file B` is B), unless it is declared a list; and in --help the
+ * command's own options come first, before the connection flags every command shares.
+ */
+function withSharedRules(spec: CommandSpec, seen: (flags: string[]) => void): (parser: Argv) => Argv {
+  return (parser) => {
+    const built = spec.builder(parser);
+    const own = ownOptions(built, spec);
+    const repeatable = new Set(repeatableOptions(built));
+    for (const key of own) if (!repeatable.has(key)) built.coerce(key, lastValue);
+    built.group(own, 'Options:');
+    seen(own);
+    return built;
+  };
+}
+
+export async function main(
+  argv: readonly string[],
+  io: IO = processIO(),
+  commands: readonly CommandSpec[] = COMMANDS,
+): Promise<number> {
   const debug = Boolean(io.env.DBCACHE_DEBUG);
   let exitCode: number = ExitCode.ok;
+  // The flags a typo is compared with: the chosen command's own, once its builder has run.
+  let knownFlags = [...CONNECTION_FLAGS, 'help', 'version'];
   try {
     if (passwordOnCommandLine(argv)) {
       io.stderr.write(
@@ -116,7 +223,7 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       .strict()
       .help('help')
       .version(typeof DBCACHE_VERSION === 'string' ? DBCACHE_VERSION : 'development')
-      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .wrap(Math.min(widthOf(io.stdout, io.env), HELP_MAX_WIDTH))
       .epilog(
         `Exit codes: ${Object.entries(ExitCode)
           .map(([name, code]) => `${code} ${name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`)}`)
@@ -125,22 +232,37 @@ export async function main(argv: readonly string[], io: IO = processIO()): Promi
       .exitProcess(false)
       .fail((message, err) => {
         if (err) throw err;
-        throw usageError(usageMessage(message, argv));
+        throw usageError(usageMessage(message, argv, knownFlags));
       });
-    for (const spec of COMMANDS) {
-      parser = parser.command(spec.command, spec.describe, spec.builder, async (args) => {
+    for (const spec of commands) {
+      const builder = withSharedRules(spec, (own) => {
+        knownFlags = [...own, ...knownFlags];
+      });
+      parser = parser.command(spec.command, spec.describe, builder, async (args) => {
+        refuseEmptyFlags(args as ConnectionFlags, (long) => typedFlag(argv, long));
         let target: ServerTarget | undefined;
-        exitCode = await spec.run(args, io, () => {
-          target ??= resolveTarget(args as ConnectionFlags, io);
-          return target;
-        });
+        // One interrupt model per run: SIGINT and SIGTERM reach the command through its target.
+        const interrupts = new Interrupts((code) => process.exit(code));
+        const stopListening = interrupts.listenToProcess();
+        try {
+          exitCode = await spec.run(args, io, () => {
+            target ??= resolveTarget(args as ConnectionFlags, io, interrupts);
+            return target;
+          });
+        } finally {
+          stopListening();
+        }
       });
     }
     skipHelpPreRendering(parser);
     await parser.parseAsync();
   } catch (err) {
     const failure = describeFailure(err, debug);
-    io.stderr.write(`${failure.text}\n`);
+    // A message is wrapped to a terminal; a stack trace (DBCACHE_DEBUG) is left as it is.
+    const text = failure.text.includes('\n')
+      ? failure.text
+      : wrapProse(failure.text, messageWidthOf(io.stderr, io.env));
+    io.stderr.write(`${text}\n`);
     exitCode = failure.exitCode;
   }
   return exitCode;

@@ -9,6 +9,8 @@ export interface Output {
   write(chunk: string | Uint8Array): unknown;
   /** True when a person is looking at it: colors, prompts and in-place refreshes are allowed. */
   isTTY?: boolean;
+  /** A terminal's width in columns (Node sets it on a TTY stream): prose is wrapped to it. */
+  columns?: number;
 }
 
 export type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };

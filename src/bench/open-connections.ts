@@ -1,5 +1,5 @@
 /** Anything the bench holds open to the server: a connection, a pool's connection. */
-export interface Droppable {
+interface Droppable {
   destroy(): void;
 }
 

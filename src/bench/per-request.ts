@@ -1,4 +1,5 @@
 import { type ConnectionOptions, createConnection } from 'mysql2/promise';
+import type { StatementBounds } from '../connection/deadline.ts';
 import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
@@ -7,8 +8,13 @@ import { querier, type Request, RequestFailure } from './requests.ts';
  * close. The connection is closed (or, if closing fails, destroyed) before the request ends,
  * whatever happened, so an interrupted or failed run leaves nothing open.
  */
-export function perRequest(options: ConnectionOptions, sql: string, open?: OpenConnections): Request {
-  const query = querier(sql);
+export function perRequest(
+  options: ConnectionOptions,
+  sql: string,
+  open?: OpenConnections,
+  bounds?: StatementBounds,
+): Request {
+  const query = querier(sql, bounds);
   return async () => {
     let connection: Awaited<ReturnType<typeof createConnection>>;
     try {

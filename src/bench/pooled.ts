@@ -1,8 +1,9 @@
 import { type ConnectionOptions, createPool, type PoolConnection } from 'mysql2/promise';
+import type { StatementBounds } from '../connection/deadline.ts';
 import type { OpenConnections } from './open-connections.ts';
 import { querier, type Request, RequestFailure } from './requests.ts';
 
-export interface BenchPool {
+interface BenchPool {
   request: Request;
   /** Ends every pool connection; call it whatever happened. */
   close(): Promise<void>;
@@ -17,6 +18,7 @@ export async function openPool(
   size: number,
   sql: string,
   open?: OpenConnections,
+  bounds?: StatementBounds,
 ): Promise<BenchPool> {
   const pool = createPool({ ...options, connectionLimit: size, maxIdle: size, queueLimit: 0 });
   const close = () => pool.end().catch(() => undefined);
@@ -27,7 +29,7 @@ export async function openPool(
     await close();
     throw new RequestFailure('connect', failed.reason);
   }
-  const query = querier(sql);
+  const query = querier(sql, bounds);
   return {
     async request() {
       let connection: PoolConnection;

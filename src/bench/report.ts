@@ -18,7 +18,7 @@ export interface RunReport {
 }
 
 /** What connection caching saved, pooled against per request. */
-export interface Speedup {
+interface Speedup {
   /** Pooled requests per second ÷ per-request requests per second. */
   throughput: number;
   /** Per-request p50 latency ÷ pooled p50 latency. */

@@ -1,4 +1,5 @@
 import type { Connection, PoolConnection } from 'mysql2/promise';
+import { type StatementBounds, withDeadlines } from '../connection/deadline.ts';
 
 /** One request of a run; resolves to the server thread (connection) id that answered it. */
 export type Request = () => Promise<number>;
@@ -28,12 +29,17 @@ export class RequestFailure extends Error {
  * Sends the query and returns the thread id: read from the result when the query is
  * `SELECT CONNECTION_ID()` (no extra round trip), else the handshake's id, the same number.
  */
-export function querier(sql: string): (connection: Connection | PoolConnection) => Promise<number> {
+export function querier(
+  sql: string,
+  bounds?: StatementBounds,
+): (connection: Connection | PoolConnection) => Promise<number> {
   const fromResult = threadIdSource(sql) === 'CONNECTION_ID()';
   return async (connection) => {
     let rows: unknown;
     try {
-      [rows] = await connection.query({ sql, rowsAsArray: true });
+      // With bounds, a request the server does not answer in time destroys its connection.
+      const asked = bounds ? withDeadlines(connection, bounds) : connection;
+      [rows] = await asked.query({ sql, rowsAsArray: true });
     } catch (err) {
       throw new RequestFailure('query', err);
     }

@@ -20,7 +20,7 @@ export const SAFE_LIMITS: Readonly<SafeLimits> = {
   connectionsPerSecond: 5000,
 };
 
-export interface PlannedRun {
+interface PlannedRun {
   requests: number;
   concurrency: number;
   maxConnections: number;

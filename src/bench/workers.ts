@@ -1,6 +1,6 @@
 import type { Request } from './requests.ts';
 
-export interface RunPlan {
+interface RunPlan {
   requests: number;
   concurrency: number;
   /** Stops the run between requests: requests in flight finish and close their connections. */

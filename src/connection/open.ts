@@ -1,22 +1,61 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, TLSSocket } from 'node:tls';
+import { createConnection as createCoreConnection } from 'mysql2';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
-import { createConnection as createMysql2Connection } from 'mysql2/promise';
+import { describeStop } from '../interrupt.ts';
 import { isServerError, UserError } from '../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
 import { describeTransport, type ResolvedConnection } from './resolve.ts';
 
 export type { Connection };
 
+/** A connect given up by Ctrl-C or SIGTERM: its socket is destroyed at once. Exit 130. */
+export class ConnectInterrupted extends UserError {
+  readonly code = 'DBCACHE_INTERRUPTED';
+  constructor(where: string, signal: AbortSignal) {
+    super(
+      `Interrupted (${describeStop(signal)}) while connecting to the server at ${where}.`,
+      ExitCode.interrupted,
+    );
+    this.name = 'ConnectInterrupted';
+  }
+}
+
 /**
  * A mysql2 connection that the server may close while it is idle (wait_timeout, KILL, a
  * restart) without ending the process: mysql2 reports that as an 'error' event, and an
  * unheard 'error' event is fatal in Node. The next query on it fails instead, and callers
- * handle that like any other failed statement.
+ * handle that like any other failed statement. The signal gives the connect up at once, even
+ * while it waits for a server that never greets: the socket is destroyed, so nothing is left
+ * to keep the process up until --connect-timeout.
  */
-async function createConnection(options: ConnectionOptions): Promise<Connection> {
-  const connection = await createMysql2Connection(options);
-  connection.on('error', () => undefined);
-  return connection;
+function createConnection(
+  options: ConnectionOptions,
+  where: string,
+  signal?: AbortSignal,
+): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new ConnectInterrupted(where, signal));
+      return;
+    }
+    const core = createCoreConnection(options);
+    core.on('error', () => undefined);
+    const onAbort = () => {
+      core.destroy();
+      reject(new ConnectInterrupted(where, signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    core.once('connect', () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(core.promise());
+    });
+    core.once('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
 }
 
 /**
@@ -26,8 +65,9 @@ async function createConnection(options: ConnectionOptions): Promise<Connection>
 export async function openConnection(
   resolved: ResolvedConnection,
   password: string | undefined,
+  signal?: AbortSignal,
 ): Promise<Connection> {
-  return (await openSettled(resolved, password)).connection;
+  return (await openSettled(resolved, password, signal)).connection;
 }
 
 /**
@@ -38,24 +78,47 @@ export async function openConnection(
 export async function openSettled(
   resolved: ResolvedConnection,
   password: string | undefined,
+  signal?: AbortSignal,
 ): Promise<{ connection: Connection; options: ConnectionOptions }> {
   const base = mysql2Options(resolved, password);
+  const where = describeTransport(resolved.transport);
+  const open = (options: ConnectionOptions) => createConnection(options, where, signal);
   const { mode } = resolved.ssl;
   const tryTls = mode !== 'DISABLED' && !(mode === 'PREFERRED' && resolved.transport.kind === 'socket');
   try {
-    if (!tryTls) return { connection: await createConnection(base), options: base };
+    if (!tryTls) return { connection: await open(base), options: base };
     const withTls = { ...base, ssl: tlsOptions(resolved) };
     try {
-      return { connection: await createConnection(withTls), options: withTls };
+      const connection = await open(withTls);
+      const mismatch = mode === 'VERIFY_IDENTITY' ? ipIdentityError(connection, resolved) : undefined;
+      if (mismatch) {
+        connection.destroy();
+        throw mismatch;
+      }
+      return { connection, options: withTls };
     } catch (err) {
       if (mode === 'PREFERRED' && (err as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
-        return { connection: await createConnection(base), options: base };
+        return { connection: await open(base), options: base };
       }
       throw err;
     }
   } catch (err) {
     throw connectFailure(err, resolved, password);
   }
+}
+
+/**
+ * mysql2 checks that the certificate names the host only for a host name: for an IP address it
+ * gives Node no server name, and Node then checks the name "localhost" instead. So for an IP
+ * address the check is made here, on the certificate the server sent.
+ */
+function ipIdentityError(connection: Connection, resolved: ResolvedConnection): Error | undefined {
+  const { transport } = resolved;
+  if (transport.kind !== 'tcp' || isIP(transport.host) === 0) return undefined;
+  const stream = (connection as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  if (!(stream instanceof TLSSocket))
+    return new Error('TLS was not established, so the certificate could not be checked');
+  return checkServerIdentity(transport.host, stream.getPeerCertificate());
 }
 
 export function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
@@ -90,8 +153,9 @@ function tlsOptions(resolved: ResolvedConnection): NonNullable<ConnectionOptions
     ...(ssl.cert ? { cert: read(ssl.cert, 'certificate') } : {}),
     ...(ssl.key ? { key: read(ssl.key, 'key') } : {}),
     rejectUnauthorized: verify,
-    // VERIFY_CA checks the chain but not that the certificate names this host.
-    ...(ssl.mode === 'VERIFY_CA' ? { checkServerIdentity: () => undefined } : {}),
+    // VERIFY_CA checks the chain only; VERIFY_IDENTITY also that the certificate names this
+    // host, which mysql2 checks only when asked (it ignores a checkServerIdentity given here).
+    ...(ssl.mode === 'VERIFY_IDENTITY' ? { verifyIdentity: true } : {}),
   };
 }
 

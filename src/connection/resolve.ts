@@ -10,6 +10,8 @@ export interface ResolvedConnection {
   password: string | null | undefined;
   database: string | undefined;
   connectTimeout: number;
+  /** Seconds each statement may wait for its answer (--statement-timeout; default connectTimeout). */
+  statementTimeout: number;
   ssl: { mode: SslMode; ca?: string; cert?: string; key?: string };
   /** Which layer set each field that was set ("command line", "environment (MYSQL_HOST)", ...). */
   sources: Partial<Record<SettingName, string>>;
@@ -60,6 +62,11 @@ export function resolveConnection(layers: SettingsLayer[], context: ResolveConte
   let transport: Transport;
   if (host?.startsWith('/')) {
     transport = { kind: 'socket', path: host };
+    // The path is the host setting's, whatever socket another layer named.
+    sources.socket =
+      sources.host === COMMAND_LINE
+        ? '-h (--host) on the command line'
+        : `the host set in the ${sources.host}`;
   } else if (merged.protocol === 'TCP') {
     transport = { kind: 'tcp', host: !host || host === 'localhost' ? '127.0.0.1' : host, port };
   } else if (
@@ -84,6 +91,7 @@ export function resolveConnection(layers: SettingsLayer[], context: ResolveConte
     password: merged.password,
     database: merged.database,
     connectTimeout: merged.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    statementTimeout: merged.statementTimeout ?? merged.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     ssl: {
       mode: merged.sslMode ?? 'PREFERRED',
       ...(merged.sslCa !== undefined ? { ca: merged.sslCa } : {}),

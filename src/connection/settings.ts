@@ -18,6 +18,7 @@ export interface ConnectionSettings {
   database?: string;
   protocol?: Protocol;
   connectTimeout?: number;
+  statementTimeout?: number;
   sslMode?: SslMode;
   sslCa?: string;
   sslCert?: string;

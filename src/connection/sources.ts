@@ -22,14 +22,50 @@ export interface ConnectionFlags {
   database?: string;
   protocol?: string;
   connectTimeout?: string;
+  statementTimeout?: string;
   sslMode?: string;
   sslCa?: string;
   sslCert?: string;
   sslKey?: string;
-  url?: string;
+  /** An array when repeated. */
+  url?: string | string[];
   defaultsFile?: string;
   defaultsExtraFile?: string;
   noDefaults?: boolean;
+}
+
+/** The connection flags that take a value, by their long name (`--password` alone means "ask"). */
+const VALUE_FLAGS: Array<[string, keyof ConnectionFlags]> = [
+  ['host', 'host'],
+  ['port', 'port'],
+  ['user', 'user'],
+  ['socket', 'socket'],
+  ['database', 'database'],
+  ['protocol', 'protocol'],
+  ['connect-timeout', 'connectTimeout'],
+  ['statement-timeout', 'statementTimeout'],
+  ['ssl-mode', 'sslMode'],
+  ['ssl-ca', 'sslCa'],
+  ['ssl-cert', 'sslCert'],
+  ['ssl-key', 'sslKey'],
+  ['url', 'url'],
+  ['defaults-file', 'defaultsFile'],
+  ['defaults-extra-file', 'defaultsExtraFile'],
+];
+
+/**
+ * Refuses a connection flag given with no value (`-h` last on the line, `-h ''`, `--socket=`), as
+ * the mysql client does. Most often it is `-h $DB_HOST` with the variable unset: dropping the flag
+ * would quietly act on another server (the local one). `typed(long)` says how the user wrote it.
+ */
+export function refuseEmptyFlags(flags: ConnectionFlags, typed: (long: string) => string): void {
+  for (const [long, field] of VALUE_FLAGS) {
+    const value = flags[field];
+    if (typeof value !== 'string' || value.trim() !== '') continue;
+    throw usageError(
+      `${typed(long)} was given no value (an unset variable, as in -h $DB_HOST, gives that). Give it a value, or leave the flag out to use the default.`,
+    );
+  }
 }
 
 const asUsage = <T>(parse: () => T): T => {
@@ -59,6 +95,11 @@ export function flagsLayer(flags: ConnectionFlags, source: string): SettingsLaye
       parseSeconds(String(flags.connectTimeout), 'given with --connect-timeout'),
     );
   }
+  if (flags.statementTimeout !== undefined) {
+    settings.statementTimeout = asUsage(() =>
+      parseSeconds(String(flags.statementTimeout), 'given with --statement-timeout'),
+    );
+  }
   if (flags.sslMode !== undefined) {
     settings.sslMode = asUsage(() => parseSslMode(flags.sslMode as string, 'given with --ssl-mode'));
   }
@@ -73,8 +114,10 @@ export function urlLayer(
   flags: ConnectionFlags,
   env: Record<string, string | undefined>,
 ): SettingsLayer | undefined {
-  if (flags.url !== undefined) {
-    return { source: 'connection URL (--url)', settings: parseConnectionUrl(flags.url, 'given with --url') };
+  // Repeated, --url names several servers (check-timeout's fleet); one server is the last named.
+  const url = [flags.url].flat().at(-1);
+  if (url !== undefined) {
+    return { source: 'connection URL (--url)', settings: parseConnectionUrl(url, 'given with --url') };
   }
   const fromEnv = env.DATABASE_URL;
   if (fromEnv && isMysqlUrl(fromEnv)) {

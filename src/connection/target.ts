@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions } from 'mysql2/promise';
+import { Interrupts } from '../interrupt.ts';
 import type { IO } from '../io.ts';
 import { usageError } from '../output/errors.ts';
+import { withDeadlines } from './deadline.ts';
 import type { Connection } from './open.ts';
 import { readClientOptions } from './option-files.ts';
 import { promptPassword } from './password.ts';
@@ -16,13 +18,19 @@ export interface ServerTarget {
   address: string;
   user: string;
   resolved: ResolvedConnection;
-  /** Opens a new connection; asks for the password (once) when it must. */
-  connect(): Promise<Connection>;
+  /** The command run's Ctrl-C and SIGTERM (see src/interrupt.ts). */
+  interrupts: Interrupts;
+  /**
+   * Opens a new connection; asks for the password (once) when it must. Connecting, and every
+   * statement on the connection, give up at once when `signal` aborts (by default the first
+   * Ctrl-C or SIGTERM: `interrupts.signal`), and each statement has --statement-timeout.
+   */
+  connect(signal?: AbortSignal): Promise<Connection>;
   /**
    * The mysql2 options `connect()` ends up with (password included, TLS decided by one probe
    * connection): for a mysql2 pool, or for many connects that must not each retry TLS.
    */
-  poolOptions(): Promise<ConnectionOptions>;
+  poolOptions(signal?: AbortSignal): Promise<ConnectionOptions>;
 }
 
 /**
@@ -30,7 +38,11 @@ export interface ServerTarget {
  * DATABASE_URL) > environment > option files ([client], [client-server], [client-mariadb],
  * [dbcache]) > defaults.
  */
-export function resolveTarget(flags: ConnectionFlags, io: IO): ServerTarget {
+export function resolveTarget(
+  flags: ConnectionFlags,
+  io: IO,
+  interrupts: Interrupts = new Interrupts(),
+): ServerTarget {
   const layers: SettingsLayer[] = [flagsLayer(flags, COMMAND_LINE)];
   const fromUrl = urlLayer(flags, io.env);
   if (fromUrl) layers.push(fromUrl);
@@ -41,25 +53,41 @@ export function resolveTarget(flags: ConnectionFlags, io: IO): ServerTarget {
     socketExists: existsSync,
     platform: process.platform,
   });
-  return targetFor(resolved, io);
+  return targetFor(resolved, io, interrupts);
 }
 
-export function targetFor(resolved: ResolvedConnection, io: IO): ServerTarget {
+/** `interrupts` defaults to a set no process signal reaches: tests press it themselves. */
+export function targetFor(
+  resolved: ResolvedConnection,
+  io: IO,
+  interrupts: Interrupts = new Interrupts(),
+): ServerTarget {
   let password: Promise<string | undefined> | undefined;
   const askOnce = () =>
     (password ??= resolved.password === null ? promptPassword(io) : Promise.resolve(resolved.password));
+  const address = describeTransport(resolved.transport);
+  const bounds = (signal: AbortSignal) => ({
+    address,
+    timeoutSeconds: resolved.statementTimeout,
+    signal,
+    handle: <T>(work: () => Promise<T>) => interrupts.handle(work),
+  });
   return {
-    address: describeTransport(resolved.transport),
+    address,
     user: resolved.user,
     resolved,
-    async connect() {
+    interrupts,
+    async connect(signal = interrupts.signal) {
       const { openConnection } = await loadDriver();
-      return openConnection(resolved, await askOnce());
+      const secret = await askOnce();
+      const connection = await interrupts.handle(() => openConnection(resolved, secret, signal));
+      return withDeadlines(connection, bounds(signal));
     },
-    async poolOptions() {
+    async poolOptions(signal = interrupts.signal) {
       const { openSettled } = await loadDriver();
-      const { connection, options } = await openSettled(resolved, await askOnce());
-      await connection.end().catch(() => undefined);
+      const secret = await askOnce();
+      const { connection, options } = await interrupts.handle(() => openSettled(resolved, secret, signal));
+      await withDeadlines(connection, bounds(signal)).end();
       return options;
     },
   };
@@ -72,7 +100,7 @@ const loadDriver = () => import('./open.ts');
  * The mysql client's default user. Containers that run under an arbitrary uid have no name for
  * it: then say so rather than guess (guessing root would be the worst guess).
  */
-function loginUser(env: IO['env']): string {
+export function loginUser(env: IO['env']): string {
   try {
     return userInfo().username;
   } catch {

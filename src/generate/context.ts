@@ -61,6 +61,27 @@ export function versionAtLeast(
   return version.major > major || (version.major === major && version.minor >= minor);
 }
 
+/**
+ * The version a target writes for: the one given with --framework-version, or else `current`,
+ * the newest release line dbcache knows (the output then says which it assumed).
+ */
+export function targetVersion(context: { frameworkVersion: FrameworkVersion | undefined }, current: string) {
+  const given = context.frameworkVersion;
+  return given ?? (parseFrameworkVersion(current) as FrameworkVersion);
+}
+
+/** The comment sentence that says which version the code is for, and how to ask for another. */
+export function writtenFor(
+  framework: string,
+  context: { frameworkVersion: FrameworkVersion | undefined },
+  current: string,
+  other: string,
+): string {
+  return context.frameworkVersion
+    ? `Written for ${framework} ${context.frameworkVersion.text} (--framework-version).`
+    : `Written for ${framework} ${current}, the current release line: for another, give its version with --framework-version (for example ${other}).`;
+}
+
 export interface GenerateContext {
   rule: PoolRule;
   timeout: TimeoutSource;
@@ -83,6 +104,8 @@ export interface Generated {
   /** When the framework version changes what kind of text this is (Prisma 6: a .env line). */
   language?: Language;
   fileName?: string;
+  /** The framework version the code was written for, where the output depends on it ("Rails 8.1"). */
+  writtenFor?: string;
 }
 
 export interface Target {

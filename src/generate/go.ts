@@ -9,11 +9,13 @@ export function goSettings(context: GenerateContext) {
   const open = context.poolSize ?? 10;
   if (rule.mode === 'tiny')
     return { SetMaxOpenConns: open, SetMaxIdleConns: 0, SetConnMaxLifetime: 1, SetConnMaxIdleTime: 1 };
+  const lifetime = Math.min(rule.lifetime, GO_LIFETIME_CAP);
   return {
     SetMaxOpenConns: open,
     SetMaxIdleConns: open,
-    SetConnMaxLifetime: Math.min(rule.lifetime, GO_LIFETIME_CAP),
-    SetConnMaxIdleTime: rule.idleTimeout,
+    SetConnMaxLifetime: lifetime,
+    // An idle limit above the lifetime could never fire: the lifetime retires the connection first.
+    SetConnMaxIdleTime: Math.min(rule.idleTimeout, lifetime),
   };
 }
 
@@ -60,7 +62,9 @@ export const goTarget: Target = {
             ? ['SetMaxIdleConns(0): no connection is kept idle; each one is closed when returned.']
             : [
                 `SetConnMaxLifetime(${settings.SetConnMaxLifetime} s): ${lifetimeWhy}.`,
-                `SetConnMaxIdleTime(${settings.SetConnMaxIdleTime} s): ${idleReason(rule)} (Go 1.15+).`,
+                settings.SetConnMaxIdleTime < rule.idleTimeout
+                  ? `SetConnMaxIdleTime(${settings.SetConnMaxIdleTime} s): no longer than the lifetime, which would retire an idle connection first (Go 1.15+).`
+                  : `SetConnMaxIdleTime(${settings.SetConnMaxIdleTime} s): ${idleReason(rule)} (Go 1.15+).`,
               ],
         traps: [
           'SetMaxIdleConns defaults to 2: with more open connections than that, the extra ones are closed on return and reopened on demand; the driver recommends SetMaxIdleConns = SetMaxOpenConns.',

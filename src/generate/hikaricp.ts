@@ -1,10 +1,20 @@
-import { type GenerateContext, type Generated, hostAndPort, type Target } from './context.ts';
+import {
+  type GenerateContext,
+  type Generated,
+  hostAndPort,
+  type Target,
+  targetVersion,
+  versionAtLeast,
+  writtenFor,
+} from './context.ts';
 import { comment, header, ms, quote } from './text.ts';
 
 /** HikariConfig refuses values below these (it resets maxLifetime to 30 min, disables keepalive). */
 export const HIKARI_MIN_LIFETIME = 30;
 export const HIKARI_MIN_KEEPALIVE = 30;
 export const HIKARI_MIN_IDLE_TIMEOUT = 10;
+/** The newest release line; keepaliveTime exists from 4.0.0 on (Debian 12 ships 2.7.9). */
+const CURRENT = '6.3';
 
 export function hikariSettings(context: GenerateContext) {
   const { rule } = context;
@@ -19,8 +29,11 @@ export function hikariSettings(context: GenerateContext) {
       honoursTimeout: false,
     };
   }
+  const hasKeepalive = versionAtLeast(targetVersion(context, CURRENT), 4) === true;
   const keepalive =
-    rule.keepalive >= HIKARI_MIN_KEEPALIVE && rule.keepalive < rule.lifetime ? ms(rule.keepalive) : null;
+    hasKeepalive && rule.keepalive >= HIKARI_MIN_KEEPALIVE && rule.keepalive < rule.lifetime
+      ? ms(rule.keepalive)
+      : null;
   return {
     maximumPoolSize,
     minimumIdle: null,
@@ -105,6 +118,7 @@ export const hikaricpTarget: Target = {
   generate(context: GenerateContext): Generated {
     const settings = hikariSettings(context);
     const { rule } = context;
+    const version = targetVersion(context, CURRENT);
     const url = jdbcUrl(context);
     const warnings = settings.honoursTimeout
       ? []
@@ -115,9 +129,12 @@ export const hikaricpTarget: Target = {
     const uses = settings.honoursTimeout
       ? [
           `maxLifetime = ${settings.maxLifetime} ms (${rule.lifetime} s): the budget${rule.mode === 'capped' ? ", capped at HikariCP's own 30 min default" : ''}; HikariCP asks for "several seconds shorter than any database ... imposed connection time limit".`,
+          writtenFor('HikariCP', context, CURRENT, '2.7'),
           settings.keepaliveTime
             ? `keepaliveTime = ${settings.keepaliveTime} ms (${rule.keepalive} s): pings idle connections, which does reset wait_timeout.`
-            : `No keepaliveTime: HikariCP needs at least ${HIKARI_MIN_KEEPALIVE} s and less than maxLifetime.`,
+            : versionAtLeast(version, 4) === true
+              ? `No keepaliveTime: HikariCP needs at least ${HIKARI_MIN_KEEPALIVE} s and less than maxLifetime.`
+              : 'No keepaliveTime: it exists from HikariCP 4.0 on.',
           'A fixed-size pool (minimumIdle = maximumPoolSize, the default): idleTimeout does not apply, maxLifetime does the work.',
         ]
       : [
@@ -170,6 +187,11 @@ export const hikaricpTarget: Target = {
       ...(url.properties.length ? { dataSourceProperties: Object.fromEntries(url.properties) } : {}),
       ...(url.catalog === null ? {} : { catalog: url.catalog }),
     };
-    return { settings: output, code: [...lines, '', ...body].join('\n'), warnings };
+    return {
+      settings: output,
+      code: [...lines, '', ...body].join('\n'),
+      warnings,
+      writtenFor: `HikariCP ${version.text}`,
+    };
   },
 };

@@ -16,6 +16,8 @@ export interface TargetOutput {
   /** The framework's own option names and units. */
   settings: Record<string, unknown>;
   warnings: string[];
+  /** The framework version the output was written for, where it depends on one (null: any version). */
+  written_for: string | null;
   /** Present when this target was asked for. */
   code?: string;
 }
@@ -63,6 +65,7 @@ export function buildGenerateReport(
       file_name: generated.fileName ?? target.fileName,
       settings: generated.settings,
       warnings: generated.warnings,
+      written_for: generated.writtenFor ?? null,
       ...(withCode ? { code: generated.code } : {}),
     };
   }

@@ -16,6 +16,8 @@ export interface NodeConnectionNames {
   /** Where a socket path goes: mysql2 and mariadb take socketPath next to the rest. */
   socket: 'socketPath';
   charset: Field | null;
+  /** Whose TLS options: mysql2 (and what is built on it) checks the host name only with verifyIdentity. */
+  driver?: 'mysql2' | 'mariadb';
 }
 
 export function nodeConnection(
@@ -37,7 +39,7 @@ export function nodeConnection(
   });
   if (connection.database !== undefined) fields.push({ key: 'database', code: js(connection.database) });
   if (names.charset) fields.push(names.charset);
-  const tls = nodeTls(connection, transport.kind === 'tcp', depth);
+  const tls = nodeTls(connection, transport.kind === 'tcp', depth, names.driver ?? 'mysql2');
   if (tls.field) fields.push(tls.field);
   return { fields, readsFiles: tls.readsFiles, notes: tls.notes };
 }
@@ -47,6 +49,7 @@ export function nodeTls(
   connection: ConnectionFacts,
   overTcp: boolean,
   depth: number,
+  driver: 'mysql2' | 'mariadb' = 'mysql2',
 ): { field: Field | null; readsFiles: boolean; notes: string[] } {
   const { ssl } = connection;
   if (ssl.mode === 'DISABLED') return { field: null, readsFiles: false, notes: [] };
@@ -77,12 +80,16 @@ export function nodeTls(
     code: verify ? 'true' : 'false',
     note: verify ? 'verify the certificate' : 'encrypted, certificate not checked (ssl-mode REQUIRED)',
   });
-  if (ssl.mode === 'VERIFY_CA')
-    fields.push({
-      key: 'checkServerIdentity',
-      code: '() => undefined',
-      note: 'VERIFY_CA: the chain, not the host name',
-    });
+  // mysql2 checks the host name only when asked (lib/base/connection.js, verifyIdentity); the
+  // mariadb connector checks it unless given its own checkServerIdentity.
+  if (driver === 'mysql2' && ssl.mode === 'VERIFY_IDENTITY')
+    fields.push({ key: 'verifyIdentity', code: 'true', note: 'and the host name (VERIFY_IDENTITY)' });
+  if (driver === 'mariadb' && ssl.mode === 'VERIFY_CA') {
+    // The connector reads checkServerIdentity (lib/cmd/handshake/authentication.js) but its types
+    // do not list it: added outside the object literal, the code still type-checks.
+    const code = `Object.assign(${jsObject(fields, depth + 1)}, {\n${'  '.repeat(depth + 2)}checkServerIdentity: () => undefined, // VERIFY_CA: the chain, not the host name\n${'  '.repeat(depth + 1)}})`;
+    return { field: { key: 'ssl', code }, readsFiles, notes: [] };
+  }
   return { field: { key: 'ssl', code: jsObject(fields, depth + 1) }, readsFiles, notes: [] };
 }
 

@@ -1,6 +1,6 @@
 import { js, jsObject } from './code.ts';
 import { type GenerateContext, type Generated, hostAndPort, type Target, versionAtLeast } from './context.ts';
-import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings } from './mariadb.ts';
+import { MARIADB_TRAPS, mariadbPoolFields, mariadbPoolSettings, minimumIdleReason } from './mariadb.ts';
 import { nodeConnection } from './node-connection.ts';
 import { comment, header } from './text.ts';
 
@@ -28,35 +28,67 @@ export const prismaTarget: Target = {
   },
 };
 
+/**
+ * @prisma/adapter-mariadb 7 installs mariadb 3.4.5 for itself, whose pool cannot release idle
+ * connections for good (see OLD_REAPER_WARNING). The adapter also accepts a pool, so the code
+ * builds one with the application's own mariadb 3.5+, where minimumIdle 0 lets idleTimeout act.
+ */
+const APP_CONNECTOR = { major: 3, minor: 5 };
+
 function prismaAdapter(context: GenerateContext): Generated {
-  const settings = mariadbPoolSettings(context);
+  const settings = { ...mariadbPoolSettings(context, APP_CONNECTOR), prepareCacheLength: 0 };
   const connection = nodeConnection(
     context.connection,
     context.passwordEnv,
-    { user: 'user', socket: 'socketPath', charset: { key: 'charset', code: js('utf8mb4') } },
+    {
+      user: 'user',
+      socket: 'socketPath',
+      charset: { key: 'charset', code: js('utf8mb4') },
+      driver: 'mariadb',
+    },
     0,
   );
   const lines = comment('// ', [
     ...header('prisma', context, {
       uses: [
         `idleTimeout = ${settings.idleTimeout} s: Prisma 7 pools through the mariadb driver, whose idleTimeout is in seconds (Prisma's default is 1800, longer than many servers' wait_timeout).`,
+        "The pool comes from the application's own mariadb 3.5 or later (npm install mariadb@^3.5), not from the adapter: @prisma/adapter-mariadb 7 installs mariadb 3.4 for itself, whose pool stops releasing idle connections for good the first time it has none left. The adapter takes a pool as it is (7.10 does), so prepareCacheLength 0, which it would set on its own pool, is set here.",
+        minimumIdleReason(settings.minimumIdle),
         'The mariadb driver has no lifetime option; it pings a connection on borrow when it was unused for minDelayValidation ms.',
+        'disposeExternalPool: true lets prisma.$disconnect() end this pool.',
+        'In TypeScript, let the adapter share this mariadb (package.json: "overrides": { "@prisma/adapter-mariadb": { "mariadb": "$mariadb" } }): otherwise the two copies\' Pool types disagree and tsc refuses the pool.',
       ],
       traps: [
         ...MARIADB_TRAPS,
         'Prisma 6 and older ignore this: they read pool settings from the DATABASE_URL (dbcache generate prisma --framework-version 6).',
+        'prisma generate downloads a schema engine even though a client with a driver adapter never runs it; offline, point PRISMA_SCHEMA_ENGINE_BINARY at any program (for example /bin/true) and generate works without the download.',
         ...connection.notes,
       ],
     }),
   ]);
   lines.push('// Use it as: new PrismaClient({ adapter })', '');
   if (connection.readsFiles) lines.push("import { readFileSync } from 'node:fs';");
-  lines.push("import { PrismaMariaDb } from '@prisma/adapter-mariadb';", '');
   lines.push(
-    `export const adapter = new PrismaMariaDb(${jsObject([...connection.fields, ...mariadbPoolFields(context)])});`,
+    "import { PrismaMariaDb } from '@prisma/adapter-mariadb';",
+    "import mariadb from 'mariadb';",
     '',
   );
-  return { settings, code: lines.join('\n'), warnings: [] };
+  lines.push(
+    `const pool = mariadb.createPool(${jsObject([
+      ...connection.fields,
+      ...mariadbPoolFields(context, APP_CONNECTOR),
+      { key: 'prepareCacheLength', code: '0', note: 'what the adapter sets on a pool of its own' },
+    ])});`,
+    '',
+    'export const adapter = new PrismaMariaDb(pool, { disposeExternalPool: true });',
+    '',
+  );
+  return {
+    settings,
+    code: lines.join('\n'),
+    warnings: [],
+    writtenFor: `Prisma ${context.frameworkVersion?.text ?? '7.10'}`,
+  };
 }
 
 function prismaUrl(context: GenerateContext): Generated {

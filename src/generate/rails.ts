@@ -1,4 +1,11 @@
-import { type GenerateContext, type Generated, type Target, versionAtLeast } from './context.ts';
+import {
+  type GenerateContext,
+  type Generated,
+  type Target,
+  targetVersion,
+  versionAtLeast,
+  writtenFor,
+} from './context.ts';
 import { idleTimeoutFor } from './rule.ts';
 import { comment, header, quote } from './text.ts';
 
@@ -6,10 +13,17 @@ import { comment, header, quote } from './text.ts';
  * Rails' reaper runs every reaping_frequency seconds (60 by default before 8.1), so the idle
  * timeout leaves one period of room; the period is set explicitly, to a third of the budget.
  */
+/** The newest release line: max_connections, max_age and keepalive are new in 8.1. */
+const CURRENT = '8.1';
+
 export function railsSettings(context: GenerateContext) {
   const { rule } = context;
-  const modern = versionAtLeast(context.frameworkVersion, 8, 1);
+  const version = targetVersion(context, CURRENT);
+  const modern = versionAtLeast(version, 8, 1);
   const pool = context.poolSize ?? 5;
+  // Before 7.1 a connection the server closed stays dead unless the mysql2 client reconnects by
+  // itself: a connection held outside the pool (a job, a script, the console) never recovers.
+  const reconnect = versionAtLeast(version, 7, 1) === false ? true : null;
   if (rule.mode === 'tiny') {
     return {
       pool,
@@ -18,6 +32,7 @@ export function railsSettings(context: GenerateContext) {
       wait_timeout: null,
       max_age: null,
       keepalive: null,
+      reconnect,
     };
   }
   const reaping = Math.max(1, Math.min(20, Math.floor(rule.budget / 3)));
@@ -27,8 +42,9 @@ export function railsSettings(context: GenerateContext) {
     reaping_frequency: reaping,
     // Rails otherwise sets the session wait_timeout to 2147483 s on every connection.
     wait_timeout: rule.timeout,
-    max_age: modern === false ? null : rule.lifetime,
-    keepalive: modern === false ? null : rule.keepalive,
+    max_age: modern ? rule.lifetime : null,
+    keepalive: modern ? rule.keepalive : null,
+    reconnect,
   };
 }
 
@@ -45,7 +61,8 @@ export const railsTarget: Target = {
     const settings = railsSettings(context);
     const { rule, connection } = context;
     const { transport, ssl } = connection;
-    const modern = versionAtLeast(context.frameworkVersion, 8, 1);
+    const version = targetVersion(context, CURRENT);
+    const modern = versionAtLeast(version, 8, 1);
     const uses =
       rule.mode === 'tiny'
         ? [
@@ -55,18 +72,23 @@ export const railsTarget: Target = {
         : [
             `idle_timeout = ${settings.idle_timeout} s with reaping_frequency = ${settings.reaping_frequency} s: the reaper may act one period late, so the two add up to the budget.`,
             `wait_timeout: ${rule.timeout} keeps the server's limit: without it Rails sets the session wait_timeout to 2147483 s on every connection and the server never closes an abandoned one.`,
-            ...(modern !== false
+            ...(modern
               ? [
                   `max_age = ${settings.max_age} s and keepalive = ${settings.keepalive} s (Rails 8.1+): retire by age, and ping idle connections.`,
                 ]
               : []),
           ];
+    uses.unshift(writtenFor('Rails', context, CURRENT, '6.1'));
+    if (settings.reconnect)
+      uses.push(
+        `reconnect: true (Rails before 7.1): a connection held outside the pool (a job, a script, the console) that the server closed for idling is reopened by the mysql2 client on its next query; without it every later query fails with "MySQL client is not connected".`,
+      );
     const lines = comment('# ', [
       ...header('rails', context, {
         uses,
         traps: [
-          'Rails 7.1+ reconnects and retries idempotent queries after a lost connection by itself (connection_retries), and verifies a connection on first use after checkout.',
-          'Do not add reconnect: true; Rails no longer reads it.',
+          'Rails 7.1+ reconnects and retries idempotent queries after a lost connection by itself (connection_retries), and verifies a connection on first use after checkout; there reconnect: true is deprecated. Before 7.1 Rails verifies only at checkout, so a held connection needs reconnect: true.',
+          'The pool reaps only connections returned to it: a connection held for a whole job is closed by the server when the job idles past wait_timeout.',
         ],
       }),
     ]);
@@ -95,19 +117,9 @@ export const railsTarget: Target = {
     entry.push(`  reaping_frequency: ${settings.reaping_frequency} # seconds`);
     if (settings.wait_timeout !== null)
       entry.push(`  wait_timeout: ${settings.wait_timeout} # the session value Rails sets; see above`);
-    if (settings.max_age !== null && settings.keepalive !== null) {
-      if (modern)
-        entry.push(
-          `  max_age: ${settings.max_age} # seconds`,
-          `  keepalive: ${settings.keepalive} # seconds`,
-        );
-      else
-        entry.push(
-          '  # Rails 8.1+ (give --framework-version 8.1 to write these out):',
-          `  # max_age: ${settings.max_age}`,
-          `  # keepalive: ${settings.keepalive}`,
-        );
-    }
+    if (settings.max_age !== null && settings.keepalive !== null)
+      entry.push(`  max_age: ${settings.max_age} # seconds`, `  keepalive: ${settings.keepalive} # seconds`);
+    if (settings.reconnect) entry.push('  reconnect: true # Rails before 7.1; see above');
     // Rails runs database.yml through ERB before YAML: every "<%" that dbcache writes (a name, a
     // path, a comment) is escaped as "<%%", which ERB prints as "<%", so only the password lookup
     // is code.
@@ -115,6 +127,6 @@ export const railsTarget: Target = {
       .join('\n')
       .replaceAll('<%', '<%%')
       .replace(PASSWORD_SLOT, `<%= ENV.fetch(${quote(context.passwordEnv)}, "") %>`);
-    return { settings, code, warnings: [] };
+    return { settings, code, warnings: [], writtenFor: `Rails ${version.text}` };
   },
 };

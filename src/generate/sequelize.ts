@@ -27,7 +27,14 @@ export const sequelizeTarget: Target = {
     const dialectOptions: Field[] = [{ key: 'charset', code: js('utf8mb4') }];
     if (transport.kind === 'socket')
       dialectOptions.push({ key: 'socketPath', code: js(transport.path), note: 'Unix socket' });
-    else fields.push({ key: 'host', code: js(transport.host) }, { key: 'port', code: js(transport.port) });
+    else {
+      fields.push({ key: 'host', code: js(transport.host) }, { key: 'port', code: js(transport.port) });
+      dialectOptions.push({
+        key: 'enableKeepAlive',
+        code: 'true',
+        note: 'TCP keepalive; does not reset wait_timeout',
+      });
+    }
     fields.push({ key: 'username', code: js(connection.user) });
     fields.push({
       key: 'password',

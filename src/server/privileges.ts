@@ -3,7 +3,7 @@ import { isServerError } from '../output/errors.ts';
 import type { ServerIdentity } from './identity.ts';
 
 /** ER_SPECIFIC_ACCESS_DENIED_ERROR: "you need (at least one of) the X privilege(s)". */
-export const ACCESS_DENIED_FOR_OPERATION = 1227;
+const ACCESS_DENIED_FOR_OPERATION = 1227;
 
 /**
  * The account the server matched this login to, quoted for a GRANT: 'app'@'10.0.%'. That is
@@ -33,7 +33,7 @@ function quoteAccountPart(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-export interface PrivilegeNeed {
+interface PrivilegeNeed {
   /** The privilege to grant: the current name, not a deprecated one. */
   privilege: string;
   /** How to say it in a sentence, alternatives included. */

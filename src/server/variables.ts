@@ -1,7 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { hasSetPersist, type ServerIdentity } from './identity.ts';
 
-export type Scope = 'GLOBAL' | 'SESSION';
+type Scope = 'GLOBAL' | 'SESSION';
 
 /** Reads the named variables in one statement; names the server does not have are simply absent. */
 export async function readVariables(

@@ -105,13 +105,46 @@ function clientLine(client: ClientView, color: ChalkInstance): string {
   return `${client.client}: ${paintVerdict(color, client.verdict)}, up to ${client.connections} connection${client.connections === 1 ? '' : 's'} at once${churn}`;
 }
 
-function verdictAdvice(summary: SummaryReport): string {
-  const churning = summary.clients
-    .filter((client) => client.verdict === 'churning')
-    .map((client) => client.client);
-  const closed = summary.closed_by_wait_timeout
-    ? ` ${summary.closed_by_wait_timeout} connection${summary.closed_by_wait_timeout === 1 ? ' was' : 's were'} closed by the server after sitting idle for wait_timeout: the pool keeps idle connections longer than the server allows; retire them sooner (dbcache generate).`
+/** Its churn is ids replaced after a short life (not only the ones the server closed for idling). */
+export const replacesConnections = (client: ClientView): boolean =>
+  client.new > 0 && client.gone - client.recycled - client.closed_by_wait_timeout > 0;
+
+/**
+ * Why a churning client churns, for the one-line views: its rate of new ids ("1.00 new/s") when it
+ * replaces connections, the idle closes ("1 closed by wait_timeout"), or both.
+ */
+export function churnDetail(client: ClientView): string {
+  const closed = client.closed_by_wait_timeout
+    ? `${client.closed_by_wait_timeout} closed by wait_timeout`
     : '';
+  if (closed && !replacesConnections(client)) return closed;
+  return `${rate(client.new_per_second)} new/s${closed && `, ${closed}`}`;
+}
+
+/** The tick's verdict as the one-line views say it: "unknown" says why when other users are hidden. */
+export function verdictText(color: ChalkInstance, verdict: Verdict, otherUsersHidden: boolean): string {
+  return `${paintVerdict(color, verdict)}${verdict === 'unknown' && otherUsersHidden ? ' (other users hidden: no PROCESS privilege)' : ''}`;
+}
+
+/** "1 connection of app@10.0.0.5 was closed …", or, over several clients, the count per client. */
+function closedSentence(summary: SummaryReport): string {
+  const total = summary.closed_by_wait_timeout;
+  if (!total) return '';
+  const clients = summary.clients.filter((client) => client.closed_by_wait_timeout > 0);
+  const who =
+    clients.length === 1
+      ? `${plural(total, 'connection')} of ${clients[0]?.client} ${total === 1 ? 'was' : 'were'}`
+      : `${plural(total, 'connection')} ${total === 1 ? 'was' : 'were'}`;
+  const perClient =
+    clients.length > 1
+      ? ` (${clients.map((client) => `${client.client} ${client.closed_by_wait_timeout}`).join(', ')})`
+      : '';
+  return `${who} closed by the server after sitting idle for wait_timeout${perClient}: the pool keeps idle connections longer than the server allows, and the next query on such a connection gets error 2006 (server has gone away) or 2013 unless the pool tests it first; retire idle connections sooner (dbcache generate).`;
+}
+
+function verdictAdvice(summary: SummaryReport): string {
+  const replacing = summary.clients.filter(replacesConnections).map((client) => client.client);
+  const closed = closedSentence(summary);
   const recycled = summary.recycled_total
     ? ` ${plural(summary.recycled_total, 'connection')} ended after a long life and ${summary.recycled_total === 1 ? 'was' : 'were'} replaced (recycled): a pool retiring connections by age, which is what a well-configured pool does.`
     : '';
@@ -120,12 +153,25 @@ function verdictAdvice(summary: SummaryReport): string {
     : '';
   switch (summary.verdict) {
     case 'stable':
-      return `The same connection ids stayed open from tick to tick: the clients keep their connections (pooled).${recycled}${closed}`;
+      return `The same connection ids stayed open from tick to tick: the clients keep their connections (pooled).${recycled}${closed && ` ${closed}`}`;
     case 'churning':
-      return `Connection ids were replaced after a short life${churning.length ? ` (${churning.join(', ')})` : ''}: clients open new connections instead of keeping them. Pool them (dbcache generate) and watch again.${closed}${shortLived}${recycled}`;
+      // Churn by idle closes alone is said as that: nothing was replaced after a short life.
+      if (closed && replacing.length === 0 && !summary.short_lived) return `${closed}${recycled}`;
+      return `Connection ids were replaced after a short life${replacing.length ? ` (${replacing.join(', ')})` : ''}: clients open new connections instead of keeping them. Pool them (dbcache generate) and watch again.${closed && ` ${closed}`}${shortLived}${recycled}`;
     case 'idle':
       return 'No matching connection was seen: check the filters, or run the application while watching.';
     case 'unknown':
+      if (summary.other_users_hidden && summary.ticks > 1) return hiddenAdvice(summary);
       return 'One sample cannot show churn: watch for at least two ticks (--count 2 or more).';
   }
+}
+
+function hiddenAdvice(summary: SummaryReport): string {
+  const stable = summary.clients
+    .filter((client) => client.verdict === 'stable')
+    .map((client) => client.client);
+  const seen = stable.length
+    ? `${stable.join(', ')} kept ${stable.length === 1 ? 'its' : 'their'} connections, but the`
+    : 'The';
+  return `${seen} watcher's login lacks the PROCESS privilege, so the server listed only that user's own connections: dbcache cannot judge other users' connections. Watch as a user that has it, or add --filter-user with the login's own name to judge only its connections.${summary.recycled_total ? ` ${plural(summary.recycled_total, 'connection')} ended after a long life and ${summary.recycled_total === 1 ? 'was' : 'were'} replaced (recycled).` : ''}`;
 }

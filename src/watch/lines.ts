@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Output } from '../io.ts';
 import {
+  churnDetail,
   countersText,
   describeFilters,
   describeInterval,
@@ -9,9 +10,10 @@ import {
   paintVerdict,
   retryText,
   summaryLines,
+  verdictText,
 } from './human.ts';
 import type { TickReport } from './report.ts';
-import { idList, printableDeep, rate } from './text.ts';
+import { idList, printableDeep } from './text.ts';
 import type { WatchView } from './view.ts';
 
 /** Not a terminal (pipe, file, CI log): one plain line per tick, nothing redrawn. */
@@ -68,9 +70,9 @@ export function tickLine(unsafe: TickReport, color: ChalkInstance, showSource = 
   if (report.short_lived) parts.push(`${report.short_lived} too short-lived to list`);
   const clients = report.clients.map(
     (client) =>
-      `${client.client} ${paintVerdict(color, client.verdict)} ${client.connections}${client.verdict === 'churning' ? ` (${rate(client.new_per_second)} new/s)` : ''}`,
+      `${client.client} ${paintVerdict(color, client.verdict)} ${client.connections}${client.verdict === 'churning' ? ` (${churnDetail(client)})` : ''}`,
   );
   if (clients.length) parts.push(`clients ${clients.join(', ')}`);
-  parts.push(`verdict ${paintVerdict(color, report.verdict)}`);
+  parts.push(`verdict ${verdictText(color, report.verdict, report.other_users_hidden && report.tick > 1)}`);
   return `${report.at} tick ${report.tick}: ${parts.join('; ')}`;
 }

@@ -99,6 +99,8 @@ export interface TickReport {
   unique_ids: number;
   clients: ClientView[];
   verdict: Verdict;
+  /** No PROCESS privilege: other users' connections are not listed, so the verdict cannot be stable. */
+  other_users_hidden: boolean;
   /** Set on the first tick after the watcher reconnected. */
   gap: GapView | null;
   server_restarted: boolean;
@@ -115,6 +117,8 @@ export type StopReason = 'count' | 'duration' | 'signal';
 export interface SummaryReport {
   type: 'summary';
   verdict: Verdict;
+  /** No PROCESS privilege: other users' connections were not listed, so the verdict cannot be stable. */
+  other_users_hidden: boolean;
   stopped_by: StopReason;
   started_at: string | null;
   ended_at: string;

@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { StatementTimeout } from '../connection/deadline.ts';
 import type { ServerTarget } from '../connection/target.ts';
 import { isConnectionLost as isConnectionGone, isServerError, UserError } from '../output/errors.ts';
 import { ExitCode } from '../output/exit-codes.ts';
@@ -24,7 +25,11 @@ export interface WatchSession {
   readonly source: ProcesslistSource;
   /** False without the PROCESS privilege: the server then lists only this user's connections. */
   seesEveryUser: boolean;
-  /** One tick: the filtered connection list and the counters. Rejects with a lost-connection error when it must reconnect. */
+  /**
+   * One tick: the filtered connection list and the counters. Rejects with a lost-connection error
+   * when it must reconnect (the server's, or the statement deadline's). The stop signal is the
+   * one the session was opened with: the connection's statements end at once when it aborts.
+   */
   sample(signal: AbortSignal): Promise<Snapshot>;
   /** Quits politely (a destroyed socket would count as an Aborted_client); destroys it when that takes too long. */
   close(): Promise<void>;
@@ -40,36 +45,24 @@ export interface SourceMemory {
 
 export interface SessionOptions {
   filters: Filters;
-  /** A tick, or opening a session once connected, that takes longer than this is given up. */
-  queryTimeoutMs: number;
   now(): number;
   sourceMemory?: SourceMemory;
 }
 
 /**
- * Connects and gets ready to sample. Connecting is bounded by --connect-timeout (mysql2's, which
- * covers the handshake; a password prompt is not hurried); the statements after it by the query
- * timeout; all of it by the stop signal, so Ctrl-C never waits for a server that does not answer.
+ * Connects and gets ready to sample. The connection is the target's: connecting is bounded by
+ * --connect-timeout (a password prompt is not hurried), every statement by --statement-timeout,
+ * and all of it by the stop signal, so Ctrl-C never waits for a server that does not answer and
+ * no socket is left behind to keep the process up.
  */
 export async function openSession(
   target: ServerTarget,
   options: SessionOptions,
   signal?: AbortSignal,
 ): Promise<WatchSession> {
-  let connection: Connection | undefined;
-  let abandoned = false;
-  const giveUp = () => {
-    abandoned = true;
-    connection?.destroy();
-  };
-  const connecting = target.connect().then((opened) => {
-    // Given up while connecting: the connection that arrives late is closed, not leaked.
-    if (abandoned) opened.destroy();
-    return opened;
-  });
-  connection = await settle(connecting, undefined, signal, giveUp);
+  const connection = await target.connect(signal);
   try {
-    return await settle(prepare(connection, options), options.queryTimeoutMs, signal, giveUp);
+    return await prepare(connection, options);
   } catch (err) {
     connection.destroy();
     throw err;
@@ -125,9 +118,9 @@ async function prepare(connection: Connection, options: SessionOptions): Promise
       return source;
     },
     seesEveryUser,
-    async sample(signal) {
+    async sample() {
       if (lost) throw lost;
-      const work = async (): Promise<Snapshot> => {
+      try {
         const rows = await readList();
         const at = options.now();
         const counters = await readStatus(connection, COUNTER_NAMES);
@@ -137,20 +130,18 @@ async function prepare(connection: Connection, options: SessionOptions): Promise
           waitTimeoutReadAt = at;
         }
         return { at, connections: rows.map(toConnectionRow), counters, waitTimeout };
-      };
-      return settle(work(), options.queryTimeoutMs, signal, () => {
-        lost ??= new Error('the watcher gave up waiting for the server');
-        connection.destroy();
-      });
+      } catch (err) {
+        if (isConnectionLost(err)) lost ??= err as Error;
+        throw err;
+      }
     },
     async close() {
       if (lost) {
         connection.destroy();
         return;
       }
-      await settle(connection.end(), 2000, undefined, () => connection.destroy()).catch(() =>
-        connection.destroy(),
-      );
+      // The target's connection bounds the polite quit by the statement deadline.
+      await connection.end().catch(() => connection.destroy());
     },
   };
 }
@@ -180,68 +171,14 @@ function toConnectionRow(row: RowDataPacket): ConnectionRow {
   };
 }
 
-/** Raised when a tick takes longer than the query timeout: the connection is replaced. */
-class QueryTimeout extends Error {
-  readonly code = 'WATCH_QUERY_TIMEOUT';
-  constructor(readonly ms: number) {
-    super(`the server did not answer within ${ms / 1000} s`);
-  }
-}
-
-/** Raised when the stop signal arrives while waiting for the server. */
-class Stopped extends Error {
-  readonly code = 'WATCH_STOPPED';
-}
-
-/**
- * Waits for `work`, but not longer than `ms` nor past the stop signal: a stalled network must not
- * freeze the screen or Ctrl-C. `giveUp` releases what the work holds.
- */
-function settle<T>(
-  work: Promise<T>,
-  ms: number | undefined,
-  signal: AbortSignal | undefined,
-  giveUp: () => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const finish = (outcome: () => void) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      outcome();
-    };
-    const onAbort = () =>
-      finish(() => {
-        giveUp();
-        reject(new Stopped('stopped'));
-      });
-    const timer =
-      ms === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              finish(() => {
-                giveUp();
-                reject(new QueryTimeout(ms));
-              }),
-            ms,
-          );
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => finish(() => resolve(value)),
-      (err: unknown) => finish(() => reject(err)),
-    );
-  });
-}
-
 /**
  * True when the watcher should reconnect rather than stop with an error: the connection is gone,
  * the server refuses connections while it restarts, a KILL QUERY interrupted the tick (1317), or
- * the tick took too long.
+ * a statement met its deadline (StatementTimeout counts as a lost connection).
  */
 export function isConnectionLost(err: unknown): boolean {
   const { code, errno } = err as { code?: string; errno?: number };
-  return isConnectionGone(err) || code === 'ECONNREFUSED' || code === 'WATCH_QUERY_TIMEOUT' || errno === 1317;
+  return isConnectionGone(err) || code === 'ECONNREFUSED' || errno === 1317;
 }
 
 /** Why the connection was lost, as the end of a sentence. */
@@ -253,7 +190,7 @@ export function describeLoss(err: unknown): string {
   if (errno === 1053) return 'the server is shutting down';
   if (errno === 4031) return 'the server closed the connection for inactivity';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
-  if (err instanceof QueryTimeout) return err.message;
+  if (err instanceof StatementTimeout) return err.shortReason;
   return (message ?? String(err)).replace(/^dbcache: /, '').replace(/\.$/, '');
 }
 
@@ -271,7 +208,6 @@ const RETRY_CODES = new Set([
   'EAI_AGAIN',
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
-  'WATCH_QUERY_TIMEOUT',
 ]);
 
 /**

@@ -1,75 +1,16 @@
+import { byClientName, ClientTrack, perSecond, round, totalView, VERDICT_WINDOW } from './client-track.ts';
 import type { SnapshotDiff } from './diff.ts';
-import type {
-  ClientView,
-  ConnectionView,
-  Filters,
-  GapView,
-  GoneView,
-  Rates,
-  StopReason,
-  SummaryReport,
-  TickReport,
-} from './report.ts';
-import { clientOf, hostWithoutPort, idleSeconds, type Snapshot } from './snapshot.ts';
-import { clientVerdict, overallVerdict, recycledAfterSeconds } from './verdict.ts';
+import type { Filters, GapView, Rates, StopReason, SummaryReport, TickReport } from './report.ts';
+import { Ring } from './ring.ts';
+import { clientOf, hostWithoutPort, type Snapshot } from './snapshot.ts';
+import { type Life, type RecordedTick, tickReport } from './tick-report.ts';
+import { overallVerdict, recycledAfterSeconds } from './verdict.ts';
 
-/** Live verdicts look at this many recent tick-to-tick comparisons, so they recover once a client changes. */
-export const VERDICT_WINDOW = 30;
+export { VERDICT_WINDOW };
 /** Sparkline length. */
 export const HISTORY = 30;
 /** Clients (user@host) remembered at most; beyond it the longest-gone are forgotten. */
 export const MAX_CLIENTS = 1000;
-
-interface Step {
-  added: number;
-  gone: number;
-  recycled: number;
-  closed: number;
-  /** At least one of the client's ids was there on both ticks. */
-  held: boolean;
-  seconds: number;
-}
-
-/** A fixed-size ring: memory stays the same however long the watch runs. */
-class Ring<T> {
-  private readonly items: T[] = [];
-  private next = 0;
-  constructor(private readonly size: number) {}
-  push(item: T): void {
-    if (this.items.length < this.size) this.items.push(item);
-    else this.items[this.next] = item;
-    this.next = (this.next + 1) % this.size;
-  }
-  /** Oldest first. */
-  values(): T[] {
-    return this.items.length < this.size
-      ? [...this.items]
-      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
-  }
-}
-
-class ClientTrack {
-  present = 0;
-  peak = 0;
-  lastSeenTick = 0;
-  readonly window = new Ring<Step>(VERDICT_WINDOW);
-  readonly total = { added: 0, gone: 0, recycled: 0, closed: 0, held: 0, seconds: 0 };
-  constructor(
-    readonly client: string,
-    readonly user: string,
-    readonly host: string,
-  ) {}
-
-  step(step: Step): void {
-    this.window.push(step);
-    this.total.added += step.added;
-    this.total.gone += step.gone;
-    this.total.recycled += step.recycled;
-    this.total.closed += step.closed;
-    this.total.held += step.held ? 1 : 0;
-    this.total.seconds += step.seconds;
-  }
-}
 
 export interface WatchContext {
   /** Where the first session reads the list from (a tick may say otherwise after a fallback). */
@@ -77,6 +18,11 @@ export interface WatchContext {
   filters: Filters;
   /** Short-lived connections can be counted only when the list shows every client: no filters, PROCESS privilege. */
   seesEveryClient: boolean;
+  /**
+   * Without the PROCESS privilege the server lists only the login user's connections: other users
+   * the filters would match are hidden, so calm cannot be told (unless the filters ask for that user only).
+   */
+  otherUsersHidden?: boolean;
 }
 
 export interface TickInput {
@@ -91,9 +37,6 @@ export interface TickInput {
   ownConnects: number;
 }
 
-const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
-const perSecond = (count: number, seconds: number): number | null =>
-  seconds > 0 ? round(count / seconds) : null;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
@@ -131,6 +74,10 @@ export class WatchStats {
     this.source = context.source;
   }
 
+  private get otherUsersHidden(): boolean {
+    return this.context.otherUsersHidden ?? false;
+  }
+
   /** Ticks taken, and reconnect attempts that failed in their place: what --count counts. */
   get tickCount(): number {
     return this.ticks + this.gapTicks;
@@ -141,7 +88,13 @@ export class WatchStats {
     this.gapTicks += 1;
   }
 
+  /** Takes one tick into the counts and returns what it shows: the state changes here, the report is built apart. */
   record(input: TickInput): TickReport {
+    return tickReport(this.update(input));
+  }
+
+  /** Updates every count, history and client with one tick; returns what the tick report is built from. */
+  private update(input: TickInput): RecordedTick {
     const { snapshot, diff, gap } = input;
     this.ticks += 1;
     this.firstAt ??= snapshot.at;
@@ -231,60 +184,25 @@ export class WatchStats {
       }
     }
 
-    const waitTimeout = snapshot.waitTimeout;
-    const connectionViews: ConnectionView[] = connections.map((row) => {
-      const idle = idleSeconds(row);
-      return {
-        id: row.id,
-        user: row.user,
-        host: row.host,
-        db: row.db,
-        command: row.command,
-        time_seconds: row.time,
-        idle_seconds: idle,
-        idle_left_seconds: Math.max(0, waitTimeout - idle),
-        state: row.state,
-        new: addedIds.has(row.id),
-      };
-    });
-    const clientViews = [...this.clients.values()]
-      .filter(
-        (track) => track.present > 0 || track.window.values().some((step) => step.added + step.gone > 0),
-      )
-      .map((track) => windowView(track))
-      .sort(byClientName);
-    const shortLivedRecent = this.shortLivedWindow.values().reduce((sum, value) => sum + value, 0);
     return {
-      type: 'tick',
       tick: this.ticks,
-      at: iso(snapshot.at),
-      elapsed_seconds: diff.elapsedSeconds === null ? null : round(diff.elapsedSeconds, 3),
+      snapshot,
+      diff,
       source: input.source,
-      watcher_connection_id: input.watcherId,
-      wait_timeout: waitTimeout,
-      ids: connections.map((row) => row.id),
-      new: diff.added.map((row) => row.id).sort((a, b) => a - b),
-      gone: diff.gone.map((row) => row.id).sort((a, b) => a - b),
-      closed_by_wait_timeout: closed.map((row) => row.id).sort((a, b) => a - b),
-      recycled: recycled.map((row) => row.id).sort((a, b) => a - b),
-      connections: connectionViews,
-      gone_connections: diff.gone.map((row) => goneView(row, lives.get(row.id))),
-      counters: snapshot.counters,
-      rates,
-      threads_connected: snapshot.counters.Threads_connected ?? null,
-      short_lived: shortLived,
-      recent_new_per_tick: this.newPerTick.values(),
-      unique_ids: this.uniqueIds,
-      clients: clientViews,
-      verdict:
-        this.ticks < 2
-          ? 'unknown'
-          : overallVerdict(
-              clientViews.map((view) => view.verdict),
-              shortLivedRecent,
-            ),
+      watcherId: input.watcherId,
       gap,
-      server_restarted: diff.serverRestarted,
+      connections,
+      addedIds,
+      closed,
+      recycled,
+      lives,
+      rates,
+      shortLived,
+      shortLivedRecent: this.shortLivedWindow.values().reduce((sum, value) => sum + value, 0),
+      recentNewPerTick: this.newPerTick.values(),
+      uniqueIds: this.uniqueIds,
+      clients: [...this.clients.values()],
+      otherUsersHidden: this.otherUsersHidden,
     };
   }
 
@@ -293,11 +211,8 @@ export class WatchStats {
    * ids. A gone id lived at least from its birth to the previous tick, its last sighting. Ids that
    * the server closed for idling are never recycled: the pool kept them longer than it may.
    */
-  private lifetimes(
-    snapshot: Snapshot,
-    diff: SnapshotDiff,
-  ): Map<number, { seconds: number; recycled: boolean }> {
-    const lives = new Map<number, { seconds: number; recycled: boolean }>();
+  private lifetimes(snapshot: Snapshot, diff: SnapshotDiff): Map<number, Life> {
+    const lives = new Map<number, Life>();
     const lastSeenAt = snapshot.at - (diff.elapsedSeconds ?? 0) * 1000;
     const threshold = recycledAfterSeconds(snapshot.waitTimeout);
     for (const row of diff.gone) {
@@ -330,7 +245,9 @@ export class WatchStats {
           : overallVerdict(
               clients.map((view) => view.verdict),
               this.shortLivedTotal,
+              this.otherUsersHidden,
             ),
+      other_users_hidden: this.otherUsersHidden,
       stopped_by: stoppedBy,
       started_at: this.firstAt === null ? null : iso(this.firstAt),
       ended_at: iso(endedAt),
@@ -382,72 +299,3 @@ function groupCount(clients: readonly string[]): Map<string, number> {
   for (const client of clients) counts.set(client, (counts.get(client) ?? 0) + 1);
   return counts;
 }
-
-function windowView(track: ClientTrack): ClientView {
-  const steps = track.window.values();
-  const sum = (pick: (step: Step) => number) => steps.reduce((total, step) => total + pick(step), 0);
-  const added = sum((step) => step.added);
-  const gone = sum((step) => step.gone);
-  const recycled = sum((step) => step.recycled);
-  const seconds = sum((step) => step.seconds);
-  return {
-    client: track.client,
-    user: track.user,
-    host: track.host,
-    verdict: clientVerdict({
-      held: sum((step) => (step.held ? 1 : 0)),
-      present: track.present,
-      added,
-      gone,
-      recycled,
-    }),
-    connections: track.present,
-    new: added,
-    gone,
-    recycled,
-    closed_by_wait_timeout: sum((step) => step.closed),
-    new_per_second: steps.length ? (perSecond(added, seconds) ?? 0) : null,
-  };
-}
-
-function totalView(track: ClientTrack): ClientView {
-  const { total } = track;
-  return {
-    client: track.client,
-    user: track.user,
-    host: track.host,
-    // Over the whole run a client that held connections and then left was still a pool.
-    verdict: clientVerdict({
-      held: total.held,
-      present: track.peak,
-      added: total.added,
-      gone: total.gone,
-      recycled: total.recycled,
-    }),
-    connections: track.peak,
-    new: total.added,
-    gone: total.gone,
-    recycled: total.recycled,
-    closed_by_wait_timeout: total.closed,
-    new_per_second: total.seconds > 0 ? perSecond(total.added, total.seconds) : null,
-  };
-}
-
-function goneView(
-  row: SnapshotDiff['gone'][number],
-  life: { seconds: number; recycled: boolean } | undefined,
-): GoneView {
-  return {
-    id: row.id,
-    user: row.user,
-    host: row.host,
-    client: row.client,
-    reason: row.reason,
-    last_command: row.lastCommand,
-    last_idle_seconds: row.lastIdle,
-    lived_seconds: life?.seconds ?? 0,
-    recycled: life?.recycled ?? false,
-  };
-}
-
-const byClientName = (a: ClientView, b: ClientView): number => a.client.localeCompare(b.client);

@@ -82,7 +82,7 @@ async function exitWithin(exited: Promise<number | null>, patienceMs: number, wh
  * connections to be in `phase`, and returns what it printed and how it exited. The user's own
  * connection count (not the server's global counter) is what other clients cannot move.
  */
-async function interruptBench(phase: 'per request' | 'pooled') {
+async function interruptBench(phase: 'per request' | 'pooled', signal: NodeJS.Signals = 'SIGINT') {
   const start = await benchUser.connectionsMade();
   const made = async () => (await benchUser.connectionsMade()) - start;
   const flags =
@@ -98,7 +98,7 @@ async function interruptBench(phase: 'per request' | 'pooled') {
       // The monitor, the TLS probe, the warm-up and the 1000 per-request connections, then the pool's four.
       await until(async () => (await made()) >= 2 + warmUpRequests(4) + 1000 + 4, 'the pooled run');
     }
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await exitWithin(exited, 60_000, 'after Ctrl-C');
     return { code, ...output };
   });
@@ -114,6 +114,15 @@ test('Ctrl-C during the per-request run: it stops, prints what it measured, and 
   assert.equal(report.pooled, null, 'the pooled run never started');
   assert.equal(report.speedup, null);
   assert.match(stderr, /stopping after the requests in flight; press Ctrl-C again to drop them at once/);
+  assert.equal(await connectionsLeft(admin, USER), 0);
+});
+
+test('SIGTERM during the per-request run is a first Ctrl-C: it stops, reports what it measured, exit 130', async () => {
+  const { code, stdout, stderr } = await interruptBench('per request', 'SIGTERM');
+  assert.equal(code, ExitCode.interrupted, stderr);
+  const report = JSON.parse(stdout) as BenchReport;
+  assert.equal(report.interrupted, true);
+  assert.ok(report.per_request && report.per_request.requests > 0, stderr);
   assert.equal(await connectionsLeft(admin, USER), 0);
 });
 

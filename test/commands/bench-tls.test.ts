@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { BenchReport } from '../../src/bench/report.ts';
 import { runBench } from '../../src/commands/bench/index.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { memoryIO } from '../helpers/io.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { adminConnection, tcpTarget } from '../helpers/target.ts';
-
-const fixture = (name: string) => fileURLToPath(new URL(`../bench/tls/${name}`, import.meta.url));
+import { startTlsTestServer } from '../helpers/tls-server.ts';
 
 let server: TestServer;
 let admin: Connection;
 before(async () => {
-  server = await startTestServer({
-    args: [`--ssl-cert=${fixture('server-cert.pem')}`, `--ssl-key=${fixture('server-key.pem')}`],
-  });
+  server = await startTlsTestServer();
   admin = await adminConnection(server);
 });
 after(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TimeoutFacts } from '../../src/commands/check-timeout/facts.ts';
+import { STATUS_COUNTERS, type TimeoutFacts } from '../../src/commands/check-timeout/facts.ts';
 import { buildReport } from '../../src/commands/check-timeout/report.ts';
 import { identifyServer } from '../../src/server/identity.ts';
 
@@ -138,4 +138,14 @@ test('flavor and managed services are recognised from what the server says', () 
     'Amazon Aurora',
   );
   assert.equal(identifyServer({ version: '10.11.19-MariaDB' }).managed, null);
+});
+
+test('--json keeps its promise: a status counter the server did not report is null, not missing', () => {
+  const status = { Uptime: 100, Connections: 50 };
+  const report = buildReport({ ...facts({}), status }, where);
+  const json = JSON.parse(JSON.stringify(report)) as { status: Record<string, unknown> };
+  assert.deepEqual(Object.keys(json.status).sort(), [...STATUS_COUNTERS].sort());
+  assert.equal(json.status.Aborted_connects, null);
+  assert.equal(json.status.Uptime, 100);
+  assert.equal(report.derived.aborted_clients_ratio, null);
 });

@@ -22,6 +22,7 @@ import { type GenerateReport, TARGET_NAMES, TARGETS } from '../../src/generate/i
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { memoryIO } from '../helpers/io.ts';
+import { requireRoot } from '../helpers/root.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
@@ -185,8 +186,9 @@ test('--out --force replaces the file a symlink points to, keeping the link, its
   const link = join(dir, 'settings.py');
   await writeFile(real, 'SECRET_KEY = "mine"\n', { mode: 0o600 });
   await chmod(real, 0o600);
-  // As root the test can give the file another owner, which the new file must keep.
-  if (process.getuid?.() === 0) await chown(real, 4321, 4322);
+  // The file gets another owner, which the new file must keep.
+  requireRoot('keeping the owner of a replaced file');
+  await chown(real, 4321, 4322);
   await symlink('settings_real.py', link);
   const before = await stat(real);
 
@@ -196,6 +198,7 @@ test('--out --force replaces the file a symlink points to, keeping the link, its
   assert.match(await readFile(real, 'utf8'), /CONN_MAX_AGE/, 'the file it points to was replaced');
   const after = await stat(real);
   assert.equal((after.mode & 0o777).toString(8), '600', 'not world-readable');
+  assert.deepEqual([before.uid, before.gid], [4321, 4322]);
   assert.deepEqual([after.uid, after.gid], [before.uid, before.gid]);
 
   // A new file gets the ordinary 0644 (less the umask).

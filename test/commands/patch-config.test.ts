@@ -23,7 +23,8 @@ import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import type { ServerProgram } from '../../src/serverfiles/server-program.ts';
 import { hasEscapeCodes } from '../helpers/ansi.ts';
-import { memoryIO } from '../helpers/io.ts';
+import { memoryIO, UNWRAPPED } from '../helpers/io.ts';
+import { requireRoot } from '../helpers/root.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 import { copyCase, printDefaults, printedValue, snapshot } from '../patch/oracle.ts';
@@ -267,7 +268,7 @@ function terminal(cwd: string, answer: string, stdoutIsTerminal = true) {
     stdout: { write: (text: string) => (captured.stdout += text), isTTY: stdoutIsTerminal },
     stderr: { write: (text: string) => (captured.stderr += text), isTTY: true },
     stdin,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...UNWRAPPED },
     cwd,
     now: () => Date.parse('2025-01-02T03:04:05Z'),
   };
@@ -492,12 +493,13 @@ const BIN = join(import.meta.dirname, '../../bin/dbcache.js');
 
 /** The built CLI, stdout as bytes; `asNobody` runs it as user nobody (the tests run as root in CI). */
 function cliBytes(args: string[], options: { cwd?: string; asNobody?: boolean } = {}) {
+  if (options.asNobody) requireRoot('running dbcache as user nobody (setpriv)');
   const command = options.asNobody
     ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]
     : [process.execPath, BIN, ...args];
   const run = spawnSync(command[0] as string, command.slice(1), {
     cwd: options.cwd ?? work,
-    env: { PATH: process.env.PATH, HOME: join(work, 'no-home') },
+    env: { PATH: process.env.PATH, HOME: join(work, 'no-home'), ...UNWRAPPED },
     timeout: 60_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };

@@ -97,7 +97,7 @@ test('without --persist MySQL 8 gets SET GLOBAL, and the note offers --persist',
   assert.deepEqual(changes(server), ['SET GLOBAL wait_timeout = 600']);
   assert.match(
     report?.notes.find((note) => note.code === 'not-persisted')?.message ?? '',
-    /--persist \(SET PERSIST\), or with dbcache patch-config/,
+    /--persist \(SET PERSIST\), or dbcache patch-config --wait-timeout 600/,
   );
   server.restart();
   assert.equal(server.global.get('wait_timeout'), '28800', 'SET GLOBAL is lost at restart');

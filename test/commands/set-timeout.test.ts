@@ -3,11 +3,7 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { readWarnings } from '../../src/commands/set-timeout/apply.ts';
 import { setTimeoutCommand } from '../../src/commands/set-timeout/command.ts';
-import {
-  type InterruptSource,
-  runSetTimeout,
-  type SetTimeoutOptions,
-} from '../../src/commands/set-timeout/index.ts';
+import { runSetTimeout, type SetTimeoutOptions } from '../../src/commands/set-timeout/index.ts';
 import type { SetTimeoutReport } from '../../src/commands/set-timeout/report.ts';
 import { parseTimeoutRequest } from '../../src/commands/set-timeout/request.ts';
 import type { ServerTarget } from '../../src/connection/target.ts';
@@ -113,7 +109,8 @@ test('the global changes and reads back; a new connection gets it, an already-op
       assert.ok(codes.includes(code), code);
     assert.match(
       report.notes.find((note) => note.code === 'not-persisted')?.message ?? '',
-      /dbcache patch-config --wait-timeout 120/,
+      // The suite's server runs with --no-defaults: patch-config would refuse it.
+      /--wait-timeout=120 on the command that starts the server/,
     );
     assert.doesNotMatch(
       report.notes.find((note) => note.code === 'not-persisted')?.message ?? '',
@@ -372,12 +369,13 @@ test("the server's warnings are read after each statement and shown, and a value
   assert.match(captured.stdout, /reads back 31536000 s, not 120 s/);
 });
 
-test('--persist on MariaDB is refused before anything changes, pointing to patch-config', async () => {
+test('--persist on MariaDB is refused before anything changes, saying how to keep the value instead', async () => {
   const before = await setStatementsRun();
   const err = await failure(runSet('600', { persist: true }));
   assert.equal(err.exitCode, ExitCode.usage);
   assert.match(err.message, /MariaDB has no SET PERSIST/);
-  assert.match(err.message, /dbcache patch-config --wait-timeout 600/);
+  // The suite's server runs with --no-defaults: patch-config would refuse it.
+  assert.match(err.message, /--wait-timeout=600 on the command that starts the server/);
   assert.match(err.message, /Nothing was changed\.$/);
   assert.equal(await setStatementsRun(), before);
   assert.deepEqual(await globals(), { wait: 28800, interactive: 28800 });
@@ -472,105 +470,77 @@ test('when the read-back fails otherwise, the table says so and shows the undo; 
   assert.equal((await globals()).wait, 300);
 });
 
-/** An InterruptSource for tests: `press()` is Ctrl-C; `log` records when the command listened. */
-function fakeCtrlC(log: string[] = []) {
-  let listener: (() => void) | undefined;
-  const interrupts: InterruptSource = (onInterrupt) => {
-    log.push('listen');
-    listener = onInterrupt;
-    return () => {
-      log.push('stop');
-      listener = undefined;
-    };
-  };
-  return { interrupts, press: () => listener?.(), listening: () => listener !== undefined };
-}
-
 test('Ctrl-C while the statements run: the running one finishes, the change is undone, exit 130', async () => {
   await admin.query('SET GLOBAL wait_timeout = 900');
   const seen: string[] = [];
-  const ctrlC = fakeCtrlC(seen);
-  const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
+  const base = tcpTarget(server, memoryIO().io);
+  const target = interceptedTarget(base, async (sql) => {
     seen.push(sql);
-    if (sql === 'SET GLOBAL wait_timeout = 300') ctrlC.press();
+    if (sql === 'SET GLOBAL wait_timeout = 300') base.interrupts.press('SIGINT');
     return sql;
   });
   const { io, captured } = memoryIO();
-  const err = await failure(
-    runSetTimeout(optionsFor('300', { interactive: true, interrupts: ctrlC.interrupts }), io, target),
-  );
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), io, target));
   assert.equal(err.exitCode, ExitCode.interrupted);
   assert.match(
     err.message,
     /^Interrupted \(Ctrl-C\) while changing the server, after SET GLOBAL wait_timeout = 300: dbcache finished the statement it was running and then undid the change\. It ran SET GLOBAL wait_timeout = 900, so the server is as it was\.$/,
   );
   assert.equal(captured.stdout, '');
+  assert.match(captured.stderr, /press Ctrl-C again/, 'the held press is acknowledged');
   assert.deepEqual(await globals(), { wait: 900, interactive: 28800 });
   assert.deepEqual(
     seen.filter((sql) => sql.startsWith('SET')),
     ['SET GLOBAL wait_timeout = 300', 'SET GLOBAL wait_timeout = 900'],
     'interactive_timeout was never sent',
   );
-  assert.equal(ctrlC.listening(), false);
 });
 
-test('Ctrl-C is only held back while statements or their undo run; a press during the undo of a failure is noted', async () => {
-  const log: string[] = [];
-  const ctrlC = fakeCtrlC(log);
-  const ok = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
-    log.push(sql);
+test('SIGTERM while the statements run is held like Ctrl-C: the change is undone, exit 130', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 900');
+  const base = tcpTarget(server, memoryIO().io);
+  const target = interceptedTarget(base, async (sql) => {
+    if (sql === 'SET GLOBAL wait_timeout = 300') base.interrupts.press('SIGTERM');
     return sql;
   });
-  await runSetTimeout(optionsFor('300', { interrupts: ctrlC.interrupts }), memoryIO().io, ok);
-  // Before the SET (reading the facts) and after it (reading back), Ctrl-C just ends the process.
-  const listen = log.indexOf('listen');
-  assert.deepEqual(log.slice(listen, listen + 4), [
-    'listen',
-    'SET GLOBAL wait_timeout = 300',
-    'SHOW WARNINGS',
-    'stop',
-  ]);
-  assert.ok(listen > 0 && log.length > listen + 4, 'reads happen before and after, not listened to');
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), memoryIO().io, target));
+  assert.equal(err.exitCode, ExitCode.interrupted);
+  assert.match(
+    err.message,
+    /^Interrupted \(SIGTERM\) while changing the server, after SET GLOBAL wait_timeout = 300/,
+  );
+  assert.deepEqual(await globals(), { wait: 900, interactive: 28800 });
+});
+
+test('Ctrl-C before the change gives up the statement in flight: nothing changed, exit 130; a press during the undo of a failure is noted', async () => {
+  const before = tcpTarget(server, memoryIO().io);
+  const reading = interceptedTarget(before, async (sql) => {
+    if (sql.startsWith('SHOW GLOBAL VARIABLES')) before.interrupts.press('SIGINT');
+    return sql;
+  });
+  const early = await failure(runSetTimeout(optionsFor('300'), memoryIO().io, reading));
+  assert.equal(early.exitCode, ExitCode.interrupted);
+  assert.match(
+    early.message,
+    /^Interrupted \(Ctrl-C\) while waiting for the server at .+ to answer SHOW GLOBAL VARIABLES/,
+  );
+  assert.equal((await globals()).wait, 28800);
 
   await admin.query('SET GLOBAL wait_timeout = 800');
-  const failing = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql, connection) => {
-    if (sql === 'SET GLOBAL wait_timeout = 800') ctrlC.press();
+  const base = tcpTarget(server, memoryIO().io);
+  const failing = interceptedTarget(base, async (sql, connection) => {
+    if (sql === 'SET GLOBAL wait_timeout = 800') base.interrupts.press('SIGINT');
     if (!sql.startsWith('SET GLOBAL interactive_timeout')) return sql;
     await connection.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
     return 'SET GLOBAL interactive_timeout = 0';
   });
-  const err = await failure(
-    runSetTimeout(
-      optionsFor('300', { interactive: true, interrupts: ctrlC.interrupts }),
-      memoryIO().io,
-      failing,
-    ),
-  );
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), memoryIO().io, failing));
   assert.equal(err.exitCode, ExitCode.server, 'the failure is the news; Ctrl-C changed nothing');
   assert.match(
     err.message,
     /put it back with SET GLOBAL wait_timeout = 800, so the server is as it was\. \(Ctrl-C came while dbcache was putting the server back; it finished that first\.\)$/,
   );
   assert.deepEqual(await globals(), { wait: 800, interactive: 28800 });
-});
-
-test('the CLI wiring: SIGINT during the change is caught by the command, which undoes it and exits 130', async () => {
-  const target = interceptedTarget(tcpTarget(server, memoryIO().io), async (sql) => {
-    // What a real Ctrl-C does to the process, without sending a signal to the test runner.
-    if (sql === 'SET GLOBAL wait_timeout = 300') process.emit('SIGINT');
-    return sql;
-  });
-  const err = await failure(
-    setTimeoutCommand.run(
-      { seconds: '300', interactive: false, persist: false, 'dry-run': false, force: false, json: true },
-      memoryIO().io,
-      () => target,
-    ),
-  );
-  assert.equal(err.exitCode, ExitCode.interrupted);
-  assert.match(err.message, /so the server is as it was/);
-  assert.equal((await globals()).wait, 28800);
-  assert.equal(process.listenerCount('SIGINT'), 0, 'the handler is removed again');
 });
 
 test("the GRANT hint works whatever the administrator's sql_mode, for names with quotes and backslashes", async () => {

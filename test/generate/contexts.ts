@@ -36,6 +36,7 @@ export function resolvedConnection(options: ContextOptions = {}): ResolvedConnec
     password: SECRET,
     database: options.database,
     connectTimeout: 10,
+    statementTimeout: 10,
     ssl: options.ssl ?? { mode: 'DISABLED' },
     sources: {},
   };

@@ -149,8 +149,33 @@ test('sequelize and typeorm: idle settings in milliseconds where each library re
   assert.deepEqual(sequelize.settings, { max: 5, min: 0, idle: 300000, evict: 1000, acquire: 60000 });
   const typeorm = generate('typeorm', { waitTimeout: 600 });
   assert.deepEqual(typeorm.settings.extra, { maxIdle: 9, idleTimeout: 300000, enableKeepAlive: true });
-  assert.equal(typeorm.settings.connectorPackage, 'mysql2');
-  assert.equal(generate('typeorm', { frameworkVersion: '1.1' }).settings.connectorPackage, null);
+  assert.equal(typeorm.settings.connectorPackage, null, 'the current TypeORM (1.x) has no connectorPackage');
+  assert.doesNotMatch(typeorm.code, /connectorPackage:/);
+  assert.match(typeorm.code, /Written for TypeORM 1\.1, the current release line/);
+  assert.equal(generate('typeorm', { frameworkVersion: '0.3' }).settings.connectorPackage, 'mysql2');
+  assert.match(
+    sequelize.code,
+    /enableKeepAlive: true/,
+    'the comment names enableKeepAlive: the code sets it',
+  );
+  assert.doesNotMatch(
+    generate('sequelize', { socket: '/run/mysqld/mysqld.sock' }).code,
+    /enableKeepAlive: true/,
+    'no TCP keepalive over a socket',
+  );
+});
+
+test('mariadb: minimumIdle 0 from 3.5 on (idleTimeout acts), 1 before 3.5 (0 never connects); Prisma gets a 3.5 pool', () => {
+  const current = generate('mariadb', { waitTimeout: 600 });
+  assert.equal(current.settings.minimumIdle, 0);
+  assert.match(current.code, /minimumIdle: 0,/);
+  assert.match(current.code, /Written for the mariadb connector 3\.5/);
+  const old = generate('mariadb', { waitTimeout: 600, frameworkVersion: '3.4.5' });
+  assert.equal(old.settings.minimumIdle, 1);
+  assert.match(old.code, /minimumIdle: 1,/);
+  const prisma = generate('prisma', { waitTimeout: 600 }).code;
+  assert.match(prisma, /minimumIdle: 0,/, "Prisma's pool comes from the application's own mariadb 3.5+");
+  assert.match(prisma, /new PrismaMariaDb\(pool, \{ disposeExternalPool: true \}\)/);
 });
 
 test('go: lifetime capped at 3 minutes as the driver recommends; no idle connections when tiny', () => {
@@ -158,8 +183,15 @@ test('go: lifetime capped at 3 minutes as the driver recommends; no idle connect
     SetMaxOpenConns: 10,
     SetMaxIdleConns: 10,
     SetConnMaxLifetime: 180,
-    SetConnMaxIdleTime: 300,
+    SetConnMaxIdleTime: 180,
   });
+  for (const waitTimeout of [6, 8, 60, 200, 600, 28800]) {
+    const { settings } = generate('go', { waitTimeout });
+    assert.ok(
+      (settings.SetConnMaxIdleTime as number) <= (settings.SetConnMaxLifetime as number),
+      `an idle limit above the lifetime never fires (wait_timeout ${waitTimeout})`,
+    );
+  }
   assert.equal(generate('go', { waitTimeout: 60 }).settings.SetConnMaxLifetime, 54);
   assert.equal(generate('go', { waitTimeout: 3 }).settings.SetMaxIdleConns, 0);
   assert.match(
@@ -172,6 +204,9 @@ test('hikaricp: milliseconds, keepalive below maxLifetime, and floors it cannot 
   const normal = generate('hikaricp', { waitTimeout: 600 });
   assert.equal(normal.settings.maxLifetime, 540000);
   assert.equal(normal.settings.keepaliveTime, 270000);
+  const debian = generate('hikaricp', { waitTimeout: 600, frameworkVersion: '2.7.9' });
+  assert.equal(debian.settings.keepaliveTime, null, 'keepaliveTime is new in HikariCP 4.0');
+  assert.doesNotMatch(debian.code, /setKeepaliveTime/);
   assert.match(normal.settings.jdbcUrl as string, /^jdbc:mariadb:\/\/db1\.example\.internal:3307\//);
   assert.equal(
     generate('hikaricp', { waitTimeout: 60 }).settings.keepaliveTime,
@@ -249,11 +284,17 @@ test('rails: idle_timeout plus reaping_frequency stay within the budget; wait_ti
   assert.equal(settings.reaping_frequency, 18);
   assert.ok((settings.idle_timeout as number) + (settings.reaping_frequency as number) <= 54);
   assert.equal(settings.wait_timeout, 60);
-  assert.match(code, /^ {2}# max_age: 54$/m);
-  const modern = generate('rails', { waitTimeout: 60, frameworkVersion: '8.1' }).code;
-  assert.match(modern, /^ {2}max_age: 54 /m);
-  assert.match(modern, /^ {2}max_connections: 5$/m);
-  assert.doesNotMatch(generate('rails', { waitTimeout: 60, frameworkVersion: '7.2' }).code, /max_age/);
+  assert.match(code, /Written for Rails 8\.1, the current release line/, 'the default says which Rails');
+  assert.match(code, /^ {2}max_age: 54 /m);
+  assert.match(code, /^ {2}max_connections: 5$/m);
+  assert.doesNotMatch(code, /^ {2}reconnect:/m);
+  const seven = generate('rails', { waitTimeout: 60, frameworkVersion: '7.2' }).code;
+  assert.doesNotMatch(seven, /max_age/);
+  assert.doesNotMatch(seven, /^ {2}reconnect:/m);
+  const six = generate('rails', { waitTimeout: 60, frameworkVersion: '6.1' });
+  assert.equal(six.settings.reconnect, true, 'Rails 6.1 reads reconnect: a held connection needs it');
+  assert.match(six.code, /^ {2}reconnect: true /m);
+  assert.match(six.code, /^ {2}pool: 5$/m);
   assert.equal(
     generate('rails', { waitTimeout: 3 }).settings.wait_timeout,
     null,
@@ -277,4 +318,19 @@ test('--json without a target: the derived numbers and every target, without cod
   for (const output of Object.values(report.targets)) assert.equal(output.code, undefined);
   assert.equal(report.warnings.length, 1);
   assert.equal(report.timeout.server?.interactive_timeout, 28800);
+});
+
+test('TLS host-name checks in the names each driver reads: mysql2 verifyIdentity, mariadb checkServerIdentity', () => {
+  const identity = { mode: 'VERIFY_IDENTITY' as const, ca: '/etc/ssl/ca.pem' };
+  const chainOnly = { mode: 'VERIFY_CA' as const, ca: '/etc/ssl/ca.pem' };
+  for (const name of ['mysql2', 'knex', 'sequelize', 'typeorm']) {
+    // mysql2 checks the host name only with verifyIdentity (lib/base/connection.js).
+    assert.match(generate(name, { ssl: identity }).code, /verifyIdentity: true/, name);
+    assert.doesNotMatch(generate(name, { ssl: chainOnly }).code, /verifyIdentity|checkServerIdentity/, name);
+  }
+  for (const name of ['mariadb', 'prisma']) {
+    // The mariadb connector checks it unless given its own checkServerIdentity.
+    assert.doesNotMatch(generate(name, { ssl: identity }).code, /verifyIdentity|checkServerIdentity/, name);
+    assert.match(generate(name, { ssl: chainOnly }).code, /checkServerIdentity: \(\) => undefined/, name);
+  }
 });

@@ -18,9 +18,9 @@ export function interceptedTarget(
   return {
     ...target,
     connects: () => connects,
-    async connect() {
+    async connect(signal?: AbortSignal) {
       connects++;
-      const connection = await target.connect();
+      const connection = await target.connect(signal);
       return new Proxy(connection, {
         get(real, property) {
           if (property === 'query') {

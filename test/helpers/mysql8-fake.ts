@@ -24,6 +24,8 @@ export interface FakeMysql8Options {
   persisted?: Record<string, string>;
   /** Users that hold SYSTEM_VARIABLES_ADMIN; everyone when not given. */
   privilegedUsers?: string[];
+  /** The option files variables_info names as the source of some setting (default /etc/mysql/my.cnf; [] as with --no-defaults). */
+  optionFiles?: string[];
   /** Let a user read performance_schema.persisted_variables (default: everyone). */
   canReadPersisted?: (user: string) => boolean;
 }
@@ -145,6 +147,9 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
       version_compile_os: options.compileOs ?? 'Linux',
       basedir: options.basedir ?? '/usr/',
       hostname: 'fake-mysql8',
+      pid_file: '/var/run/mysqld/fake-mysql8.pid',
+      max_connections: '151',
+      thread_cache_size: '9',
       persisted_globals_load: 'ON',
       wait_timeout: '28800',
       interactive_timeout: '28800',
@@ -161,6 +166,20 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
   };
   restart();
 
+  // The counters check-timeout reads, as a quiet server that has been up an hour has them.
+  const status = new Map(
+    Object.entries({
+      Uptime: '3600',
+      Connections: '120',
+      Threads_connected: '3',
+      Threads_running: '1',
+      Threads_created: '4',
+      Threads_cached: '1',
+      Max_used_connections: '5',
+      Aborted_clients: '0',
+      Aborted_connects: '0',
+    }),
+  );
   const statements: FakeStatement[] = [];
   const open = new Set<ServerSideConnection>();
   let nextId = 100;
@@ -172,6 +191,9 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
     const connectionId = nextId++;
     open.add(conn);
     conn.on('error', () => undefined);
+    // mysql2 writes a result set in several small writes: without this, Nagle's algorithm and
+    // the client's delayed ACK add about 40 ms to every statement, which a real server does not.
+    (conn.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     conn.on('end', () => open.delete(conn));
     conn.serverHandshake({
       protocolVersion: 10,
@@ -213,6 +235,39 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
           columns: [{ name: 'Variable_name' }, { name: 'Value' }],
           rows: [...scope].filter(([name]) => names.includes(name)).map(([name, value]) => [name, value]),
         };
+      }
+      match = /^SHOW GLOBAL STATUS WHERE Variable_name IN \((.*)\)$/i.exec(text);
+      if (match) {
+        const names = quotedStrings(match[1] ?? '').map((name) => name.toLowerCase());
+        return {
+          kind: 'rows',
+          columns: [{ name: 'Variable_name' }, { name: 'Value' }],
+          rows: [...status].filter(([name]) => names.includes(name.toLowerCase())),
+        };
+      }
+      match =
+        /^SELECT VARIABLE_SOURCE AS (\w+), VARIABLE_PATH AS (\w+) FROM performance_schema\.variables_info WHERE VARIABLE_NAME = '(\w+)'$/i.exec(
+          text,
+        );
+      if (match) {
+        const name = (match[3] ?? '').toLowerCase();
+        const source = persisted.has(name)
+          ? 'PERSISTED'
+          : global.get(name) !== startup.get(name)
+            ? 'DYNAMIC'
+            : 'COMPILED';
+        return {
+          kind: 'rows',
+          columns: [{ name: match[1] ?? 'source' }, { name: match[2] ?? 'path' }],
+          rows: [[source, '']],
+        };
+      }
+      // The option files that set some variable, as a packaged server started by its service has them.
+      if (
+        /^SELECT DISTINCT VARIABLE_PATH AS \w+ FROM performance_schema\.variables_info WHERE /i.test(text)
+      ) {
+        const files = options.optionFiles ?? ['/etc/mysql/my.cnf'];
+        return { kind: 'rows', columns: [{ name: 'path' }], rows: files.map((path) => [path]) };
       }
       match = /^SELECT CURRENT_USER\(\)(?: AS (\w+))?$/i.exec(text);
       if (match)

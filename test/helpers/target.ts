@@ -5,6 +5,7 @@ import { COMMAND_LINE, resolveConnection } from '../../src/connection/resolve.ts
 import { type ConnectionFlags, flagsLayer } from '../../src/connection/sources.ts';
 import { type ServerTarget, targetFor } from '../../src/connection/target.ts';
 import type { IO } from '../../src/io.ts';
+import { UNWRAPPED } from './io.ts';
 import type { TestServer } from './server.ts';
 
 /** A ServerTarget for the test server over TCP, as if given with --host/--port/--user/--password. */
@@ -71,7 +72,7 @@ export function runCli(
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...UNWRAPPED, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         // A CLI killed by the timeout or a signal has no exit code: -1 matches no documented
         // code, so a hang can never pass for "exit 1, check failed".

@@ -28,6 +28,7 @@ import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import type { FileChange } from '../../src/patch/plan.ts';
 import { backupName, writeChanges } from '../../src/patch/write.ts';
+import { requireRoot } from '../helpers/root.ts';
 import { printDefaults, printedValue } from './oracle.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'dbcache-write-'));
@@ -63,10 +64,8 @@ test('the backup is named so that neither !includedir (Unix .cnf, Windows .ini/.
 test('a write keeps mode and owner, leaves a backup the server does not read, and the server reads the new value', () => {
   const { dir, file, change } = layout();
   chmodSync(file, 0o640);
-  const owner =
-    process.getuid?.() === 0
-      ? { uid: 1234, gid: 4321 }
-      : { uid: statSync(file).uid, gid: statSync(file).gid };
+  requireRoot('keeping the owner of a file');
+  const owner = { uid: 1234, gid: 4321 };
   chownSync(file, owner.uid, owner.gid);
   const [written] = writeChanges([change], NOW);
   assert.equal(readFileSync(file, 'latin1'), NEW);

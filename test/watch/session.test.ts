@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
+import { StatementTimeout } from '../../src/connection/deadline.ts';
 import type { ServerTarget } from '../../src/connection/target.ts';
 import { UserError } from '../../src/output/errors.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { isWorthRetrying, openSession, type SourceMemory } from '../../src/watch/session.ts';
 import { memoryIO } from '../helpers/io.ts';
-import type { TestServer } from '../helpers/server.ts';
+import { sharedServer, type TestServer } from '../helpers/server.ts';
+import { stallProxy } from '../helpers/stall-proxy.ts';
 import { tcpTarget } from '../helpers/target.ts';
 
 /** Not a speed limit: a deadline so that a watcher that waits forever fails the test instead of hanging it. */
@@ -22,12 +24,16 @@ const within = <T>(what: string, work: Promise<T>): Promise<T> =>
 
 const filters = { user: [], db: [], host: [] };
 
+const until = async (ready: () => boolean): Promise<void> => {
+  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
 /**
  * A stand-in for a mysql2 connection to a MySQL 8.0 server with performance_schema on, whose
  * user may not read performance_schema.processlist (no installable server here is MySQL 8):
  * it answers the statements a session sends, by their text.
  */
-function mysql8Connection(log: string[], hang = false) {
+function mysql8Connection(log: string[]) {
   let destroyed = false;
   const answer = (sql: string): unknown[] => {
     log.push(sql);
@@ -47,7 +53,6 @@ function mysql8Connection(log: string[], hang = false) {
     return [];
   };
   const run = async (sql: string) => {
-    if (hang) return new Promise<never>(() => undefined);
     return [answer(sql), []];
   };
   const connection = {
@@ -70,7 +75,7 @@ test('after performance_schema.processlist is refused, the session and every lat
   const log: string[] = [];
   const target = targetOf(async () => mysql8Connection(log).connection);
   const sourceMemory: SourceMemory = { performanceSchemaRefused: false };
-  const options = { filters, queryTimeoutMs: 5000, now: () => 0, sourceMemory };
+  const options = { filters, now: () => 0, sourceMemory };
   const first = await openSession(target, options);
   assert.equal(first.source, 'performance_schema.processlist');
   const snapshot = await first.sample(new AbortController().signal);
@@ -92,34 +97,51 @@ test('after performance_schema.processlist is refused, the session and every lat
   assert.ok(!log.some((sql) => sql.includes('performance_schema.processlist')), log.join('\n'));
 });
 
-test('a server that connects and then never answers: opening gives up after the query timeout, or at once on the stop signal', async () => {
-  const stalled = mysql8Connection([], true);
-  await assert.rejects(
-    within(
+test('a server that answers the login and then never answers: opening gives up at the statement deadline, or at once on the stop signal', async () => {
+  const server = await sharedServer();
+  const proxy = await stallProxy(server, { at: 'SET SESSION wait_timeout', times: 2 });
+  try {
+    const { io } = memoryIO();
+    const through = { ...server, host: proxy.host, port: proxy.port };
+    const timedOut = await within(
       'opening',
-      openSession(
-        targetOf(async () => stalled.connection),
-        { filters, queryTimeoutMs: 200, now: () => 0 },
+      openSession(tcpTarget(through, io, { statementTimeout: '1' }), { filters, now: () => 0 }).then(
+        () => undefined,
+        (err: unknown) => err,
       ),
-    ),
-    (err: unknown) => (err as { code?: string }).code === 'WATCH_QUERY_TIMEOUT',
-  );
-  assert.ok(stalled.destroyed(), 'the stalled connection is closed');
+    );
+    assert.ok(timedOut instanceof StatementTimeout, String(timedOut));
+    assert.equal(timedOut.exitCode, ExitCode.connection);
+    assert.match(timedOut.message, /did not answer SET SESSION wait_timeout = 86400 within 1 s/);
+    assert.equal(isWorthRetrying(timedOut), true, 'mid-run, a reconnect is worth trying');
+    await within(
+      'the stalled socket to close',
+      until(() => proxy.heldOpen() === 0),
+    );
 
-  const again = mysql8Connection([], true);
-  const controller = new AbortController();
-  const opening = openSession(
-    targetOf(async () => again.connection),
-    // A query timeout the test would never see the end of: only the signal can end it.
-    { filters, queryTimeoutMs: 3_600_000, now: () => 0 },
-    controller.signal,
-  );
-  setTimeout(() => controller.abort(), 50);
-  await assert.rejects(within('opening', opening), /stopped/);
-  assert.ok(again.destroyed());
+    const controller = new AbortController();
+    // A deadline the test would never see the end of: only the signal can end it.
+    const opening = openSession(
+      tcpTarget(through, io, { statementTimeout: '3600' }),
+      { filters, now: () => 0 },
+      controller.signal,
+    );
+    await within(
+      'the second stall',
+      until(() => proxy.stalls() === 2),
+    );
+    controller.abort();
+    await assert.rejects(within('opening', opening), /Interrupted/);
+    await within(
+      'the stalled socket to close',
+      until(() => proxy.heldOpen() === 0),
+    );
+  } finally {
+    await proxy.close();
+  }
 });
 
-test('a server that accepts the TCP connection and never greets: the stop signal does not wait for the connect timeout', async () => {
+test('a server that accepts the TCP connection and never greets: the stop signal ends the connect and closes its socket at once', async () => {
   const sockets: Socket[] = [];
   let closed = 0;
   const silent = createServer((socket) => {
@@ -131,24 +153,20 @@ test('a server that accepts the TCP connection and never greets: the stop signal
   try {
     const { io } = memoryIO();
     const server = { host: '127.0.0.1', port, user: 'root', password: '' } as TestServer;
-    const target = tcpTarget(server, io, { connectTimeout: '2' });
+    // Longer than the test waits: a socket left to the connect timeout fails the test.
+    const target = tcpTarget(server, io, { connectTimeout: '600' });
     const controller = new AbortController();
-    const opening = openSession(target, { filters, queryTimeoutMs: 5000, now: () => 0 }, controller.signal);
+    const opening = openSession(target, { filters, now: () => 0 }, controller.signal);
     await within(
       'connecting',
-      (async () => {
-        while (sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      })(),
+      until(() => sockets.length > 0),
     );
     controller.abort();
-    await assert.rejects(within('connecting', opening), /stopped/);
-    assert.equal(closed, 0, 'given up while the connect was still waiting for the greeting');
-    // The abandoned attempt is not leaked: it ends with its connect timeout.
+    await assert.rejects(within('connecting', opening), /Interrupted .* while connecting/);
+    // Nothing is left to keep the process up: the abandoned attempt's socket is closed now.
     await within(
       'closing',
-      (async () => {
-        while (closed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      })(),
+      until(() => closed === 1),
     );
   } finally {
     for (const socket of sockets) socket.destroy();
@@ -170,7 +188,6 @@ test('reconnecting is worth it when the server is away, not when it refuses the 
     wrapped(server(1040)),
     server(1053),
     network('PROTOCOL_CONNECTION_LOST'),
-    Object.assign(new Error('slow'), { code: 'WATCH_QUERY_TIMEOUT' }),
   ])
     assert.equal(isWorthRetrying(err), true, String((err as Error).cause ?? err));
   for (const err of [

@@ -1,6 +1,8 @@
 import { OpenConnections } from '../../bench/open-connections.ts';
 import { DEFAULT_QUERY } from '../../bench/requests.ts';
 import { SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
+import { countFlag } from '../../count.ts';
+import type { Interrupts } from '../../interrupt.ts';
 import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
@@ -11,45 +13,37 @@ export const DEFAULT_CONCURRENCY = 4;
 const MAX_REQUESTS = 1_000_000;
 const MAX_CONCURRENCY = 1000;
 
-/** A whole number within bounds, or a usage error that says which flag and why. */
-export function countFlag(flag: string, value: unknown, max: number): number {
-  const text = String(value).trim();
-  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(count) || count < 1 || count > max) {
-    throw usageError(`--${flag} takes a whole number from 1 to ${max}; "${String(value)}" is not one.`);
-  }
-  return count;
-}
-
 /** The --yes help, from the limits themselves so the two cannot drift apart. */
 export const yesDescription = (limits: SafeLimits = SAFE_LIMITS): string =>
   `Run even beyond the safe limits (${limits.requests} connections, ${limits.concurrency} at once, ${limits.connectionsPerSecond} per second, ${Math.round(limits.shareOfFreeSlots * 100)} % of the free slots)`;
 
 /**
- * Ctrl-C for a bench run: the first stops it between requests (what ran is reported, exit 130);
- * the second, for a request that does not end (a long --query), drops every connection and
- * exits 130 at once.
+ * Ctrl-C for a bench run (see src/interrupt.ts): the first, or SIGTERM, stops it between requests
+ * (what ran is reported, exit 130); the second, for a request that does not end (a long
+ * --query), drops every connection and exits 130 at once. Returns the function that stops listening.
  */
-export function benchInterrupts(io: IO, exit: (code: number) => void = (code) => process.exit(code)) {
-  const stop = new AbortController();
-  const open = new OpenConnections();
-  let presses = 0;
-  const onInterrupt = () => {
-    presses += 1;
-    if (presses === 1) {
-      stop.abort();
-      io.stderr.write(
-        'dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n',
-      );
-      return;
-    }
+export function benchInterrupts(
+  io: IO,
+  interrupts: Interrupts,
+  open: OpenConnections,
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
+  const onFirst = () =>
+    io.stderr.write(
+      'dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n',
+    );
+  interrupts.signal.addEventListener('abort', onFirst, { once: true });
+  const stopUrgent = interrupts.onUrgent(() => {
     open.dropAll();
     io.stderr.write(
       'dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n',
     );
     exit(ExitCode.interrupted);
+  });
+  return () => {
+    interrupts.signal.removeEventListener('abort', onFirst);
+    stopUrgent();
   };
-  return { signal: stop.signal, open, onInterrupt };
 }
 
 /** The yargs side of `bench`: flags and help only; the work is loaded when chosen. */
@@ -106,24 +100,28 @@ export const benchCommand: CommandSpec = {
         '--query is empty: give one small statement, or leave it out for SELECT CONNECTION_ID().',
       );
     const { runBench } = await import('./index.ts');
-    const interrupts = benchInterrupts(io);
-    process.on('SIGINT', interrupts.onInterrupt);
+    const server = target();
+    const { interrupts } = server;
+    const open = new OpenConnections();
+    const stopListening = benchInterrupts(io, interrupts, open);
     try {
-      return await runBench(
-        {
-          requests,
-          concurrency,
-          query,
-          json: Boolean(args.json),
-          yes: Boolean(args.yes),
-          signal: interrupts.signal,
-          open: interrupts.open,
-        },
-        io,
-        target(),
+      return await interrupts.handle(() =>
+        runBench(
+          {
+            requests,
+            concurrency,
+            query,
+            json: Boolean(args.json),
+            yes: Boolean(args.yes),
+            signal: interrupts.signal,
+            open,
+          },
+          io,
+          server,
+        ),
       );
     } finally {
-      process.off('SIGINT', interrupts.onInterrupt);
+      stopListening();
     }
   },
 };

@@ -6,18 +6,17 @@ import { type BenchReport, type RunReport, runReport, speedupOf } from '../../be
 import { type Request, RequestFailure, threadIdSource } from '../../bench/requests.ts';
 import { planRefusals, rateRefusal, SAFE_LIMITS, type SafeLimits } from '../../bench/safety.ts';
 import { type Measurement, runRequests } from '../../bench/workers.ts';
+import { type StatementBounds, StatementTimeout } from '../../connection/deadline.ts';
 import { connectFailure } from '../../connection/open.ts';
 import type { ServerTarget } from '../../connection/target.ts';
 import { MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { printReport } from '../../output/print.ts';
 import { IDENTITY_VARIABLES, identifyServer } from '../../server/identity.ts';
 import { readStatus, readVariables } from '../../server/variables.ts';
 import { progressBar } from './progress.ts';
-import { renderBench } from './render.ts';
 
 export interface BenchOptions {
   requests: number;
@@ -31,15 +30,29 @@ export interface BenchOptions {
   /** Where the run registers the connections it has open, so a second Ctrl-C can drop them. */
   open?: OpenConnections;
   limits?: SafeLimits;
+  /** The deadline of each request's query (--statement-timeout); runBench sets it from the target. */
+  bounds?: StatementBounds;
 }
 
 /** Requests sent, and not measured, before each run: warms the JIT, the server's thread cache, the pool. */
 export const warmUpRequests = (concurrency: number): number => Math.max(4 * concurrency, 20);
 
-export async function runBench(options: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+export async function runBench(given: BenchOptions, io: IO, target: ServerTarget): Promise<ExitCodeValue> {
+  // Requests are stopped between them by the first Ctrl-C and dropped by the second; a query
+  // the server does not answer ends at the statement deadline.
+  const options: BenchOptions = {
+    ...given,
+    bounds: given.bounds ?? { address: target.address, timeoutSeconds: target.resolved.statementTimeout },
+  };
   const limits = options.limits ?? SAFE_LIMITS;
   const { signal } = options;
-  const monitor = await target.connect();
+  // The monitor reads the counters after an interrupted run too: once the runs start, only a
+  // second Ctrl-C (which drops everything) or the statement deadline ends its statements.
+  const monitorSignal = target.interrupts.holdable();
+  const monitor = await target.connect(monitorSignal.signal).catch((err: unknown) => {
+    monitorSignal.release();
+    throw err;
+  });
   options.open?.add(monitor);
   let report: BenchReport;
   try {
@@ -62,7 +75,7 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
       );
       if (reasons.length > 0) throw refusal(reasons);
     }
-    const connectionOptions = benchConnectionOptions(await target.poolOptions());
+    const connectionOptions = benchConnectionOptions(await target.poolOptions(signal));
     report = {
       server: {
         address: target.address,
@@ -79,22 +92,25 @@ export async function runBench(options: BenchOptions, io: IO, target: ServerTarg
       pooled: null,
       speedup: null,
     };
+    const runs = report;
     try {
-      report.per_request = await perRequestRun(options, io, monitor, connectionOptions, limits);
-      if (report.per_request && !signal?.aborted) {
-        report.pooled = await pooledRun(options, io, monitor, connectionOptions);
-      }
+      await monitorSignal.hold(async () => {
+        runs.per_request = await perRequestRun(options, io, monitor, connectionOptions, limits);
+        if (runs.per_request && !signal?.aborted) {
+          runs.pooled = await pooledRun(options, io, monitor, connectionOptions);
+        }
+      });
     } catch (err) {
       throw explain(err, target, connectionOptions);
     }
   } finally {
+    monitorSignal.release();
     options.open?.delete(monitor);
     await monitor.end().catch(() => monitor.destroy());
   }
   report.interrupted = Boolean(signal?.aborted);
   report.speedup = report.interrupted ? null : speedupOf(report.per_request, report.pooled);
-  if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderBench(report, colorFor(io.stdout, io.env)));
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderBench);
   return report.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
@@ -114,7 +130,7 @@ async function perRequestRun(
   connectionOptions: ConnectionOptions,
   limits: SafeLimits,
 ): Promise<RunReport | null> {
-  const request = perRequest(connectionOptions, options.query, options.open);
+  const request = perRequest(connectionOptions, options.query, options.open, options.bounds);
   const warmUp = await runRequests(request, {
     requests: warmUpRequests(options.concurrency),
     concurrency: options.concurrency,
@@ -134,7 +150,13 @@ async function pooledRun(
   connectionOptions: ConnectionOptions,
 ): Promise<RunReport | null> {
   const before = await connectionsCounter(monitor);
-  const pool = await openPool(connectionOptions, options.concurrency, options.query, options.open);
+  const pool = await openPool(
+    connectionOptions,
+    options.concurrency,
+    options.query,
+    options.open,
+    options.bounds,
+  );
   try {
     const warmUp = await runRequests(pool.request, {
       requests: warmUpRequests(options.concurrency),
@@ -186,6 +208,7 @@ function refusal(reasons: string[]): UserError {
 
 function explain(err: unknown, target: ServerTarget, connectionOptions: ConnectionOptions): unknown {
   if (!(err instanceof RequestFailure)) return err;
+  if (err.cause instanceof StatementTimeout) return err.cause;
   if (err.stage === 'connect') {
     const password = typeof connectionOptions.password === 'string' ? connectionOptions.password : undefined;
     return connectFailure(err.cause, target.resolved, password);

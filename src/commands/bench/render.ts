@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { BenchReport, RunReport } from '../../bench/report.ts';
+import { wrapProse } from '../../output/prose.ts';
 import { keyValueTable } from '../../output/table.ts';
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(3)} ms`);
@@ -11,14 +12,19 @@ export function describeThreadIds(ids: number[]): string {
 }
 
 /** The human view of the same model that --json prints. */
-export function renderBench(report: BenchReport, color: ChalkInstance): string {
+export function renderBench(
+  report: BenchReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
+  const say = (text: string) => out.push(wrapProse(text, width));
   const { server } = report;
-  out.push(
+  say(
     `${color.bold(`${server.flavor} ${server.version}`)} at ${server.address} as ${server.user}, ${server.tls ? 'over TLS' : 'without TLS'}`,
   );
   const planned = report.per_request?.planned_requests ?? report.pooled?.planned_requests;
-  out.push(
+  say(
     `Each run: ${planned ?? 'the'} requests of ${JSON.stringify(report.query)}, ${report.concurrency} at a time.`,
   );
   out.push('');
@@ -50,28 +56,28 @@ export function renderBench(report: BenchReport, color: ChalkInstance): string {
   out.push('');
   const { speedup } = report;
   if (speedup) {
-    out.push(
+    say(
       `Pooled connections served ${color.bold(`${speedup.throughput}x`)} the requests per second of connecting per request ` +
         `(p50 latency ${speedup.latency_p50}x lower). Connecting and closing added ${color.bold(ms(speedup.connect_cost_ms))} to every request.`,
     );
   }
   const perRequest = report.per_request;
   if (perRequest && perRequest.connections_opened !== perRequest.requests) {
-    out.push(
+    say(
       color.yellow(
         `The server counted ${perRequest.connections_opened} new connections during the per-request run of ${perRequest.requests} requests: other clients connected meanwhile, so the numbers include their load.`,
       ),
     );
   }
   if (!server.tls && !report.interrupted) {
-    out.push(
+    say(
       color.dim(
         'This ran without TLS. Applications that connect over TLS pay more per connect: try --ssl-mode REQUIRED to see how much.',
       ),
     );
   }
   if (report.interrupted) {
-    out.push(
+    say(
       color.yellow(
         'Interrupted: stopped early and closed every connection; the numbers above cover what ran.',
       ),

@@ -18,9 +18,32 @@ export const checkTimeoutCommand: CommandSpec = {
         describe:
           'Exit 1 unless the global wait_timeout equals this (seconds, or 2m, 1h): for cron and monitoring',
       })
+      .option('targets', {
+        type: 'string',
+        describe:
+          'Check many servers: a file with one a line (mysql:// URL, host[:port] or socket path; # comments), - for stdin. --url may also be repeated',
+      })
+      // Each --url names one more server to check (for one server, the last counts elsewhere).
+      .option('url', {
+        type: 'string',
+        array: true,
+        describe: 'mysql://user:password@host:port/database; repeat it to check several servers',
+      })
+      .coerce('url', (value: unknown) => [value].flat())
+      .option('parallel', {
+        type: 'string',
+        describe: 'With several servers: how many to check at once (default 16)',
+      })
+      .option('format', {
+        type: 'string',
+        describe:
+          "table (default), json (as --json), or openmetrics: gauges for Prometheus and node_exporter's textfile collector",
+      })
       .example('$0 check-timeout', 'the local server, connecting like the mysql client')
       .example('$0 check-timeout -h db1 -u app -p --json', 'a remote server, asking for the password')
-      .example('$0 check-timeout --expect 600', 'exit 1 when wait_timeout is not 600 s'),
+      .example('$0 check-timeout --expect 600', 'exit 1 when wait_timeout is not 600 s')
+      .example('$0 check-timeout --targets fleet.txt --expect 600', 'every server in the file, one row each')
+      .example('$0 check-timeout --format openmetrics > dbcache.prom', 'gauges for node_exporter'),
   async run(args, io, target) {
     let expect: number | undefined;
     if (args.expect !== undefined) {
@@ -28,11 +51,51 @@ export const checkTimeoutCommand: CommandSpec = {
       if (parsed instanceof Error) throw usageError(`--expect: ${parsed.message}`);
       expect = parsed;
     }
+    const format = parseFormat(args.format, Boolean(args.json));
+    const urls = [args.url].flat().filter((url): url is string => typeof url === 'string');
+    if (args.targets !== undefined || urls.length > 1 || format === 'openmetrics') {
+      const { runFleetCommand } = await import('./fleet-command.ts');
+      return runFleetCommand(
+        {
+          format,
+          ...(expect !== undefined ? { expect } : {}),
+          parallel: parseParallel(args.parallel),
+          targetsFile: args.targets === undefined ? undefined : String(args.targets),
+          urls,
+        },
+        args,
+        io,
+        target,
+      );
+    }
     const { runCheckTimeout } = await import('./index.ts');
     return runCheckTimeout(
-      { json: Boolean(args.json), ...(expect !== undefined ? { expect } : {}) },
+      { json: format === 'json', ...(expect !== undefined ? { expect } : {}) },
       io,
       target(),
     );
   },
 };
+
+const FORMATS = ['table', 'json', 'openmetrics'] as const;
+
+function parseFormat(value: unknown, json: boolean): (typeof FORMATS)[number] {
+  if (value === undefined) return json ? 'json' : 'table';
+  const format = String(value).toLowerCase();
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw usageError(`--format takes ${FORMATS.join(', ')}; "${String(value)}" is none of them.`);
+  }
+  if (json && format !== 'json')
+    throw usageError(`--json and --format ${format} ask for two outputs: give one.`);
+  return format as (typeof FORMATS)[number];
+}
+
+function parseParallel(value: unknown): number {
+  if (value === undefined) return 16;
+  const text = String(value).trim();
+  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) {
+    throw usageError(`--parallel takes a whole number from 1 to 1000; "${String(value)}" is not one.`);
+  }
+  return count;
+}

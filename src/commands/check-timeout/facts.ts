@@ -1,30 +1,9 @@
 import type { Connection } from 'mysql2/promise';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
-import {
-  readStatus,
-  readVariableOrigin,
-  readVariables,
-  type VariableOrigin,
-} from '../../server/variables.ts';
+import { type IdleTimeouts, RELATED_VARIABLES, readTimeouts } from '../../server/timeouts.ts';
+import { readStatus, readVariableOrigin, type VariableOrigin } from '../../server/variables.ts';
+import { readConfigFiles } from '../../serverfiles/running-server.ts';
 import type { OptionFilesFacts } from './drift.ts';
-
-/** The server variables that decide how long an idle connection lives, and their neighbours. */
-export const TIMEOUT_VARIABLES = [
-  'wait_timeout',
-  'interactive_timeout',
-  'connect_timeout',
-  'net_read_timeout',
-  'net_write_timeout',
-  'max_connections',
-  'thread_cache_size',
-  'init_connect',
-  // MariaDB: closes connections idle inside a transaction, whatever wait_timeout says.
-  'idle_transaction_timeout',
-  'idle_readonly_transaction_timeout',
-  'idle_write_transaction_timeout',
-  // MySQL 8: the X Protocol's own idle limit.
-  'mysqlx_wait_timeout',
-] as const;
 
 export const STATUS_COUNTERS = [
   'Uptime',
@@ -37,34 +16,40 @@ export const STATUS_COUNTERS = [
   'Aborted_clients',
   'Aborted_connects',
 ] as const;
+export type StatusCounter = (typeof STATUS_COUNTERS)[number];
 
 /** Everything check-timeout knows about the server, as read; the report is derived from this. */
 export interface TimeoutFacts {
   identity: ServerIdentity;
   global: Record<string, string>;
-  session: { wait_timeout: number; interactive_timeout: number };
+  /** This (non-interactive) connection's session values: wait_timeout is what a pool gets. */
+  session: IdleTimeouts;
   status: Record<string, number>;
   origin: VariableOrigin | null;
   connectionId: number;
+  /**
+   * The option files the server says its settings came from; empty when it took none from a
+   * file (started with --no-defaults), null or absent when it cannot say. Decides how advice keeps a value.
+   */
+  configFiles?: string[] | null;
   /** What the option files set for the next start; absent or null when not known (see drift.ts). */
   optionFiles?: OptionFilesFacts | null;
+  /** False for a server that is not on this machine (advice then says where to run patch-config). */
+  local?: boolean;
 }
 
 export async function readTimeoutFacts(connection: Connection): Promise<TimeoutFacts> {
-  const global = await readVariables(connection, 'GLOBAL', [...TIMEOUT_VARIABLES, ...IDENTITY_VARIABLES]);
-  const session = await readVariables(connection, 'SESSION', ['wait_timeout', 'interactive_timeout']);
+  const timeouts = await readTimeouts(connection, [...RELATED_VARIABLES, ...IDENTITY_VARIABLES]);
   const status = await readStatus(connection, STATUS_COUNTERS);
-  const identity = identifyServer(global);
+  const identity = identifyServer(timeouts.global);
   const origin = await readVariableOrigin(connection, identity, 'wait_timeout');
   return {
     identity,
-    global,
-    session: {
-      wait_timeout: Number(session.wait_timeout),
-      interactive_timeout: Number(session.interactive_timeout),
-    },
+    global: timeouts.global,
+    session: timeouts.session,
     status,
     origin,
     connectionId: connection.threadId ?? 0,
+    configFiles: (await readConfigFiles(connection, identity)).files,
   };
 }

@@ -1,13 +1,13 @@
 import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import { printReport } from '../../output/print.ts';
 import { isLocalTransport } from '../../serverfiles/running-server.ts';
 import { machineOptionFiles, type OptionFilesSource, readOptionFilesFacts } from './drift.ts';
 import { readTimeoutFacts } from './facts.ts';
-import { buildReport } from './report.ts';
+import { buildReport, type TimeoutReport } from './report.ts';
 
-export interface CheckTimeoutOptions {
+interface CheckTimeoutOptions {
   json: boolean;
   /** Exit with checkFailed unless the live global wait_timeout equals this. */
   expect?: number;
@@ -23,27 +23,28 @@ export async function runCheckTimeout(
   target: ServerTarget,
   optionFiles?: OptionFilesSource | null,
 ): Promise<ExitCodeValue> {
-  const connection = await target.connect();
+  const report = await checkServer(target, io, options.expect, optionFiles);
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderReport);
+  return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/** One server's report: what a single run prints, and one row of a fleet run. */
+export async function checkServer(
+  target: ServerTarget,
+  io: IO,
+  expect: number | undefined,
+  optionFiles?: OptionFilesSource | null,
+  signal?: AbortSignal,
+): Promise<TimeoutReport> {
+  const connection = await target.connect(signal);
   let facts: Awaited<ReturnType<typeof readTimeoutFacts>>;
   try {
     facts = await readTimeoutFacts(connection);
-    const source =
-      optionFiles === undefined && isLocalTransport(target.resolved.transport)
-        ? machineOptionFiles(io)
-        : optionFiles;
+    facts.local = isLocalTransport(target.resolved.transport);
+    const source = optionFiles === undefined && facts.local ? machineOptionFiles(io) : optionFiles;
     if (source) facts.optionFiles = await readOptionFilesFacts(connection, facts.identity, source);
   } finally {
     await connection.end().catch(() => undefined);
   }
-  const report = buildReport(facts, { address: target.address, user: target.user }, options.expect);
-  if (options.json) printJson(io.stdout, report);
-  else {
-    // Tables and colors are for people; --json runs (cron, monitoring) skip loading them.
-    const [{ renderReport }, { colorFor }] = await Promise.all([
-      import('./render.ts'),
-      import('../../output/style.ts'),
-    ]);
-    io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
-  }
-  return report.expect && !report.expect.matches ? ExitCode.checkFailed : ExitCode.ok;
+  return buildReport(facts, { address: target.address, user: target.user }, expect);
 }

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
+import { wrapProse } from '../../output/prose.ts';
 import { paintSeverity } from '../../output/style.ts';
 import { keyValueTable } from '../../output/table.ts';
 import { DEFAULT_WAIT_TIMEOUT, type TimeoutReport } from './report.ts';
@@ -10,11 +11,16 @@ const seconds = (value: number | string | undefined): string =>
 const secondsOrOff = (value: number | string | undefined): string => (value === 0 ? 'off' : seconds(value));
 
 /** The human view of the same model that --json prints. */
-export function renderReport(report: TimeoutReport, color: ChalkInstance): string {
+export function renderReport(
+  report: TimeoutReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const { global, session, status, derived } = report;
   const out: string[] = [];
+  const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
   const managed = report.server.managed ? ` (${report.server.managed.provider})` : '';
-  out.push(
+  say(
     color.bold(`${report.server.flavor} ${report.server.version}${managed}`) +
       ` at ${report.connection.address} as ${report.connection.user} (connection ${report.connection.connection_id})`,
   );
@@ -34,19 +40,19 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
     if (global[name] !== undefined) timeouts.push([name, secondsOrOff(global[name]), '']);
   }
   out.push(keyValueTable(timeouts, ['timeout', 'global', 'this session']));
-  out.push(
+  say(
     `An application pool's connections get ${color.bold(`${report.application_timeout} s`)} (${formatDuration(report.application_timeout)}) ` +
       'of idle time before the server closes them: a driver connection is non-interactive and starts with the global wait_timeout. ' +
       'The mysql shell is interactive and sees interactive_timeout as its session wait_timeout, so do not read the number there.',
   );
   if (report.wait_timeout_origin) {
     const { source, path } = report.wait_timeout_origin;
-    out.push(`wait_timeout was set by: ${source}${path ? ` (${path})` : ''}.`);
+    say(`wait_timeout was set by: ${source}${path ? ` (${path})` : ''}.`);
   }
   const files = report.option_files;
   if (files && files.error === null) {
     const next = files.wait_timeout;
-    out.push(
+    say(
       next === null
         ? `At the next restart: no option file sets wait_timeout, so the server starts with the default ${DEFAULT_WAIT_TIMEOUT} s.`
         : `At the next restart: ${next.file} line ${next.line} sets wait_timeout = ${next.value ?? ''}${next.seconds === null ? '' : ` (${next.seconds} s)`}.`,
@@ -55,7 +61,7 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
   out.push('');
 
   const percent = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)} %`);
-  const count = (name: string) => (status[name] === undefined ? '-' : String(status[name]));
+  const count = (name: keyof typeof status) => (status[name] === null ? '-' : String(status[name]));
   out.push(
     keyValueTable(
       [
@@ -83,19 +89,19 @@ export function renderReport(report: TimeoutReport, color: ChalkInstance): strin
           `${percent(derived.aborted_clients_ratio)} of connections dropped without a close`,
         ],
         ['Aborted_connects', count('Aborted_connects'), 'failed connection attempts'],
-        ['Uptime', count('Uptime'), status.Uptime === undefined ? '' : formatDuration(status.Uptime)],
+        ['Uptime', count('Uptime'), status.Uptime === null ? '' : formatDuration(status.Uptime)],
       ],
       ['server', 'value', 'meaning'],
     ),
   );
   out.push('');
   for (const finding of report.findings) {
-    out.push(`${paintSeverity(color, finding.severity)} ${finding.message}`);
-    out.push(`  ${color.dim('→')} ${finding.advice}`);
+    say(finding.message, `${paintSeverity(color, finding.severity)} `);
+    say(finding.advice, `  ${color.dim('→')} `);
   }
   if (report.expect) {
     out.push('');
-    out.push(
+    say(
       report.expect.matches
         ? color.green(`Expected wait_timeout ${report.expect.wait_timeout} s: matches.`)
         : color.red(

@@ -1,10 +1,16 @@
 import { formatDuration } from '../../duration.ts';
 import type { Severity } from '../../output/style.ts';
 import { IDENTITY_VARIABLES, type ManagedService } from '../../server/identity.ts';
+import {
+  type AdviceContext,
+  keepAcrossRestarts,
+  lowerPoolsFirst,
+  oncePoolsRetireBefore,
+} from '../../server/timeout-advice.ts';
 import type { VariableOrigin } from '../../server/variables.ts';
-import type { TimeoutFacts } from './facts.ts';
+import { STATUS_COUNTERS, type StatusCounter, type TimeoutFacts } from './facts.ts';
 
-export interface Finding {
+interface Finding {
   severity: Severity;
   code: string;
   message: string;
@@ -35,7 +41,8 @@ export interface TimeoutReport {
     files_read: string[];
     error: string | null;
   } | null;
-  status: Record<string, number>;
+  /** Every counter in STATUS_COUNTERS, null where the server did not report it (so a missing name shows). */
+  status: Record<StatusCounter, number | null>;
   derived: {
     connections_per_second: number | null;
     thread_cache_hit_rate: number | null;
@@ -48,10 +55,10 @@ export interface TimeoutReport {
 
 export const DEFAULT_WAIT_TIMEOUT = 28800;
 /** Below this, pools cannot keep a connection between ordinary requests. */
-export const LOW_TIMEOUT = 10;
+const LOW_TIMEOUT = 10;
 
-const ratio = (part: number | undefined, whole: number | undefined): number | null =>
-  part === undefined || whole === undefined || whole <= 0 ? null : round(part / whole, 4);
+const ratio = (part: number | null | undefined, whole: number | null | undefined): number | null =>
+  part == null || whole == null || !Number.isFinite(whole) || whole <= 0 ? null : round(part / whole, 4);
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 export function buildReport(
@@ -65,12 +72,14 @@ export function buildReport(
     if (IDENTITY_VARIABLES.includes(name)) continue;
     global[name] = /^\d+$/.test(value) ? Number(value) : value;
   }
-  const { status } = facts;
+  const status = Object.fromEntries(
+    STATUS_COUNTERS.map((name) => [name, facts.status[name] ?? null]),
+  ) as Record<StatusCounter, number | null>;
   const derived = {
     connections_per_second:
-      status.Connections !== undefined && status.Uptime ? round(status.Connections / status.Uptime, 3) : null,
+      status.Connections !== null && status.Uptime ? round(status.Connections / status.Uptime, 3) : null,
     thread_cache_hit_rate:
-      status.Connections && status.Threads_created !== undefined
+      status.Connections && status.Threads_created !== null
         ? round(Math.max(0, 1 - status.Threads_created / status.Connections), 4)
         : null,
     aborted_clients_ratio: ratio(status.Aborted_clients, status.Connections),
@@ -102,7 +111,11 @@ export function buildReport(
     expect:
       expect === undefined ? null : { wait_timeout: expect, matches: Number(global.wait_timeout) === expect },
   };
-  report.findings = findingsFor(report);
+  report.findings = findingsFor(report, {
+    identity: facts.identity,
+    configFiles: facts.configFiles,
+    local: facts.local,
+  });
   return report;
 }
 
@@ -111,7 +124,7 @@ export function buildReport(
  * known this replaces `wait-timeout-not-persisted`, which cannot tell whether the value set at
  * run time happens to equal the files' value.
  */
-function driftFindings(report: TimeoutReport, wait: number): Finding[] {
+function driftFindings(report: TimeoutReport, wait: number, server: AdviceContext): Finding[] {
   const files = report.option_files;
   const origin = report.wait_timeout_origin?.source ?? '';
   // A command-line or persisted value outranks every option file.
@@ -145,15 +158,18 @@ function driftFindings(report: TimeoutReport, wait: number): Finding[] {
       severity: 'warning',
       code: 'wait-timeout-will-revert',
       message: `wait_timeout is ${wait} s now, but ${where}: at its next restart the server goes ${set === null ? 'back to the default' : 'to'} ${next} s (${formatDuration(next)}).`,
-      advice: `Keep ${wait} s across restarts with dbcache patch-config --wait-timeout ${wait}${set === null ? '' : `, or apply the file's value now with dbcache set-timeout ${next}`}.`,
+      advice: `Keep ${wait} s across restarts with ${keepAcrossRestarts(wait, server)}${set === null ? '' : `, or${next < wait ? `, ${oncePoolsRetireBefore(next)},` : ''} apply the file's value now with dbcache set-timeout ${next}`}.`,
     },
   ];
 }
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info', 'ok'];
 
-/** What the numbers mean for pooled clients, worst first. */
-export function findingsFor(report: TimeoutReport): Finding[] {
+/** The advice's value when the timeout should come down to minutes. */
+const SUGGESTED_TIMEOUT = 600;
+
+/** What the numbers mean for pooled clients, worst first; advice fits `server` and is safe in order. */
+function findingsFor(report: TimeoutReport, server: AdviceContext): Finding[] {
   const findings: Finding[] = [];
   const add = (severity: Severity, code: string, message: string, advice: string) =>
     findings.push({ severity, code, message, advice });
@@ -167,21 +183,21 @@ export function findingsFor(report: TimeoutReport): Finding[] {
       'critical',
       'wait-timeout-very-low',
       `wait_timeout is ${wait} s: the server closes a pooled connection after ${wait} s without a query, so applications see "MySQL server has gone away" between ordinary requests.`,
-      'Raise it to at least 60 s (dbcache set-timeout 300), then derive the pool settings with dbcache generate.',
+      `Raise it to at least 60 s with dbcache set-timeout 300 and keep it across restarts with ${keepAcrossRestarts(300, server)}; then derive the pool settings with dbcache generate.`,
     );
   } else if (wait === DEFAULT_WAIT_TIMEOUT) {
     add(
       'warning',
       'wait-timeout-default',
       'wait_timeout is the default 28800 s (8 h): a client that leaks or abandons a connection holds a server thread and a max_connections slot for 8 hours.',
-      'Lower it to minutes (dbcache set-timeout 600, and dbcache patch-config to keep it), and let every pool retire connections before that (dbcache generate).',
+      lowerPoolsFirst(SUGGESTED_TIMEOUT, server),
     );
   } else if (wait > DEFAULT_WAIT_TIMEOUT) {
     add(
       'warning',
       'wait-timeout-high',
       `wait_timeout is ${wait} s (${formatDuration(wait)}), above the 8 h default: idle and abandoned connections stay open even longer.`,
-      'Lower it to minutes (dbcache set-timeout 600), and let pools retire connections before that (dbcache generate).',
+      lowerPoolsFirst(SUGGESTED_TIMEOUT, server),
     );
   } else if (wait < 60) {
     add(
@@ -273,13 +289,13 @@ export function findingsFor(report: TimeoutReport): Finding[] {
   }
 
   if (report.option_files) {
-    findings.push(...driftFindings(report, wait));
+    findings.push(...driftFindings(report, wait, server));
   } else if (report.wait_timeout_origin && ['SQL', 'DYNAMIC'].includes(report.wait_timeout_origin.source)) {
     add(
       'warning',
       'wait-timeout-not-persisted',
       `wait_timeout was set at run time (${report.wait_timeout_origin.source}): the server goes back to its option files' value at the next restart.`,
-      'Write it to the option file too: dbcache patch-config --wait-timeout N.',
+      `Keep it across restarts with ${keepAcrossRestarts(wait, server)}.`,
     );
   }
 
@@ -288,7 +304,9 @@ export function findingsFor(report: TimeoutReport): Finding[] {
       'critical',
       'expectation-failed',
       `The global wait_timeout is ${wait} s, not the expected ${report.expect.wait_timeout} s.`,
-      `Set it with dbcache set-timeout ${report.expect.wait_timeout}.`,
+      report.expect.wait_timeout < wait
+        ? lowerPoolsFirst(report.expect.wait_timeout, server, `Lower it to ${report.expect.wait_timeout} s`)
+        : `Set it with dbcache set-timeout ${report.expect.wait_timeout} and keep it across restarts with ${keepAcrossRestarts(report.expect.wait_timeout, server)}.`,
     );
   }
   return findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));

@@ -1,8 +1,8 @@
 import type { ConnectionFlags } from '../../connection/sources.ts';
+import { countFlag } from '../../count.ts';
 import { MAX_TIMEOUT, MIN_TIMEOUT, parseDuration } from '../../duration.ts';
 import { parseFrameworkVersion } from '../../generate/context.ts';
 import { usageError } from '../../output/errors.ts';
-import { countFlag } from '../bench/command.ts';
 import type { CommandSpec } from '../spec.ts';
 
 /** More connections than any server's max_connections default allows many times over: a typo. */
@@ -31,7 +31,7 @@ export const generateCommand: CommandSpec = {
       .option('framework-version', {
         type: 'string',
         describe:
-          'The version of the framework (Django 4.2, Rails 8.1, knex 3.2, Prisma 6, TypeORM 1.0); without it the code suits every version',
+          'The version of the framework or library (Rails 6.1, TypeORM 0.3, mariadb 3.4, HikariCP 2.7, Prisma 6, Django 4.2, knex 3.2); without it the code is for the current release line, and says which',
       })
       .option('password-env', {
         type: 'string',

@@ -18,8 +18,10 @@ import {
 import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import { printReport } from '../../output/print.ts';
+import { messageWidthOf, wrapProse } from '../../output/prose.ts';
 import { colorFor } from '../../output/style.ts';
+import { closest } from '../../output/suggest.ts';
 import { readTimeoutSource } from './facts.ts';
 import { writeFileAtomically } from './out-file.ts';
 
@@ -39,8 +41,11 @@ export interface GenerateOptions {
   flags?: ConnectionFlags;
 }
 
-export const unknownTargetMessage = (name: string | undefined): string =>
-  `${name === undefined ? 'Name a target' : `There is no target "${name}"`}: choose one of ${TARGET_NAMES.join(', ')} (dbcache generate --list says what each is).`;
+export const unknownTargetMessage = (name: string | undefined): string => {
+  const near = name === undefined ? undefined : closest(name, TARGET_NAMES);
+  const guess = near === undefined ? '' : ` Did you mean ${near} (dbcache generate ${near})?`;
+  return `${name === undefined ? 'Name a target' : `There is no target "${name}"`}: choose one of ${TARGET_NAMES.join(', ')} (dbcache generate --list says what each is).${guess}`;
+};
 
 export async function runGenerate(
   options: GenerateOptions,
@@ -96,14 +101,15 @@ export async function runGenerate(
     io.stderr.write(
       `Wrote ${written}: ${chosen?.name} settings for wait_timeout ${context.rule.timeout} s (${formatDuration(context.rule.timeout)}).\n`,
     );
-  } else if (options.json) {
-    printJson(io.stdout, report);
-  } else if (output?.code !== undefined) {
-    io.stdout.write(output.code);
+  } else if (options.json || output?.code !== undefined) {
+    // Code is printed as it is: only sentences are wrapped to the terminal.
+    await printReport(io, report, options.json, async () => () => output?.code ?? '');
   }
   // stderr is for people: the warnings go there with --json too (where they are also in the document).
   const color = colorFor(io.stderr, io.env);
-  for (const warning of warnings) io.stderr.write(`${color.yellow('dbcache: warning:')} ${warning}\n`);
+  const width = messageWidthOf(io.stderr, io.env);
+  for (const warning of warnings)
+    io.stderr.write(`${wrapProse(warning, width, `${color.yellow('dbcache: warning:')} `)}\n`);
   return ExitCode.ok;
 }
 

@@ -3,14 +3,15 @@
  * option files it reads, plan the smallest edit (refusing what cannot be done safely), show it,
  * ask at a terminal, write it safely, read it back, and say what to do next.
  */
+import type { ChalkInstance } from 'chalk';
 import type { ServerTarget } from '../../connection/target.ts';
 import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
-import type { IO, Output } from '../../io.ts';
+import type { IO } from '../../io.ts';
 import { type Flavor, realPathOrNull } from '../../optionfile/index.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { type HumanView, printReport } from '../../output/print.ts';
 import type { PatchPlan } from '../../patch/plan.ts';
 import type { WrittenFile } from '../../patch/write.ts';
 import { isWindowsServer } from '../../server/identity.ts';
@@ -20,8 +21,14 @@ import { withGroupSuffix } from '../../serverfiles/reader.ts';
 import { chooseServer } from './choose-server.ts';
 import { confirm } from './confirm.ts';
 import { planOrExplain, readOrExplain } from './explain.ts';
-import { renderChanges, renderList, renderOutcome, renderPatch } from './render.ts';
-import { buildListReport, buildPatchReport, changeDiff, runningJson, type ServerChoice } from './report.ts';
+import {
+  buildListReport,
+  buildPatchReport,
+  changeDiff,
+  type PatchReport,
+  runningJson,
+  type ServerChoice,
+} from './report.ts';
 import { requestedSettings } from './request.ts';
 import { type RunningServer, readRunningServer } from './running.ts';
 import { machineOf, machineWorld, type PatchConfigWorld } from './world.ts';
@@ -61,8 +68,7 @@ export async function runPatchConfig(
   if (options.list) {
     const chain = readOrExplain(source, choice);
     const report = buildListReport(choice, chain, runningJson(running, chain, realPath), maxSeconds);
-    if (options.json) printJson(io.stdout, report);
-    else io.stdout.write(renderList(report, colorFor(io.stdout, io.env)));
+    await printReport(io, report, options.json, async () => (await import('./render.ts')).renderList);
     return ExitCode.ok;
   }
 
@@ -86,7 +92,7 @@ export async function runPatchConfig(
         world.hooks,
       )
     : null;
-  printPatch(
+  await printPatch(
     options,
     io,
     buildPatchReport(choice, plan, runningReport, { dryRun: options.dryRun, written }),
@@ -162,7 +168,13 @@ async function askFirst(
   if (io.stdin.isTTY !== true || options.yes) return 'not asked';
   const preview = io.stdout.isTTY === true && !options.json ? io.stdout : io.stderr;
   const shown = buildPatchReport(choice, plan, null, { dryRun: true, written: null });
-  writeBytes(preview, renderChanges(shown, colorFor(preview, io.env), diffs));
+  await printReport(
+    io,
+    shown,
+    false,
+    async () => asBytes((await import('./render.ts')).renderChanges, diffs),
+    preview,
+  );
   const files = plan.changes.map((change) => change.realPath).join(', ');
   const yes = await confirm(io, `Write this to ${files}? [y/N] `);
   world.afterConfirm?.();
@@ -170,18 +182,22 @@ async function askFirst(
   return preview === io.stdout ? 'yes, shown on stdout' : 'yes';
 }
 
-function printPatch(
+async function printPatch(
   options: PatchConfigOptions,
   io: IO,
-  report: ReturnType<typeof buildPatchReport>,
+  report: PatchReport,
   shown: { diffs: readonly string[]; shownOnStdout: boolean },
-): void {
-  if (options.json) printJson(io.stdout, report);
-  else if (shown.shownOnStdout) io.stdout.write(renderOutcome(report, colorFor(io.stdout, io.env)));
-  else writeBytes(io.stdout, renderPatch(report, colorFor(io.stdout, io.env), shown.diffs));
+): Promise<void> {
+  await printReport(io, report, options.json, async () => {
+    const render = await import('./render.ts');
+    return shown.shownOnStdout ? render.renderOutcome : asBytes(render.renderPatch, shown.diffs);
+  });
 }
 
-/** A byte string (see optionfile/bytes.ts) written as the bytes it stands for. */
-function writeBytes(out: Output, byteString: string): void {
-  out.write(Buffer.from(byteString, 'latin1'));
+/** A view that draws a byte string (see optionfile/bytes.ts), as the bytes it stands for. */
+function asBytes(
+  render: (report: PatchReport, color: ChalkInstance, diffs: readonly string[], width: number) => string,
+  diffs: readonly string[],
+): HumanView<PatchReport> {
+  return (report, color, width) => Buffer.from(render(report, color, diffs, width), 'latin1');
 }

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
 import { textToByteString } from '../../optionfile/index.ts';
+import { wrapProse } from '../../output/prose.ts';
 import type {
   LeftAloneJson,
   ListReport,
@@ -13,10 +14,15 @@ import type {
 const DEFAULT_TIMEOUT = 28800;
 
 /** The human view of `--list`. */
-export function renderList(report: ListReport, color: ChalkInstance): string {
+export function renderList(
+  report: ListReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
-  out.push(`${color.bold(serverName(report.server))} reads these option files, in this order:`);
-  const width = Math.max(...report.files.map((file) => file.path.length + 2 * file.depth), 0);
+  const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
+  say(`${color.bold(serverName(report.server))} reads these option files, in this order:`);
+  const pathWidth = Math.max(...report.files.map((file) => file.path.length + 2 * file.depth), 0);
   for (const file of report.files) {
     const name = `${'  '.repeat(file.depth)}${file.path}`;
     const link = file.real_path && file.real_path !== file.path ? ` -> ${file.real_path}` : '';
@@ -25,24 +31,27 @@ export function renderList(report: ListReport, color: ChalkInstance): string {
       : '';
     const status = file.status === 'read' ? color.green(file.status) : color.yellow(file.status);
     const pad = ' '.repeat(Math.max(1, 15 - file.status.length));
-    out.push(`  ${status}${pad}${from ? (name + link).padEnd(width) : name + link}${from}`);
+    out.push(`  ${status}${pad}${from ? (name + link).padEnd(pathWidth) : name + link}${from}`);
   }
-  out.push(`Groups: ${report.server.groups.map((group) => `[${group}]`).join(' ')}`);
+  say(report.server.groups.map((group) => `[${group}]`).join(' '), 'Groups: ');
   out.push('');
   for (const name of ['wait_timeout', 'interactive_timeout'] as const) {
     const setting = report.settings[name];
     const partial = report.files.some((file) => file.status === 'unreadable');
-    out.push(`${color.bold(name.padEnd(20))} ${setting ? describeOccurrence(setting) : notSet(partial)}`);
+    say(setting ? describeOccurrence(setting) : notSet(partial), `${color.bold(name.padEnd(20))} `);
     for (const earlier of report.occurrences[name].slice(0, -1)) {
-      out.push(color.dim(`  overrides ${where(earlier)}: ${earlier.raw_name} = ${earlier.value ?? ''}`));
+      say(
+        color.dim(`${where(earlier)}: ${earlier.raw_name} = ${earlier.value ?? ''}`),
+        color.dim('  overrides '),
+      );
     }
   }
   const running = report.running_server;
   if (running) {
     out.push('');
-    out.push(runningLine(running));
+    say(runningLine(running));
   }
-  pushWarnings(out, report.warnings, color);
+  pushWarnings(out, report.warnings, color, width);
   return `${out.join('\n')}\n`;
 }
 
@@ -51,51 +60,67 @@ export function renderList(report: ListReport, color: ChalkInstance): string {
  * string (see optionfile/bytes.ts): the text is UTF-8, and `diffs` (one per change, byte
  * strings) keep the file's own bytes, so that `patch` applies them to a Latin-1 file too.
  */
-export function renderChanges(report: PatchReport, color: ChalkInstance, diffs: readonly string[]): string {
+export function renderChanges(
+  report: PatchReport,
+  color: ChalkInstance,
+  diffs: readonly string[],
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
   const read = report.files.filter((file) => file.status === 'read').length;
   out.push(
-    `${color.bold(serverName(report.server))}: ${read} option file${read === 1 ? '' : 's'} read (dbcache patch-config --list shows them).`,
+    wrapProse(
+      `${color.bold(serverName(report.server))}: ${read} option file${read === 1 ? '' : 's'} read (dbcache patch-config --list shows them).`,
+      width,
+    ),
   );
   out.push('');
-  for (const setting of report.settings) out.push(settingLine(setting, color));
+  for (const setting of report.settings) out.push(settingLine(setting, color, width));
   if (report.left_alone.length > 0) {
     out.push('');
-    out.push('Left alone: other servers that may share these files read their own line:');
-    for (const line of report.left_alone) out.push(`  ${leftAloneLine(line)}`);
+    out.push(wrapProse('Left alone: other servers that may share these files read their own line:', width));
+    for (const line of report.left_alone) out.push(wrapProse(leftAloneLine(line), width, '  '));
   }
   const text = `${out.join('\n')}\n`;
   return textToByteString(text) + diffs.map((diff) => `\n${colorDiff(diff, color)}\n`).join('');
 }
 
 /** The human view of a patch: what changes, the diff, what was written, what to do next. A byte string. */
-export function renderPatch(report: PatchReport, color: ChalkInstance, diffs: readonly string[]): string {
-  return `${renderChanges(report, color, diffs)}\n${textToByteString(renderOutcome(report, color))}`;
+export function renderPatch(
+  report: PatchReport,
+  color: ChalkInstance,
+  diffs: readonly string[],
+  width = Number.POSITIVE_INFINITY,
+): string {
+  return `${renderChanges(report, color, diffs, width)}\n${textToByteString(renderOutcome(report, color, width))}`;
 }
 
 /** What was written and what to do next: all that is left to show once the changes were shown at the prompt. */
-export function renderOutcome(report: PatchReport, color: ChalkInstance): string {
+export function renderOutcome(
+  report: PatchReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
+  const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
   if (report.changes.length === 0) {
     out.push(color.green('The files already set these values: nothing was changed.'));
   } else if (report.dry_run) {
     out.push(color.bold('Dry run: nothing was written.'));
   } else if (report.written) {
     for (const change of report.changes) {
-      out.push(
-        `Wrote ${change.real_path}${change.backup ? ` (the old version is in ${change.backup})` : ''}.`,
-      );
+      say(`Wrote ${change.real_path}${change.backup ? ` (the old version is in ${change.backup})` : ''}.`);
     }
     const values = report.settings.map((setting) => `${setting.name} ${setting.requested} s`).join(' and ');
-    out.push(color.green(`Read back: the server will start with ${values}.`));
+    say(color.green(`Read back: the server will start with ${values}.`));
   } else {
     out.push('Nothing was written.');
   }
-  pushWarnings(out, report.warnings, color);
+  pushWarnings(out, report.warnings, color, width);
   if (report.next_steps.length > 0) {
     out.push('');
     out.push(color.bold('Next:'));
-    for (const step of report.next_steps) out.push(`  - ${step}`);
+    for (const step of report.next_steps) say(step, '  - ');
   }
   return `${out.join('\n')}\n`;
 }
@@ -141,10 +166,14 @@ function notSet(partial = false): string {
   return `not set in any file: the server's default, ${DEFAULT_TIMEOUT} s (${formatDuration(DEFAULT_TIMEOUT)})`;
 }
 
-function settingLine(setting: SettingJson, color: ChalkInstance): string {
-  const name = color.bold(setting.name.padEnd(20));
+function settingLine(setting: SettingJson, color: ChalkInstance, width: number): string {
+  const name = `${color.bold(setting.name.padEnd(20))} `;
   if (setting.action === 'unchanged') {
-    return `${name} ${color.bold(`${setting.requested} s`)}: already set at ${where(setting.result)}`;
+    return wrapProse(
+      `${color.bold(`${setting.requested} s`)}: already set at ${where(setting.result)}`,
+      width,
+      name,
+    );
   }
   const before = setting.current
     ? `${seconds(setting.current)} (${where(setting.current)})`
@@ -155,7 +184,7 @@ function settingLine(setting: SettingJson, color: ChalkInstance): string {
       : setting.action === 'insert'
         ? `added at ${where(setting.result)}`
         : `added in a new [mysqld] group at ${setting.result.file} line ${setting.result.line}`;
-  return `${name} ${before} -> ${color.bold(`${setting.requested} s`)}: ${what}`;
+  return wrapProse(`${before} -> ${color.bold(`${setting.requested} s`)}: ${what}`, width, name);
 }
 
 /**
@@ -197,8 +226,8 @@ function runningLine(running: NonNullable<ListReport['running_server']>): string
   return `The running server (${running.flavor} ${running.version} at ${running.address})${started} has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
 }
 
-function pushWarnings(out: string[], warnings: readonly string[], color: ChalkInstance): void {
+function pushWarnings(out: string[], warnings: readonly string[], color: ChalkInstance, width: number): void {
   if (warnings.length === 0) return;
   out.push('');
-  for (const warning of warnings) out.push(`${color.yellow('warning')} ${warning}`);
+  for (const warning of warnings) out.push(wrapProse(warning, width, `${color.yellow('warning')} `));
 }

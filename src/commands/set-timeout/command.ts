@@ -52,7 +52,7 @@ export const setTimeoutCommand: CommandSpec = {
     // Before target(): a bad value is reported as such even when the connection settings are broken too.
     const seconds = parseTimeoutRequest(String(args.seconds), Boolean(args.force));
     if (seconds instanceof Error) throw seconds;
-    const { runSetTimeout, sigintSource } = await import('./index.ts');
+    const { runSetTimeout } = await import('./index.ts');
     return runSetTimeout(
       {
         seconds,
@@ -61,7 +61,6 @@ export const setTimeoutCommand: CommandSpec = {
         dryRun: Boolean(args['dry-run']),
         force: Boolean(args.force),
         json: Boolean(args.json),
-        interrupts: sigintSource,
       },
       io,
       target(),

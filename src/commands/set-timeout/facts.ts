@@ -6,11 +6,13 @@ import {
   type ServerIdentity,
 } from '../../server/identity.ts';
 import { currentAccount } from '../../server/privileges.ts';
-import { readVariables } from '../../server/variables.ts';
+import { IDLE_TIMEOUTS, type IdleTimeout, type IdleTimeouts, readTimeouts } from '../../server/timeouts.ts';
+import { readConfigFiles } from '../../serverfiles/running-server.ts';
 
-export const TIMEOUT_VARIABLES = ['wait_timeout', 'interactive_timeout'] as const;
-export type TimeoutVariable = (typeof TIMEOUT_VARIABLES)[number];
-export type TimeoutValues = Record<TimeoutVariable, number>;
+// The one reader of the timeouts is server/timeouts.ts; these names are what set-timeout calls it.
+export { readGlobalTimeouts, readSessionTimeouts } from '../../server/timeouts.ts';
+export type TimeoutVariable = IdleTimeout;
+export type TimeoutValues = IdleTimeouts;
 /** What mysqld-auto.cnf holds for each variable (MySQL 8); null where nothing is persisted. */
 export type PersistedValues = Record<TimeoutVariable, number | null>;
 
@@ -25,16 +27,15 @@ export interface ServerFacts {
   persistedReadError: string | null;
   /** MySQL 8: OFF means the server ignores mysqld-auto.cnf at startup. */
   persistedGlobalsLoad: boolean | null;
+  /**
+   * The option files the server says its settings came from; empty when it took none from a
+   * file (started with --no-defaults), null or absent when it cannot say.
+   */
+  configFiles?: string[] | null;
 }
 
-const toValues = (variables: Record<string, string>): TimeoutValues => ({
-  wait_timeout: Number(variables.wait_timeout),
-  interactive_timeout: Number(variables.interactive_timeout),
-});
-
 export async function readServerFacts(connection: Connection): Promise<ServerFacts> {
-  const variables = await readVariables(connection, 'GLOBAL', [
-    ...TIMEOUT_VARIABLES,
+  const { global: variables, globalTimeouts } = await readTimeouts(connection, [
     ...IDENTITY_VARIABLES,
     'persisted_globals_load',
   ]);
@@ -53,32 +54,18 @@ export async function readServerFacts(connection: Connection): Promise<ServerFac
   return {
     identity,
     account,
-    global: toValues(variables),
+    global: globalTimeouts,
     persisted,
     persistedReadError,
     persistedGlobalsLoad: load === undefined ? null : load.toUpperCase() === 'ON',
-  };
-}
-
-export async function readGlobalTimeouts(connection: Connection): Promise<TimeoutValues> {
-  return toValues(await readVariables(connection, 'GLOBAL', TIMEOUT_VARIABLES));
-}
-
-/** The session values of a connection: what its idle limit actually is. */
-export async function readSessionTimeouts(connection: Connection): Promise<TimeoutValues> {
-  const [rows] = await connection.query<RowDataPacket[]>(
-    'SELECT @@session.wait_timeout AS wait_timeout, @@session.interactive_timeout AS interactive_timeout',
-  );
-  return {
-    wait_timeout: Number(rows[0]?.wait_timeout),
-    interactive_timeout: Number(rows[0]?.interactive_timeout),
+    configFiles: (await readConfigFiles(connection, identity)).files,
   };
 }
 
 export async function readPersisted(connection: Connection): Promise<PersistedValues> {
   const [rows] = await connection.query<RowDataPacket[]>(
-    `SELECT VARIABLE_NAME AS name, VARIABLE_VALUE AS value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME IN (${TIMEOUT_VARIABLES.map(() => '?').join(', ')})`,
-    [...TIMEOUT_VARIABLES],
+    `SELECT VARIABLE_NAME AS name, VARIABLE_VALUE AS value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME IN (${IDLE_TIMEOUTS.map(() => '?').join(', ')})`,
+    [...IDLE_TIMEOUTS],
   );
   const persisted: PersistedValues = { wait_timeout: null, interactive_timeout: null };
   for (const row of rows) {

@@ -1,3 +1,5 @@
+import { StatementInterrupted, StatementTimeout, statementText } from '../../connection/deadline.ts';
+import { describeStop } from '../../interrupt.ts';
 import { isConnectionLost, isServerError, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { grantStatement, isAccessDenied, setGlobalPrivilege } from '../../server/privileges.ts';
@@ -30,6 +32,12 @@ export function describeChangeFailure(
     const need = setGlobalPrivilege(facts.identity);
     cause = `User ${facts.account} may not change ${statement.variable} on ${serverName(facts.identity)} at ${address}: ${kind} needs ${need.described} (the server said: "${serverSaid}"). An administrator can grant it with: ${grantStatement(need.privilege, facts.account)}`;
     exitCode = ExitCode.privilege;
+  } else if (reason instanceof StatementTimeout) {
+    cause = `The server at ${address} did not answer ${statementText(statement.sql)} within ${reason.seconds} s (--statement-timeout)`;
+    exitCode = ExitCode.connection;
+  } else if (reason instanceof StatementInterrupted) {
+    cause = reason.message;
+    exitCode = ExitCode.interrupted;
   } else if (isConnectionLost(reason)) {
     cause = `The connection to ${address} was lost while running ${statement.sql}: ${serverSaid}`;
     exitCode = ExitCode.connection;
@@ -62,7 +70,9 @@ function rollbackSentence(failure: ChangeFailed, facts: ServerFacts, seconds: nu
     return `dbcache had already changed ${changed}, and putting it back failed too (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`;
   }
   // The statement was sent and no answer came: it may have run, so it is undone with the rest.
-  const maybe = `${failure.statement.sql} may have taken effect before the connection was lost`;
+  const givenUp =
+    failure.reason instanceof StatementTimeout || failure.reason instanceof StatementInterrupted;
+  const maybe = `${failure.statement.sql} may have taken effect before ${givenUp ? 'dbcache gave up on it' : 'the connection was lost'}`;
   const subject = certain.length > 0 ? `dbcache had already changed ${changed}, and ${maybe}` : maybe;
   if (!rollback.failed) {
     return `${subject}, so dbcache put ${applied.length > 1 ? 'them' : 'it'} back${where} with ${ran} (harmless if it never ran), and the server is as it was.`;
@@ -71,10 +81,10 @@ function rollbackSentence(failure: ChangeFailed, facts: ServerFacts, seconds: nu
 }
 
 /** Ctrl-C while the statements ran: what was changed has been put back (or what to run to do so). */
-export function describeInterruption(interruption: ChangeInterrupted): UserError {
+export function describeInterruption(interruption: ChangeInterrupted, signal: AbortSignal): UserError {
   const { applied, rollback } = interruption;
   const sent = applied.map((statement) => statement.sql).join('; ');
-  const start = `Interrupted (Ctrl-C) while changing the server, after ${sent}: dbcache finished the statement it was running and then undid the change.`;
+  const start = `Interrupted (${describeStop(signal)}) while changing the server, after ${sent}: dbcache finished the statement it was running and then undid the change.`;
   const end = rollback.failed
     ? ` But putting it back failed (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`
     : ` It ran ${rollback.ran.join('; ')}${rollback.reconnected ? ' on a new connection' : ''}, so the server is as it was.`;

@@ -1,10 +1,11 @@
 import type { Connection } from 'mysql2/promise';
+import { StatementInterrupted } from '../../connection/deadline.ts';
 import type { ServerTarget } from '../../connection/target.ts';
+import { describeStop } from '../../interrupt.ts';
 import type { IO } from '../../io.ts';
 import { isConnectionLost, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
-import { colorFor } from '../../output/style.ts';
+import { printReport } from '../../output/print.ts';
 import { applyStatements, ChangeFailed, ChangeInterrupted } from './apply.ts';
 import {
   readGlobalTimeouts,
@@ -15,22 +16,8 @@ import {
 } from './facts.ts';
 import { describeChangeFailure, describeInterruption } from './failure.ts';
 import { planStatements } from './plan.ts';
-import { renderReport } from './render.ts';
 import { buildReport, type Outcome } from './report.ts';
 import { checkServerRange } from './request.ts';
-
-/**
- * Where Ctrl-C comes from: called with a listener, it starts delivering interrupts to it and
- * returns the function that stops. The command listens only while statements or their undo
- * run; before that, Ctrl-C keeps its ordinary meaning and simply ends the process.
- */
-export type InterruptSource = (listener: () => void) => () => void;
-
-/** The process's SIGINT as an InterruptSource (what the CLI passes). */
-export const sigintSource: InterruptSource = (listener) => {
-  process.on('SIGINT', listener);
-  return () => process.off('SIGINT', listener);
-};
 
 export interface SetTimeoutOptions {
   /** The new value in seconds, already checked by parseTimeoutRequest before any connection. */
@@ -41,8 +28,6 @@ export interface SetTimeoutOptions {
   /** Allow values under 10 s. */
   force: boolean;
   json: boolean;
-  /** Ctrl-C while the change runs: undo it, then exit 130. Without one, nothing listens. */
-  interrupts?: InterruptSource;
 }
 
 export async function runSetTimeout(
@@ -53,29 +38,40 @@ export async function runSetTimeout(
   const { seconds } = options;
   const change = { seconds, interactive: options.interactive, persist: options.persist };
 
-  const connection = await target.connect();
+  const { interrupts } = target;
+  // A first Ctrl-C or SIGTERM gives up a statement before or after the change; during it, the
+  // press is held: the statement in flight finishes (or meets its deadline), then the change is
+  // undone. Only a second Ctrl-C gives up a statement the server does not answer.
+  const statements = interrupts.holdable();
   let report: ReturnType<typeof buildReport>;
   let outcome: Outcome | null = null;
   try {
-    const facts = await readServerFacts(connection);
-    const outOfRange = checkServerRange(seconds, facts.identity);
-    if (outOfRange) throw outOfRange;
-    const planned = planStatements(change, facts);
-    if (planned instanceof Error) throw planned;
+    const connection = await target.connect(statements.signal);
+    try {
+      const facts = await readServerFacts(connection);
+      const outOfRange = checkServerRange(seconds, facts.identity);
+      if (outOfRange) throw outOfRange;
+      const planned = planStatements(change, facts);
+      if (planned instanceof Error) throw planned;
 
-    if (!options.dryRun) {
-      const warnings = await applyAllOrNothing(connection, planned, target, options.interrupts, (failure) =>
-        describeChangeFailure(failure, facts, target.address, seconds),
-      );
-      outcome = await readBack(connection, target, warnings, facts.persisted !== null);
+      if (!options.dryRun) {
+        const warnings = await statements.hold(() =>
+          applyAllOrNothing(connection, planned, target, io, (failure) =>
+            describeChangeFailure(failure, facts, target.address, seconds),
+          ),
+        );
+        outcome = await readBack(connection, target, warnings, facts.persisted !== null);
+      }
+      report = buildReport(facts, { address: target.address }, change, planned, outcome);
+    } finally {
+      await connection.end().catch(() => undefined);
     }
-    report = buildReport(facts, { address: target.address }, change, planned, outcome);
   } finally {
-    await connection.end().catch(() => undefined);
+    statements.release();
   }
-  if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderReport(report, colorFor(io.stdout, io.env)));
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderReport);
   if (report.dry_run || report.verified) return ExitCode.ok;
+  if (interrupts.signal.aborted) return ExitCode.interrupted;
   return outcome?.readBackLost ? ExitCode.connection : ExitCode.checkFailed;
 }
 
@@ -87,34 +83,37 @@ async function applyAllOrNothing(
   connection: Connection,
   planned: Parameters<typeof applyStatements>[1],
   target: ServerTarget,
-  interrupts: InterruptSource | undefined,
+  io: IO,
   describeFailure: (failure: ChangeFailed) => UserError,
 ): Promise<Awaited<ReturnType<typeof applyStatements>>> {
-  let interrupted = false;
-  const stopListening = interrupts?.(() => {
-    interrupted = true;
-  });
+  const { signal } = target.interrupts;
+  const onFirst = () =>
+    io.stderr.write(
+      `dbcache: ${describeStop(signal)}: finishing the statement in flight, then putting the server back; press Ctrl-C again to stop waiting for the server (the undo then runs on a new connection).\n`,
+    );
+  signal.addEventListener('abort', onFirst, { once: true });
   try {
     return await applyStatements(
       connection,
       planned,
-      () => target.connect(),
-      () => interrupted,
+      // Not stopped by interrupts: only its deadline bounds the undo.
+      () => target.connect(new AbortController().signal),
+      () => signal.aborted,
     );
   } catch (err) {
-    if (err instanceof ChangeInterrupted) throw describeInterruption(err);
+    if (err instanceof ChangeInterrupted) throw describeInterruption(err, signal);
     if (err instanceof ChangeFailed) {
       const failure = describeFailure(err);
-      if (!interrupted) throw failure;
+      if (!signal.aborted || err.reason instanceof StatementInterrupted) throw failure;
       throw new UserError(
-        `${failure.message} (Ctrl-C came while dbcache was putting the server back; it finished that first.)`,
+        `${failure.message} (${describeStop(signal)} came while dbcache was putting the server back; it finished that first.)`,
         failure.exitCode,
         { cause: failure.cause },
       );
     }
     throw err;
   } finally {
-    stopListening?.();
+    signal.removeEventListener('abort', onFirst);
   }
 }
 

@@ -1,6 +1,7 @@
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
 import { hasSetPersist, type ServerIdentity } from '../../server/identity.ts';
+import { keepAcrossRestarts } from '../../server/timeout-advice.ts';
 import type { ServerFacts, TimeoutVariable } from './facts.ts';
 
 export interface TimeoutChange {
@@ -54,7 +55,7 @@ function persistRefusal(facts: ServerFacts, seconds: number): UserError | null {
   const { identity } = facts;
   if (!hasSetPersist(identity)) {
     return usageError(
-      `${identity.flavor === 'MariaDB' ? 'MariaDB has no SET PERSIST' : `${serverName(identity)} has no SET PERSIST (it came with MySQL 8.0)`}, so --persist cannot make the change survive a restart, and dbcache does not do half of what was asked. Run again without --persist to change the running server, and write the value to its option file with: dbcache patch-config --wait-timeout ${seconds}. Nothing was changed.`,
+      `${identity.flavor === 'MariaDB' ? 'MariaDB has no SET PERSIST' : `${serverName(identity)} has no SET PERSIST (it came with MySQL 8.0)`}, so --persist cannot make the change survive a restart, and dbcache does not do half of what was asked. Run again without --persist to change the running server, and keep it across restarts with ${keepAcrossRestarts(seconds, facts)}. Nothing was changed.`,
     );
   }
   if (facts.persisted === null) {

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { wrapProse } from '../../output/prose.ts';
 import { keyValueTable } from '../../output/table.ts';
 import type { TimeoutVariable } from './facts.ts';
 import type { SetTimeoutReport, TimeoutState } from './report.ts';
@@ -9,11 +10,16 @@ const seconds = (value: number | null | undefined): string =>
 const NOT_READ = 'not read back';
 
 /** The human view of the same model that --json prints. */
-export function renderReport(report: SetTimeoutReport, color: ChalkInstance): string {
+export function renderReport(
+  report: SetTimeoutReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
+  const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
   const { server } = report;
   const managed = server.managed ? ` (${server.managed.provider})` : '';
-  out.push(
+  say(
     `${color.bold(`${server.flavor} ${server.version}${managed}`)} at ${server.address} as ${server.account}`,
   );
   out.push('');
@@ -58,7 +64,7 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
   }
   out.push(keyValueTable(rows, head));
   if (report.new_connection) {
-    out.push(
+    say(
       `A connection opened after the change gets wait_timeout ${report.new_connection.wait_timeout} s (checked with a new, non-interactive connection).`,
     );
   }
@@ -66,22 +72,24 @@ export function renderReport(report: SetTimeoutReport, color: ChalkInstance): st
     out.push('');
     out.push(color.yellow.bold('The server warned:'));
     for (const warning of report.warnings) {
-      out.push(
-        `  ${color.yellow(`${warning.level} ${warning.code}`)}: ${warning.message} (after ${warning.statement})`,
+      say(
+        `${warning.message} (after ${warning.statement})`,
+        `  ${color.yellow(`${warning.level} ${warning.code}`)}: `,
       );
     }
   }
   out.push('');
   for (const note of report.notes) {
     const important =
+      note.code === 'lowered-pools-first' ||
       note.code === 'not-verified' ||
       note.code === 'not-read-back' ||
       note.code === 'new-connection-differs' ||
       note.code === 'managed-service';
-    out.push(`${important ? color.yellow('warning') : color.cyan('note')} ${note.message}`);
+    say(note.message, `${important ? color.yellow('warning') : color.cyan('note')} `);
   }
   out.push('');
-  out.push(`${report.dry_run ? 'To undo it afterwards' : 'To undo'}: ${report.undo.join('; ')};`);
+  say(`${report.dry_run ? 'To undo it afterwards' : 'To undo'}: ${report.undo.join('; ')};`);
   return `${out.join('\n')}\n`;
 }
 

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../duration.ts';
-import { hasSetPersist, type ManagedService } from '../../server/identity.ts';
+import type { ManagedService } from '../../server/identity.ts';
+import { keepAcrossRestarts, poolsBeforeLowering, readsNoOptionFile } from '../../server/timeout-advice.ts';
 import type { ServerWarning } from './apply.ts';
 import type { PersistedValues, ServerFacts, TimeoutValues } from './facts.ts';
 import { type PlannedStatement, type TimeoutChange, undoAll } from './plan.ts';
@@ -104,7 +105,7 @@ export function buildReport(
 }
 
 /** What the change does and does not do, in the user's words; most important first. */
-export function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: Outcome | null): Note[] {
+function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: Outcome | null): Note[] {
   const notes: Note[] = [];
   const add = (code: string, message: string) => notes.push({ code, message });
   const { seconds, interactive, persist } = report.requested;
@@ -133,6 +134,10 @@ export function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: 
       'managed-service',
       `This looks like ${provider}, which refuses SET GLOBAL for users: the setting lives in ${settingsLiveIn}.`,
     );
+  }
+  // Lowering breaks pools that keep connections longer: said before the rest, and before the run.
+  if (seconds < before.wait_timeout && (dry || report.changed)) {
+    add('lowered-pools-first', poolsBeforeLowering(seconds, before.wait_timeout, !dry));
   }
   if (before.wait_timeout === seconds && (!interactive || before.interactive_timeout === seconds)) {
     add(
@@ -171,7 +176,7 @@ export function notesFor(report: SetTimeoutReport, facts: ServerFacts, outcome: 
   } else {
     add(
       'not-persisted',
-      `This lasts until the server restarts: it then takes wait_timeout from its option files again. Keep it with ${hasSetPersist(facts.identity) ? '--persist (SET PERSIST), or with ' : ''}dbcache patch-config --wait-timeout ${seconds}.`,
+      `This lasts until the server restarts: it then ${readsNoOptionFile(facts) ? 'starts with the value on its command line, or the default 28800 s' : 'takes wait_timeout from its option files again'}. Keep it across restarts with ${keepAcrossRestarts(seconds, facts)}.`,
     );
   }
   add(

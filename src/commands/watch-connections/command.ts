@@ -1,3 +1,4 @@
+import { countFlag } from '../../count.ts';
 import { usageError } from '../../output/errors.ts';
 import type { CommandSpec } from '../spec.ts';
 import type { WatchConnectionsOptions } from './index.ts';
@@ -15,7 +16,7 @@ export const watchConnectionsCommand: CommandSpec = {
     yargs
       .option('interval', { type: 'string', default: '2s', describe: 'Time between ticks (2, 500ms, 5s)' })
       .option('count', {
-        type: 'number',
+        type: 'string',
         describe: 'Stop after this many ticks (a failed reconnect attempt counts as one)',
       })
       .option('duration', { type: 'string', describe: 'Stop after this long (30s, 5m)' })
@@ -51,22 +52,19 @@ export const watchConnectionsCommand: CommandSpec = {
   async run(args, io, target) {
     const options = watchOptions(args);
     const { runWatchConnections } = await import('./index.ts');
-    // Ctrl-C ends the watch with a summary and exit 0; a second Ctrl-C does not wait for it.
-    const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) {
-        if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
-        process.exit(130);
-      }
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    // Ctrl-C or SIGTERM ends the watch with a summary and exit 0; a second Ctrl-C does not wait for it.
+    const server = target();
+    const { interrupts } = server;
+    const stopUrgent = interrupts.onUrgent(() => {
+      if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
+      process.exit(130);
+    });
     try {
-      return await runWatchConnections(options, io, target(), { signal: controller.signal });
+      return await interrupts.handle(() =>
+        runWatchConnections(options, io, server, { signal: interrupts.signal }),
+      );
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopUrgent();
     }
   },
 };
@@ -77,12 +75,7 @@ export function watchOptions(args: Record<string, unknown>): WatchConnectionsOpt
   if (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
     throw usageError('--interval must be between 100ms and 1h.');
   }
-  let count: number | undefined;
-  if (args.count !== undefined) {
-    count = Number(args.count);
-    if (!Number.isSafeInteger(count) || count < 1)
-      throw usageError('--count takes a whole number of ticks, 1 or more.');
-  }
+  const count = args.count === undefined ? undefined : countFlag('count', args.count, undefined, 'ticks');
   let durationMs: number | undefined;
   if (args.duration !== undefined) {
     const parsed = parseInterval(String(args.duration));

@@ -8,7 +8,7 @@ import { linesView } from '../../watch/lines.ts';
 import { type LoopOptions, watchLoop } from '../../watch/loop.ts';
 import { ndjsonView } from '../../watch/ndjson.ts';
 import { type Filters, hasFilters, type SummaryReport } from '../../watch/report.ts';
-import { screenView } from '../../watch/screen.ts';
+import { screenView, type Terminal } from '../../watch/screen.ts';
 import { openSession, type SessionOptions, watchFailure } from '../../watch/session.ts';
 import type { WatchView } from '../../watch/view.ts';
 
@@ -50,8 +50,6 @@ export async function runWatchConnections(
   try {
     const sessionOptions: SessionOptions = {
       filters: options.filters,
-      // Twice the interval, at least 5 s: a slow tick is tolerated, a stalled network is not.
-      queryTimeoutMs: Math.max(5000, 2 * options.intervalMs),
       now: io.now,
       sourceMemory: { performanceSchemaRefused: false },
     };
@@ -68,6 +66,7 @@ export async function runWatchConnections(
       source: session.source,
       filters: options.filters,
       seesEveryClient: session.seesEveryUser && !hasFilters(options.filters),
+      otherUsersHidden: !session.seesEveryUser && !onlyUser(options.filters, target.user),
     };
     const header: WatchHeader = {
       server: `${session.identity.flavor} ${session.identity.version}`,
@@ -110,6 +109,11 @@ export async function runWatchConnections(
   }
 }
 
+/** The filters ask for this one user only (no wildcard): all that a login without PROCESS needs to see. */
+function onlyUser(filters: Filters, user: string): boolean {
+  return filters.user.length > 0 && filters.user.every((name) => name === user && !name.includes('%'));
+}
+
 type ClosableOutput = Output & { isTTY?: boolean; rows?: number; columns?: number };
 
 /**
@@ -119,8 +123,8 @@ type ClosableOutput = Output & { isTTY?: boolean; rows?: number; columns?: numbe
  */
 function closableOutput(out: ClosableOutput, onClosed: () => void) {
   const events = out as ClosableOutput & {
-    on?: (event: 'error', listener: (err: Error) => void) => unknown;
-    off?: (event: 'error', listener: (err: Error) => void) => unknown;
+    on?: (event: 'error' | 'resize', listener: (err: Error) => void) => unknown;
+    off?: (event: 'error' | 'resize', listener: (err: Error) => void) => unknown;
   };
   let closed = false;
   const close = () => {
@@ -130,7 +134,7 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
   };
   const onError = () => close();
   events.on?.('error', onError);
-  const wrapped: ClosableOutput & { readonly closed: boolean; release(): void } = {
+  const wrapped: ClosableOutput & Terminal & { readonly closed: boolean; release(): void } = {
     get isTTY() {
       return out.isTTY;
     },
@@ -142,6 +146,13 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
     },
     get closed() {
       return closed;
+    },
+    // A terminal's resizes reach the screen view, which redraws at the new size.
+    on(event: 'resize', listener: () => void) {
+      events.on?.(event, listener);
+    },
+    off(event: 'resize', listener: () => void) {
+      events.off?.(event, listener);
     },
     write(text: string) {
       if (closed) return false;
@@ -163,7 +174,7 @@ function closableOutput(out: ClosableOutput, onClosed: () => void) {
 }
 
 /** A person at a terminal gets the in-place screen; pipes, files and CI get lines; --json gets NDJSON. */
-function chooseView(options: WatchConnectionsOptions, io: IO, stdout: ClosableOutput): WatchView {
+function chooseView(options: WatchConnectionsOptions, io: IO, stdout: ClosableOutput & Terminal): WatchView {
   if (options.json) return ndjsonView(stdout);
   const color = colorFor(io.stdout, io.env);
   return stdout.isTTY ? screenView(stdout, color) : linesView(stdout, color);

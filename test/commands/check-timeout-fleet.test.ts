@@ -1,0 +1,305 @@
+/**
+ * check-timeout over a fleet, against real servers: the suite's server changed by SET GLOBAL
+ * only, a second throwaway server left at its defaults, and a port where nothing listens. The
+ * OpenMetrics output is checked by promtool and scraped through the real node_exporter.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Connection } from 'mysql2/promise';
+import type { FleetReport } from '../../src/fleet/report.ts';
+import { ExitCode } from '../../src/output/exit-codes.ts';
+import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
+import { adminConnection, runCli } from '../helpers/target.ts';
+
+let changed: TestServer;
+let defaults: TestServer;
+let admin: Connection;
+let downPort: number;
+let dir: string;
+let targetsFile: string;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+before(async () => {
+  [changed, defaults] = await Promise.all([sharedServer(), startTestServer()]);
+  admin = await adminConnection(changed);
+  await admin.query('SET GLOBAL wait_timeout = 600');
+  downPort = await freePort();
+  dir = await mkdtemp(join(tmpdir(), 'dbcache-fleet-'));
+  targetsFile = join(dir, 'fleet.txt');
+  await writeFile(
+    targetsFile,
+    [
+      '# a fleet of three',
+      `127.0.0.1:${changed.port}`,
+      `mysql://${defaults.user}@127.0.0.1:${defaults.port}   # left at its defaults`,
+      '',
+      `127.0.0.1:${downPort}`,
+    ].join('\n'),
+  );
+});
+after(async () => {
+  await admin.query('SET GLOBAL wait_timeout = DEFAULT');
+  await admin.end();
+  await defaults.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const login = (server: TestServer) => [
+  '--no-defaults',
+  '-u',
+  server.user,
+  '--ssl-mode',
+  'DISABLED',
+  '--connect-timeout',
+  '3',
+];
+
+test('one row a server, a summary by value, and exit 3 when one is unreachable', async () => {
+  const result = await runCli(['check-timeout', '--targets', targetsFile, ...login(changed)], {
+    MYSQL_PWD: changed.password,
+  });
+  assert.equal(result.code, ExitCode.connection, result.stderr);
+  assert.match(result.stdout, new RegExp(`127\\.0\\.0\\.1:${changed.port} .*600 s`));
+  assert.match(result.stdout, new RegExp(`127\\.0\\.0\\.1:${defaults.port} .*28800 s`));
+  assert.match(result.stdout, new RegExp(`127\\.0\\.0\\.1:${downPort} .*unreachable`));
+  assert.match(result.stdout, new RegExp(`127\\.0\\.0\\.1:${downPort}: Could not connect`));
+  // The largest group leads and is not named; the minority and the unreachable one are.
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `3 servers: 1 at (600|28800) s; 1 at (600|28800) s: \\S+; 1 unreachable: 127\\.0\\.0\\.1:${downPort}\\.`,
+    ),
+  );
+});
+
+test('--json: the single-server report per server, an error object for the unreachable one, the summary', async () => {
+  const result = await runCli(
+    ['check-timeout', '--targets', targetsFile, '--expect', '600', '--json', ...login(changed)],
+    { MYSQL_PWD: changed.password },
+  );
+  assert.equal(result.code, ExitCode.connection, 'unreachable outranks a failed expectation');
+  const report = JSON.parse(result.stdout) as FleetReport;
+  assert.deepEqual(
+    report.servers.map((entry) => [
+      entry.origin,
+      entry.report?.global.wait_timeout ?? null,
+      entry.error?.kind ?? null,
+    ]),
+    [
+      [`${targetsFile} line 2`, 600, null],
+      [`${targetsFile} line 3`, 28800, null],
+      [`${targetsFile} line 5`, null, 'unreachable'],
+    ],
+  );
+  assert.equal(report.servers[2]?.error?.exit_code, ExitCode.connection);
+  assert.equal(report.summary.checked, 2);
+  assert.deepEqual(report.summary.not_as_expected, [`mysql://${defaults.user}@127.0.0.1:${defaults.port}`]);
+  assert.deepEqual(
+    report.summary.by_wait_timeout.map((group) => group.wait_timeout).sort(),
+    [28800, 600].sort(),
+  );
+});
+
+test('exit 1 when every server answers and one differs from --expect; 0 when all match', async () => {
+  const urls = [
+    `mysql://${changed.user}@127.0.0.1:${changed.port}`,
+    `mysql://${defaults.user}@127.0.0.1:${defaults.port}`,
+  ];
+  const both = await runCli(
+    [
+      'check-timeout',
+      '--url',
+      urls[0] as string,
+      '--url',
+      urls[1] as string,
+      '--expect',
+      '600',
+      ...login(changed),
+    ],
+    {
+      MYSQL_PWD: changed.password,
+    },
+  );
+  assert.equal(both.code, ExitCode.checkFailed, both.stderr);
+  assert.match(both.stdout, /1 not as expected/);
+  const one = await runCli(
+    [
+      'check-timeout',
+      '--url',
+      urls[0] as string,
+      '--url',
+      urls[0] as string,
+      '--expect',
+      '10m',
+      ...login(changed),
+    ],
+    {
+      MYSQL_PWD: changed.password,
+    },
+  );
+  assert.equal(one.code, ExitCode.ok, one.stderr);
+});
+
+test('bad lines are reported with file and line before anything connects (exit 2)', async () => {
+  const bad = join(dir, 'bad.txt');
+  await writeFile(bad, `127.0.0.1:${changed.port}\ndb one\npostgres://x@y\n127.0.0.1:0\n`);
+  const result = await runCli(['check-timeout', '--targets', bad, ...login(changed)]);
+  assert.equal(result.code, ExitCode.usage);
+  assert.match(result.stderr, /3 targets are not usable; nothing was checked/);
+  for (const line of [2, 3, 4]) assert.match(result.stderr, new RegExp(`${bad} line ${line}:`));
+  const missing = await runCli(['check-timeout', '--targets', join(dir, 'nope.txt'), ...login(changed)]);
+  assert.equal(missing.code, ExitCode.file);
+  assert.match(missing.stderr, /does not exist/);
+});
+
+test('targets from standard input', async () => {
+  const result = await runCli(
+    ['check-timeout', '--targets', '-', '--json', ...login(changed)],
+    { MYSQL_PWD: changed.password },
+    `127.0.0.1:${changed.port}\n`,
+  );
+  assert.equal(result.code, ExitCode.ok, result.stderr);
+  assert.equal((JSON.parse(result.stdout) as FleetReport).servers[0]?.report?.global.wait_timeout, 600);
+});
+
+const run = (command: string, args: string[], input?: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input ?? '');
+  });
+
+test('--format openmetrics passes promtool, and node_exporter exports it through its textfile collector', async () => {
+  const result = await runCli(
+    [
+      'check-timeout',
+      '--targets',
+      targetsFile,
+      '--expect',
+      '600',
+      '--format',
+      'openmetrics',
+      ...login(changed),
+    ],
+    { MYSQL_PWD: changed.password },
+  );
+  assert.equal(result.code, ExitCode.connection);
+  const metrics = result.stdout;
+  assert.match(metrics, new RegExp(`dbcache_up\\{instance="127\\.0\\.0\\.1:${downPort}"\\} 0`));
+  assert.match(
+    metrics,
+    new RegExp(
+      `dbcache_wait_timeout_seconds\\{instance="127\\.0\\.0\\.1:${changed.port}",scope="global"\\} 600`,
+    ),
+  );
+  assert.match(
+    metrics,
+    /dbcache_finding\{instance="[^"]+",code="wait-timeout-default",severity="warning"\} 1/,
+  );
+  assert.match(metrics, /# EOF\n$/);
+  const lint = await run('promtool', ['check', 'metrics'], metrics);
+  assert.equal(lint.code, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+
+  const textfiles = join(dir, 'textfile');
+  await rm(textfiles, { recursive: true, force: true });
+  await import('node:fs/promises').then((fs) => fs.mkdir(textfiles));
+  await writeFile(join(textfiles, 'dbcache.prom'), metrics);
+  const port = await freePort();
+  const exporter: ChildProcess = spawn(
+    'prometheus-node-exporter',
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      `--collector.textfile.directory=${textfiles}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    let scraped = '';
+    for (let attempt = 0; attempt < 50 && !scraped.includes('dbcache_up'); attempt++) {
+      scraped = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((response) => response.text())
+        .catch(() => '');
+      if (!scraped.includes('dbcache_up')) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(
+      scraped,
+      new RegExp(
+        `dbcache_wait_timeout_seconds\\{instance="127\\.0\\.0\\.1:${changed.port}",scope="global"\\} 600`,
+      ),
+    );
+    assert.match(scraped, /node_textfile_scrape_error 0/);
+  } finally {
+    exporter.kill();
+  }
+});
+
+test('the example alert rules pass promtool check rules', async () => {
+  const rules = await run('promtool', [
+    'check',
+    'rules',
+    new URL('../../docs/examples/dbcache-alerts.yml', import.meta.url).pathname,
+  ]);
+  assert.equal(rules.code, 0, `${rules.stdout}${rules.stderr}`);
+  assert.match(rules.stdout, /SUCCESS: 3 rules found/);
+});
+
+test('Ctrl-C stops at once and prints what is known; a silent host holds only its own slot', async () => {
+  // A host that accepts connections and never says a word (a stalled server or a black hole).
+  const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+  await new Promise((resolve) => silent.once('listening', resolve));
+  const silentPort = (silent.address() as { port: number }).port;
+  const file = join(dir, 'stalled.txt');
+  await writeFile(
+    file,
+    [`127.0.0.1:${silentPort}`, `127.0.0.1:${changed.port}`, `127.0.0.1:${silentPort}`].join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      new URL('../../bin/dbcache.js', import.meta.url).pathname,
+      'check-timeout',
+      '--targets',
+      file,
+      '--parallel',
+      '2',
+      ...login(changed),
+      '--connect-timeout',
+      '30',
+    ],
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: changed.password } },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const pressed = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.ok(Date.now() - pressed < 2000, 'the run ends promptly after Ctrl-C, not at the 60 s deadline');
+    assert.equal(code, ExitCode.interrupted);
+    // The server that answered is reported; the silent ones are not checked.
+    assert.match(stdout, new RegExp(`127\\.0\\.0\\.1:${changed.port} .*600 s`));
+    assert.match(stdout, /2 not checked \(stopped\)/);
+  } finally {
+    child.kill('SIGKILL');
+    silent.close();
+  }
+});
