@@ -7,6 +7,10 @@
  * what that run used. The cache is written when a run found none (at exit, so it also holds the
  * functions the run compiled lazily), under `$XDG_CACHE_HOME/dbcache` or `~/.cache/dbcache`.
  * A cache that cannot be read, written or trusted is skipped without a word: it only saves time.
+ * V8 checks a cache's header (its version, flags, the source's length) but, in release builds,
+ * not a checksum of its data; a checksum here would cost more than the cache saves (hashing a
+ * megabyte in JavaScript at start-up, or loading zlib). So a cache is written whole and synced
+ * before it takes its name, and only files of this user that nobody else may write are read.
  *
  * Kept small and free of dependencies: this file itself is compiled without a cache.
  */
@@ -14,6 +18,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -71,6 +76,7 @@ export class Loader {
   readonly #pending: PendingCache[] = [];
   readonly #options: LoaderOptions;
   readonly #cacheDir: string | null;
+  #cacheDirTrusted: boolean | undefined;
   readonly #require = (specifier: string): unknown =>
     specifier.startsWith('./')
       ? this.chunk(specifier.slice(2).replace(/\.js$/, ''))
@@ -126,7 +132,7 @@ export class Loader {
     const key = cacheKey(group.hash, source.length, this.#options.env);
     const name = group.file.replace(/\.cjs$/, '');
     const path = this.#cacheDir ? join(this.#cacheDir, `${name}.${fnv1a(key)}.v8`) : null;
-    const cachedData = path ? readCache(path, key) : undefined;
+    const cachedData = path && this.#readable() ? readCache(path, key) : undefined;
     const script = new Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
     const define = (id: string, body: ChunkBody) => {
       if (!this.#definitions.has(id)) this.#definitions.set(id, { body, filename });
@@ -135,6 +141,18 @@ export class Loader {
     const hit = cachedData !== undefined && !script.cachedDataRejected;
     if (path && !hit) this.#pending.push({ script, path, key, group: name });
     trace?.end(hit ? 'cached' : cachedData ? 'cache rejected' : 'no cache');
+  }
+
+  /** Whether the cache directory may be read: it exists, and only this user may change it. */
+  #readable(): boolean {
+    if (this.#cacheDirTrusted === undefined) {
+      try {
+        this.#cacheDirTrusted = trustworthy(statSync(this.#cacheDir as string));
+      } catch {
+        this.#cacheDirTrusted = false;
+      }
+    }
+    return this.#cacheDirTrusted;
   }
 
   /** Built-ins that are rarely used load on first use: a property read loads the real module. */
@@ -255,6 +273,9 @@ function writeCache({ script, path, key }: PendingCache, dir: string): void {
       let written = 0;
       while (written < part.length) written += writeSync(fd, part, written);
     }
+    // On disk before the rename: a crash must not leave a cache of the right length with
+    // unwritten blocks, which V8 (it checks headers, not a checksum, in release builds) would trust.
+    fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     unlinkSync(temporary);
