@@ -13,8 +13,16 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, transform } from 'esbuild';
-import { checkReplacements, checkStandIns, standInPlugin } from './stand-ins.mjs';
+
+// `npm install -g .` in a fresh clone runs this without the development dependencies.
+const esbuild = await import('esbuild').catch(() => {
+  console.error(
+    'dbcache: building needs the development dependencies: run `npm install` in the clone first, then `npm install -g .` (or `npm link`) to put dbcache on PATH.',
+  );
+  process.exit(1);
+});
+const { build, transform } = esbuild;
+const { checkReplacements, checkStandIns, standInPlugin } = await import('./stand-ins.mjs');
 
 const root = new URL('../', import.meta.url);
 const dist = new URL('dist/', root);
