@@ -10,8 +10,8 @@
 //    dependency upgrade that changes what they replace fails the build (scripts/stand-ins.mjs).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
-import { basename } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // `npm install -g .` in a fresh clone runs this without the development dependencies.
@@ -23,6 +23,7 @@ const esbuild = await import('esbuild').catch(() => {
 });
 const { build, transform } = esbuild;
 const { checkReplacements, checkStandIns, standInPlugin } = await import('./stand-ins.mjs');
+const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
 
 const root = new URL('../', import.meta.url);
 const dist = new URL('dist/', root);
@@ -39,6 +40,50 @@ const cliuiCommonJs = {
 };
 
 await checkStandIns();
+
+const require = createRequire(import.meta.url);
+const mysql2Lib = join(dirname(require.resolve('mysql2')), 'lib');
+
+/**
+ * Parts of dependencies that are large and rarely run get group files of their own, loaded on
+ * first use: less to read, parse (on a first run) and keep in the cache on every connect.
+ * Specifier -> what goes in the group; the bundle keeps `require("dbcache-group:...")`.
+ */
+const ON_DEMAND = {
+  // The real iconv-lite (its code-page tables are half of mysql2's bundle), for the stand-in.
+  'dbcache-group:iconv-lite': {
+    file: 'iconv-lite.cjs',
+    entry: require.resolve('iconv-lite'),
+    from: (args) => args.path === 'iconv-lite' && args.importer === LAZY_ICONV,
+  },
+  // mysql2's error-name table, for its stand-in: read on a server error.
+  'dbcache-group:mysql2-errors': {
+    file: 'mysql2-errors.cjs',
+    entry: join(mysql2Lib, 'constants', 'errors.js'),
+    from: (args) => args.path === 'dbcache-real:mysql2-errors',
+  },
+  // AWS RDS certificates, for `ssl: 'Amazon RDS'` only (mysql2 requires this file on use).
+  'dbcache-group:ssl-profiles': {
+    file: 'ssl-profiles.cjs',
+    entry: join(mysql2Lib, 'constants', 'ssl_profiles.js'),
+    from: (args) => args.path === './constants/ssl_profiles.js' && args.importer.startsWith(mysql2Lib),
+  },
+};
+const used = new Set();
+const onDemandGroups = {
+  name: 'on-demand-groups',
+  setup(plugin) {
+    plugin.onResolve(
+      { filter: /^(iconv-lite|dbcache-real:mysql2-errors|\.\/constants\/ssl_profiles\.js)$/ },
+      (args) => {
+        const match = Object.entries(ON_DEMAND).find(([, group]) => group.from(args));
+        if (!match) return undefined;
+        used.add(match[0]);
+        return { path: match[0], external: true };
+      },
+    );
+  },
+};
 
 const { version } = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 
@@ -57,12 +102,34 @@ const bundle = await build({
   write: false,
   metafile: true,
   logLevel: 'warning',
-  plugins: [standInPlugin, cliuiCommonJs],
+  plugins: [onDemandGroups, standInPlugin, cliuiCommonJs],
   // The bundle cannot find package.json at run time, so the version is written in.
   define: { DBCACHE_VERSION: JSON.stringify(version) },
 });
 
 checkReplacements();
+if (used.size !== Object.keys(ON_DEMAND).length) {
+  throw new Error(
+    `build: on-demand groups not used: ${Object.keys(ON_DEMAND).filter((name) => !used.has(name))}`,
+  );
+}
+const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+/** Modules a dependency tries to require and does without (the loader says they are not installed). */
+const OPTIONAL = new Set(['cardinal']);
+for (const [output, meta] of Object.entries(bundle.metafile.outputs)) {
+  for (const entry of meta.imports) {
+    if (
+      entry.external &&
+      !builtins.has(entry.path) &&
+      !(entry.path in ON_DEMAND) &&
+      !OPTIONAL.has(entry.path)
+    ) {
+      throw new Error(
+        `build: ${output} imports "${entry.path}", which is neither bundled nor built into Node`,
+      );
+    }
+  }
+}
 
 /** Chunk id (file name without .js) -> its text, static imports and dynamic imports. */
 const chunks = new Map();
@@ -101,8 +168,6 @@ for (const { dynamic } of chunks.values()) {
   }
 }
 
-const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
-
 /** One chunk as CommonJS: static imports become require(), dynamic ones a require() in a promise. */
 async function toCommonJs(id) {
   const { code } = await transform(chunks.get(id).text, {
@@ -121,7 +186,7 @@ async function toCommonJs(id) {
   });
   for (const [, specifier] of code.matchAll(/\brequire\("([^"]+)"\)/g)) {
     const chunk = specifier.startsWith('./') && chunks.has(specifier.slice(2).replace(/\.js$/, ''));
-    if (!chunk && !builtins.has(specifier)) {
+    if (!chunk && !builtins.has(specifier) && !(specifier in ON_DEMAND)) {
       throw new Error(
         `build: chunk ${id} requires "${specifier}", which is neither a chunk nor built into Node`,
       );
@@ -165,6 +230,36 @@ for (const [name, group] of groups) {
   manifest[group.root] = {
     file,
     hash: createHash('sha256').update(text).digest('base64url').slice(0, 16),
+  };
+}
+for (const [id, group] of Object.entries(ON_DEMAND)) {
+  const { outputFiles } = await build({
+    entryPoints: [group.entry],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: !process.env.DBCACHE_BUILD_READABLE,
+    charset: 'ascii',
+    legalComments: 'eof',
+    write: false,
+    logLevel: 'warning',
+  });
+  let code = outputFiles[0].text.replace(
+    /\/\*![\s\S]*?\*\/|\/\/[!@](?:license|preserve)[^\n]*\n/g,
+    (comment) => {
+      legal.add(comment.trim());
+      return '';
+    },
+  );
+  for (const [, specifier] of code.matchAll(/\brequire\("([^"]+)"\)/g)) {
+    if (!builtins.has(specifier)) throw new Error(`build: ${group.file} requires "${specifier}"`);
+  }
+  code = `(function(d){d(${JSON.stringify(id)},function(exports,require,module,__filename){${code}\n});\n})`;
+  await writeFile(new URL(group.file, dist), code);
+  manifest[id] = {
+    file: group.file,
+    hash: createHash('sha256').update(code).digest('base64url').slice(0, 16),
   };
 }
 if (legal.size) await writeFile(new URL('THIRD-PARTY-NOTICES.txt', dist), `${[...legal].join('\n\n')}\n`);

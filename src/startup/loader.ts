@@ -29,6 +29,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import type { Tracer } from './trace.ts';
@@ -78,8 +79,8 @@ export class Loader {
   readonly #cacheDir: string | null;
   #cacheDirTrusted: boolean | undefined;
   readonly #require = (specifier: string): unknown =>
-    specifier.startsWith('./')
-      ? this.chunk(specifier.slice(2).replace(/\.js$/, ''))
+    specifier.startsWith('./') || specifier.startsWith('dbcache-group:')
+      ? this.chunk(specifier.replace(/^\.\/|\.js$/g, ''))
       : this.#builtin(specifier);
 
   constructor(options: LoaderOptions) {
@@ -157,6 +158,11 @@ export class Loader {
 
   /** Built-ins that are rarely used load on first use: a property read loads the real module. */
   #builtin(specifier: string): unknown {
+    if (!isBuiltin(specifier)) {
+      // Everything else is bundled (the build checks), so this is an optional module a
+      // dependency tries (mysql2: `cardinal`, for colored debug output): not installed.
+      throw Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'MODULE_NOT_FOUND' });
+    }
     if (!LAZY_BUILTINS.has(specifier)) return require(specifier);
     let proxy = this.#lazy.get(specifier);
     if (!proxy) {
