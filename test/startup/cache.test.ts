@@ -115,7 +115,7 @@ test('a corrupt cache (damaged, truncated or not ours) is ignored and replaced',
 
   // V8's own header damaged (its magic number, version and flag hashes, source length, data
   // length): V8 rejects the data. (Damage further in, with every header intact, only a failing
-  // disk or a program of this user can make; writes are synced and renamed into place.)
+  // disk or a program of this user can make: see the loader.)
   const dataStart = good.length - v8DataLength(good);
   for (const offset of [0, 4, 8, 12, 16]) {
     const damaged = Buffer.from(good);
