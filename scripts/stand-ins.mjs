@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
 const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
 const LAZY_ERRORS = fileURLToPath(new URL('./lazy-mysql2-errors.cjs', import.meta.url));
 const LAZY_ASSERT = fileURLToPath(new URL('./lazy-assert.cjs', import.meta.url));
+const LAZY_STRING_WIDTH = fileURLToPath(new URL('./lazy-string-width.cjs', import.meta.url));
 const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
 const MYSQL2 = dirname(require.resolve('mysql2'));
 const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
@@ -46,6 +47,12 @@ export const standInPlugin = {
       return { path: LAZY_ERRORS };
     });
     plugin.onResolve({ filter: /^dbcache-real:mysql2-errors$/ }, () => ({ path: ERRORS }));
+    plugin.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH },
+    );
+    plugin.onResolve({ filter: /^dbcache-real:string-width$/ }, () => ({
+      path: require.resolve('string-width', { paths: [dirname(require.resolve('cliui'))] }),
+    }));
     plugin.onResolve({ filter: /^assert$/ }, (args) => {
       if (args.importer !== YARGS_SHIM) return undefined;
       replaced.assert.add('yargs/lib/platform-shims/esm.mjs');
@@ -108,6 +115,7 @@ export function checkReplacements({ yargs = true } = {}) {
 export async function checkStandIns() {
   checkIconv();
   checkAssert();
+  await checkStringWidth();
   await checkErrors();
 }
 
@@ -180,6 +188,65 @@ function checkIconv() {
   for (const name of Object.keys(standIn)) {
     if (typeof real[name] !== 'function')
       fail(`iconv-lite no longer has ${name}(): review scripts/lazy-iconv.cjs`);
+  }
+}
+
+/**
+ * Every string of up to two characters from ASCII and a few wider ones, ANSI-colored and random
+ * strings, and non-strings: the same width as string-width gives.
+ */
+async function checkStringWidth() {
+  const { outputFiles } = await build({
+    stdin: {
+      contents: `exports.standIn = require(${JSON.stringify(LAZY_STRING_WIDTH)}); exports.real = require('dbcache-real:string-width');`,
+      resolveDir: root,
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, require);
+  const { standIn, real } = module.exports;
+  if (standIn.default !== standIn || typeof real.default !== 'function') {
+    fail('string-width no longer exports itself as default: review scripts/lazy-string-width.cjs');
+  }
+  const characters = [
+    ...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)),
+    '\u00e9',
+    '\u4e00',
+    '\u{1F600}',
+    '\u0301',
+    '\u009b',
+  ];
+  const inputs = [
+    undefined,
+    null,
+    42,
+    '',
+    '\u001b[31mred\u001b[39m',
+    'Straße',
+    '#\ufe0f\u20e3',
+    '1\ufe0f\u20e3',
+  ];
+  for (const a of characters) for (const b of characters) inputs.push(a + b);
+  let seed = 15;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  for (let count = 0; count < 5000; count++) {
+    inputs.push(String.fromCharCode(...Array.from({ length: random() % 40 }, () => 32 + (random() % 95))));
+  }
+  for (const input of inputs) {
+    if (standIn(input) !== real(input)) {
+      fail(
+        `scripts/lazy-string-width.cjs gives ${JSON.stringify(input)} width ${standIn(input)}, string-width ${real(input)}`,
+      );
+    }
   }
 }
 

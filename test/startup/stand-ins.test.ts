@@ -169,3 +169,45 @@ test("yargs' assert stand-in passes and fails as Node's assert does", () => {
     }
   }
 });
+
+test('the string-width stand-in (help layout, tables) measures as string-width does', async () => {
+  const script: string = '../../scripts/stand-ins.mjs';
+  const { standInPlugin } = (await import(script)) as { standInPlugin: import('esbuild').Plugin };
+  const { outputFiles } = await build({
+    stdin: {
+      contents:
+        "exports.standIn = require('string-width'); exports.real = require('dbcache-real:string-width');",
+      resolveDir: process.cwd(),
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const module = { exports: {} as Record<'standIn' | 'real', (text: unknown) => number> };
+  new Function('module', 'exports', 'require', (outputFiles ?? [])[0]?.text ?? '')(
+    module,
+    module.exports,
+    require,
+  );
+  const { standIn, real } = module.exports;
+  assert.notEqual(standIn, real);
+  const inputs = [
+    '',
+    'check-timeout',
+    '  -h, --host  Server host; a path starting with / is a socket',
+    '\u001b[1mbold\u001b[22m',
+    'tab\there',
+    'del\u007f',
+    'Straße',
+    '漢字',
+    'e\u0301',
+    '\u{1F600} smile',
+    '1\ufe0f\u20e3',
+    undefined,
+    7,
+  ];
+  for (const input of inputs) assert.equal(standIn(input), real(input), JSON.stringify(input));
+});
