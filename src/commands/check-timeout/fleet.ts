@@ -28,7 +28,7 @@ export interface FleetOptions {
   signal?: AbortSignal;
 }
 
-export type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
+type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
 
 export async function runFleet(
   options: FleetOptions,

@@ -20,7 +20,7 @@ import type { ServerReader } from '../../serverfiles/reader.ts';
 import { filesFromStartup, readsChain } from '../../serverfiles/running-server.ts';
 import type { RunningServer } from './running.ts';
 
-export type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
+type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
 
 export interface ServerJson {
   /** null: not known, so the plan had to suit both MariaDB and MySQL. */
@@ -31,7 +31,7 @@ export interface ServerJson {
   program: string | null;
 }
 
-export interface FileJson {
+interface FileJson {
   path: string;
   real_path: string | null;
   status: string;
@@ -51,7 +51,7 @@ export interface OccurrenceJson {
   problem: string | null;
 }
 
-export interface RunningServerJson {
+interface RunningServerJson {
   address: string;
   local: boolean;
   /** Why a server on a local address is taken for another machine's (its host name differs); else null. */
@@ -89,7 +89,7 @@ export interface SettingJson {
   overridden: OccurrenceJson[];
 }
 
-export interface ChangeJson {
+interface ChangeJson {
   file: string;
   real_path: string;
   /** Unified diff (`a/…`, `b/…` names); non-UTF-8 bytes shown as U+FFFD. The text view prints the bytes. */

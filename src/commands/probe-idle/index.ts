@@ -14,7 +14,7 @@ import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
 import { linesProgress, NO_PROGRESS, type ProgressView, screenProgress } from './progress.ts';
 import { buildReport, type ProbeIdleReport } from './report.ts';
 
-export interface ProbeIdleOptions {
+interface ProbeIdleOptions {
   /** The longest silence to test, seconds. */
   max: number;
   /** Probes open at once. */
@@ -23,7 +23,7 @@ export interface ProbeIdleOptions {
 }
 
 /** What the caller controls besides the options (tests and the benchmark go through here). */
-export interface ProbeIdleRuntime {
+interface ProbeIdleRuntime {
   /** Aborting it ends the run early with what is known; the CLI wires Ctrl-C to it. */
   signal?: AbortSignal;
   /** The mysql2 driver unless given. */
@@ -35,7 +35,7 @@ export interface ProbeIdleRuntime {
 }
 
 /** TCP keepalive on the keepalive probe: the shortest Linux allows, far below any limit worth finding. */
-export const KEEPALIVE_INTERVAL_MS = 1000;
+const KEEPALIVE_INTERVAL_MS = 1000;
 
 export async function runProbeIdle(
   options: ProbeIdleOptions,
