@@ -1,20 +1,32 @@
-// Bundles the CLI into dist/ so that start-up reads a few files instead of resolving
-// hundreds of modules (the check-timeout start-up budget is 2x a bare `node -e 0`).
-// Commands are split into their own chunks and loaded only when chosen.
-import { readFile, rm } from 'node:fs/promises';
+// Builds dist/ for a fast start (issue 15: a one-shot command within 2x of a bare `node -e 0`).
+//
+// 1. esbuild bundles src/cli.ts as ES modules with code splitting, so each command, the
+//    human-output code and mysql2 load only when used.
+// 2. Every chunk is turned into CommonJS and the chunks are packed into a few "group" files:
+//    `core` (the CLI and yargs, loaded on every run) and one per dynamic import (a command, the
+//    mysql2 driver, ...). dist/loader.cjs compiles each group with `vm.Script`, which, unlike
+//    Node 20's ES module loader, accepts a V8 code cache: later runs skip parsing and compiling.
+// 3. Stand-ins for parts of dependencies are checked against the real ones here, so that a
+//    dependency upgrade that changes what they replace fails the build (scripts/stand-ins.mjs).
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
-const lazyIconv = {
-  name: 'lazy-iconv',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^iconv-lite$/ }, (args) =>
-      args.importer.includes('lazy-iconv')
-        ? undefined
-        : { path: fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url)) },
-    );
-  },
-};
+// `npm install -g .` in a fresh clone runs this without the development dependencies.
+const esbuild = await import('esbuild').catch(() => {
+  console.error(
+    'dbcache: building needs the development dependencies: run `npm install` in the clone first, then `npm install -g .` (or `npm link`) to put dbcache on PATH.',
+  );
+  process.exit(1);
+});
+const { build, transform } = esbuild;
+const { checkReplacements, checkStandIns, standInPlugin } = await import('./stand-ins.mjs');
+const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
+
+const root = new URL('../', import.meta.url);
+const dist = new URL('dist/', root);
 
 // cliui's ES module build (used by yargs' ES module build) wraps help text by cutting words in
 // half, since it lacks wrap-ansi; its CommonJS build wraps at word boundaries.
@@ -25,7 +37,7 @@ const CLIUI_GLUE = 'if (leadingWhitespace < targetTextWidth) {';
 const cliuiCommonJs = {
   name: 'cliui-commonjs',
   setup(plugin) {
-    const path = fileURLToPath(new URL('../node_modules/cliui/build/index.cjs', import.meta.url));
+    const path = fileURLToPath(new URL('node_modules/cliui/build/index.cjs', root));
     plugin.onResolve({ filter: /^cliui$/ }, () => ({ path }));
     plugin.onLoad({ filter: /cliui[\\/]build[\\/]index\.cjs$/ }, async () => {
       const source = await readFile(path, 'utf8');
@@ -38,10 +50,56 @@ const cliuiCommonJs = {
   },
 };
 
-const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+await checkStandIns();
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+const require = createRequire(import.meta.url);
+const mysql2Lib = join(dirname(require.resolve('mysql2')), 'lib');
+
+/**
+ * Parts of dependencies that are large and rarely run get group files of their own, loaded on
+ * first use: less to read, parse (on a first run) and keep in the cache on every connect.
+ * Specifier -> what goes in the group; the bundle keeps `require("dbcache-group:...")`.
+ */
+const ON_DEMAND = {
+  // The real iconv-lite (its code-page tables are half of mysql2's bundle), for the stand-in.
+  'dbcache-group:iconv-lite': {
+    file: 'iconv-lite.cjs',
+    entry: require.resolve('iconv-lite'),
+    from: (args) => args.path === 'iconv-lite' && args.importer === LAZY_ICONV,
+  },
+  // mysql2's error-name table, for its stand-in: read on a server error.
+  'dbcache-group:mysql2-errors': {
+    file: 'mysql2-errors.cjs',
+    entry: join(mysql2Lib, 'constants', 'errors.js'),
+    from: (args) => args.path === 'dbcache-real:mysql2-errors',
+  },
+  // AWS RDS certificates, for `ssl: 'Amazon RDS'` only (mysql2 requires this file on use).
+  'dbcache-group:ssl-profiles': {
+    file: 'ssl-profiles.cjs',
+    entry: join(mysql2Lib, 'constants', 'ssl_profiles.js'),
+    from: (args) => args.path === './constants/ssl_profiles.js' && args.importer.startsWith(mysql2Lib),
+  },
+};
+const used = new Set();
+const onDemandGroups = {
+  name: 'on-demand-groups',
+  setup(plugin) {
+    plugin.onResolve(
+      { filter: /^(iconv-lite|dbcache-real:mysql2-errors|\.\/constants\/ssl_profiles\.js)$/ },
+      (args) => {
+        const match = Object.entries(ON_DEMAND).find(([, group]) => group.from(args));
+        if (!match) return undefined;
+        used.add(match[0]);
+        return { path: match[0], external: true };
+      },
+    );
+  },
+};
+
+const { version } = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
+
+const bundle = await build({
+  absWorkingDir: fileURLToPath(root),
   entryPoints: ['src/cli.ts'],
   outdir: 'dist',
   bundle: true,
@@ -49,15 +107,186 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
-  legalComments: 'linked',
-  sourcemap: 'linked',
+  minify: !process.env.DBCACHE_BUILD_READABLE,
+  legalComments: 'eof',
+  charset: 'ascii',
+  write: false,
+  metafile: true,
   logLevel: 'warning',
-  plugins: [lazyIconv, cliuiCommonJs],
+  plugins: [onDemandGroups, standInPlugin, cliuiCommonJs],
   // The bundle cannot find package.json at run time, so the version is written in.
   define: { DBCACHE_VERSION: JSON.stringify(version) },
-  // mysql2 and yargs' helpers are CommonJS and call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __dbcacheRequire } from 'node:module'; const require = __dbcacheRequire(import.meta.url);",
-  },
+});
+
+checkReplacements();
+if (used.size !== Object.keys(ON_DEMAND).length) {
+  throw new Error(
+    `build: on-demand groups not used: ${Object.keys(ON_DEMAND).filter((name) => !used.has(name))}`,
+  );
+}
+const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+/** Modules a dependency tries to require and does without (the loader says they are not installed). */
+const OPTIONAL = new Set(['cardinal']);
+for (const [output, meta] of Object.entries(bundle.metafile.outputs)) {
+  for (const entry of meta.imports) {
+    if (
+      entry.external &&
+      !builtins.has(entry.path) &&
+      !(entry.path in ON_DEMAND) &&
+      !OPTIONAL.has(entry.path)
+    ) {
+      throw new Error(
+        `build: ${output} imports "${entry.path}", which is neither bundled nor built into Node`,
+      );
+    }
+  }
+}
+
+/** Chunk id (file name without .js) -> its text, static imports and dynamic imports. */
+const chunks = new Map();
+for (const file of bundle.outputFiles) {
+  const id = basename(file.path).replace(/\.js$/, '');
+  const meta = bundle.metafile.outputs[`dist/${id}.js`];
+  const importsOf = (kind) =>
+    meta.imports.filter((entry) => entry.kind === kind && !entry.external).map((entry) => idOf(entry.path));
+  chunks.set(id, {
+    text: file.text,
+    imports: importsOf('import-statement'),
+    dynamic: importsOf('dynamic-import'),
+  });
+}
+function idOf(path) {
+  return basename(path).replace(/\.js$/, '');
+}
+
+/** A chunk and everything it imports statically. */
+function closure(id, seen = new Set()) {
+  if (seen.has(id)) return seen;
+  seen.add(id);
+  for (const dep of chunks.get(id).imports) closure(dep, seen);
+  return seen;
+}
+
+// Groups: `core` is what every run loads; each dynamic import target is a group holding what it
+// needs beyond core. A chunk needed by two such groups is written into both (the loader keeps
+// one instance per chunk, whichever group defined it first).
+const core = closure('cli');
+const groups = new Map([['core', { root: 'cli', members: [...core] }]]);
+for (const { dynamic } of chunks.values()) {
+  for (const target of dynamic) {
+    if (groups.has(target)) continue;
+    groups.set(target, { root: target, members: [...closure(target)].filter((id) => !core.has(id)) });
+  }
+}
+
+/** One chunk as CommonJS: static imports become require(), dynamic ones a require() in a promise. */
+async function toCommonJs(id) {
+  const { code } = await transform(chunks.get(id).text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minify: !process.env.DBCACHE_BUILD_READABLE,
+    charset: 'ascii',
+    legalComments: 'eof',
+    // Chunks see the file they were loaded from, as their ES module versions did.
+    define: { 'import.meta.url': '__dbcacheUrl' },
+    banner: /import\.meta/.test(chunks.get(id).text)
+      ? 'var __dbcacheUrl=require("node:url").pathToFileURL(__filename).href;'
+      : '',
+  });
+  for (const [, specifier] of code.matchAll(/\brequire\("([^"]+)"\)/g)) {
+    const chunk = specifier.startsWith('./') && chunks.has(specifier.slice(2).replace(/\.js$/, ''));
+    if (!chunk && !builtins.has(specifier) && !(specifier in ON_DEMAND)) {
+      throw new Error(
+        `build: chunk ${id} requires "${specifier}", which is neither a chunk nor built into Node`,
+      );
+    }
+  }
+  if (
+    /\bimport\s*\(|import\.meta/.test(
+      code.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, ''),
+    )
+  ) {
+    throw new Error(
+      `build: chunk ${id} still uses import() or import.meta, which the loader does not provide`,
+    );
+  }
+  return code;
+}
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+const manifest = {};
+const legal = new Set();
+for (const [name, group] of groups) {
+  const parts = [];
+  for (const id of group.members) {
+    let code = await toCommonJs(id);
+    code = code.replace(/\/\*![\s\S]*?\*\/|\/\/[!@](?:license|preserve)[^\n]*\n/g, (comment) => {
+      legal.add(comment.trim());
+      return '';
+    });
+    parts.push(`d(${JSON.stringify(id)},function(exports,require,module,__filename){${code}\n});`);
+  }
+  // One function expression per group: the loader compiles it with vm.Script and calls it with
+  // its `define`; each chunk's body stays lazily compiled until the chunk is first required.
+  const text = `(function(d){${parts.join('\n')}\n})`;
+  // Named without esbuild's content hash, so that the loader can prune caches of older builds.
+  // Two commands' render.ts both come out as `render`: the later one in esbuild's (stable) order
+  // gets a number.
+  const base = name === 'core' ? name : group.root.replace(/-[A-Z0-9]{8}$/, '');
+  const taken = (candidate) => Object.values(manifest).some((entry) => entry.file === candidate);
+  let file = `${base}.cjs`;
+  for (let n = 2; taken(file); n++) file = `${base}-${n}.cjs`;
+  await writeFile(new URL(file, dist), text);
+  manifest[group.root] = {
+    file,
+    hash: createHash('sha256').update(text).digest('base64url').slice(0, 16),
+  };
+}
+for (const [id, group] of Object.entries(ON_DEMAND)) {
+  const { outputFiles } = await build({
+    entryPoints: [group.entry],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: !process.env.DBCACHE_BUILD_READABLE,
+    charset: 'ascii',
+    legalComments: 'eof',
+    write: false,
+    logLevel: 'warning',
+  });
+  let code = outputFiles[0].text.replace(
+    /\/\*![\s\S]*?\*\/|\/\/[!@](?:license|preserve)[^\n]*\n/g,
+    (comment) => {
+      legal.add(comment.trim());
+      return '';
+    },
+  );
+  for (const [, specifier] of code.matchAll(/\brequire\("([^"]+)"\)/g)) {
+    if (!builtins.has(specifier)) throw new Error(`build: ${group.file} requires "${specifier}"`);
+  }
+  code = `(function(d){d(${JSON.stringify(id)},function(exports,require,module,__filename){${code}\n});\n})`;
+  await writeFile(new URL(group.file, dist), code);
+  manifest[id] = {
+    file: group.file,
+    hash: createHash('sha256').update(code).digest('base64url').slice(0, 16),
+  };
+}
+if (legal.size) await writeFile(new URL('THIRD-PARTY-NOTICES.txt', dist), `${[...legal].join('\n\n')}\n`);
+
+await build({
+  absWorkingDir: fileURLToPath(root),
+  entryPoints: ['src/startup/entry.ts'],
+  outfile: 'dist/loader.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  charset: 'ascii',
+  logLevel: 'warning',
+  define: { DBCACHE_GROUPS: JSON.stringify(manifest) },
 });

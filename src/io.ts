@@ -13,7 +13,7 @@ export interface Output {
   columns?: number;
 }
 
-export type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
 
 export interface IO {
   stdout: Output;
@@ -35,7 +35,10 @@ export function processIO(): IO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // On first use: making process.stdin loads Node's file or socket stream code (~3 ms of start-up).
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     now: () => Date.now(),

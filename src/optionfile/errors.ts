@@ -2,9 +2,10 @@
  * Why an option file cannot be taken as read: `refused`, the server (or client) would refuse
  * it; `unreadable`, this process may not read a file the server reads (the server, running as
  * another user, may); `relative`, a path is relative to a directory that is not known (the
- * one a running server was started from).
+ * one a running server was started from); `missing`, a file that must be read (--defaults-file)
+ * does not exist (the server would not start either).
  */
-export type OptionFileErrorKind = 'refused' | 'unreadable' | 'relative';
+export type OptionFileErrorKind = 'refused' | 'unreadable' | 'relative' | 'missing';
 
 /**
  * An option file that cannot be read as the server reads it. The message is one plain

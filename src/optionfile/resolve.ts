@@ -7,7 +7,7 @@ import { posix, win32 } from 'node:path';
 import { byteStringToText, textToByteString } from './bytes.ts';
 import type { DirectiveLine, OptionFileDoc, OptionFileLine, OptionFileProblem, OptionLine } from './doc.ts';
 import { OptionFileError } from './errors.ts';
-import type { OptionFileSystem } from './fs.ts';
+import { NOT_REGULAR, type OptionFileSystem } from './fs.ts';
 import { isGroupIn, normalizeOptionName } from './names.ts';
 import { parseOptionFile } from './parse.ts';
 
@@ -60,7 +60,12 @@ export type FileStatus =
   /** Ignored by the server because anyone may write it. */
   | 'world-writable'
   /** A directory where a file was expected: the server reads nothing from it. */
-  | 'directory';
+  | 'directory'
+  /**
+   * Not a regular file after following links (a device, FIFO or socket): dbcache never opens
+   * it (a FIFO would block, /dev/zero never end), and cannot tell what the server reads from it.
+   */
+  | 'not-a-file';
 
 export interface FileRecord {
   /** Absolute path as opened. */
@@ -109,7 +114,7 @@ export function readOptions(request: ReadOptionsRequest): ReadOptionsResult {
         record.path,
         undefined,
         `the file ${why}, and a file given with --defaults-file or --defaults-extra-file must be readable`,
-        record.status === 'missing' ? 'refused' : 'unreadable',
+        record.status === 'missing' ? 'missing' : 'unreadable',
       );
     }
   }
@@ -165,16 +170,27 @@ class OptionReader {
       record.status = 'directory';
       return record;
     }
+    if (!stat.isFile) return this.notAFile(record, stat.special ?? 'special file');
     let bytes: Buffer;
     try {
       bytes = fs.readFile(path);
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === NOT_REGULAR) return this.notAFile(record, 'special file');
       record.status = 'unreadable';
       return record;
     }
     const doc = parseOptionFile(bytes, path);
     record.doc = doc;
     record.status = this.readLines(record, doc, depth) ? 'read' : 'stopped';
+    return record;
+  }
+
+  private notAFile(record: FileRecord, kind: string): FileRecord {
+    record.status = 'not-a-file';
+    const behind = record.realPath && record.realPath !== record.path ? ` (${record.realPath})` : '';
+    this.result.warnings.push(
+      `Did not open ${record.path}${behind}: it is a ${kind}, not a regular file, so dbcache cannot tell what the server would read from it.`,
+    );
     return record;
   }
 

@@ -1,7 +1,10 @@
 /**
  * Where the servers and clients look for option files, and which groups they read: pure
- * functions of the platform, environment and build, after init_default_directories()
- * (mysys/my_default.c) and the reference in shared/reference/option-files.md §3–4.
+ * functions of the platform, environment and build, after init_default_directories() and
+ * my_load_defaults() in the servers' mysys/my_default.c (MariaDB; mysys/my_default.cc in MySQL),
+ * the groups in load_defaults() calls of sql/mysqld.cc, and the manuals: MariaDB's "Configuring
+ * MariaDB with Option Files" (https://mariadb.com/kb/en/configuring-mariadb-with-option-files/)
+ * and MySQL's "Using Option Files" (https://dev.mysql.com/doc/refman/8.0/en/option-files.html).
  */
 import { posix, win32 } from 'node:path';
 import type { OptionFileRef } from './resolve.ts';

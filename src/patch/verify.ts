@@ -15,12 +15,12 @@ import {
 } from '../optionfile/index.ts';
 import { readChain } from '../serverfiles/chain.ts';
 import { describeReader, type ServerReader } from '../serverfiles/reader.ts';
+import { type FileChange, type PatchInput, valueFlavor } from './model.ts';
 import { formOf, givesExactly, settingReading } from './occurrences.ts';
-import type { FileChange, PatchInput } from './plan.ts';
 import { PatchRefused } from './refused.ts';
 
 /** The file system with the edited bytes read in place of the files they replace. */
-function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
+export function overlayFs(fs: OptionFileSystem, changes: readonly FileChange[]): OptionFileSystem {
   const edited = new Map(changes.map((change) => [change.realPath, change.after]));
   return {
     readFile: (path) => Buffer.from(edited.get(realPathOrNull(fs, path) ?? path) ?? fs.readFile(path)),
@@ -63,7 +63,12 @@ export function verifyPatch(
     const label = describeReader(view);
     if (fileList(after) !== fileList(before)) refuse(`${label} would read a different set of files`);
     for (const request of input.settings) {
-      if (!givesExactly(settingReading(after.options, request.name, input.maxSeconds), request.seconds)) {
+      if (
+        !givesExactly(
+          settingReading(after.options, request.name, input.maxSeconds, valueFlavor(input.views)),
+          request.seconds,
+        )
+      ) {
         refuse(`${label} would not get ${request.name} = ${request.seconds}`);
       }
     }

@@ -25,7 +25,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../output/errors.ts';
 import { ExitCode } from '../output/exit-codes.ts';
-import type { FileChange } from './plan.ts';
+import type { FileChange } from './model.ts';
 
 export interface WriteHooks {
   /**
@@ -103,8 +103,15 @@ function checkTarget(change: FileChange): Stats {
   let current: Buffer;
   try {
     stats = statSync(target);
+    if (!stats.isFile()) {
+      throw new UserError(
+        `${target} is not a regular file (a device, FIFO or socket): dbcache does not replace it. Nothing was written.`,
+        ExitCode.file,
+      );
+    }
     current = readFileSync(target);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${fileError(err, `read ${target}`).message} Nothing was written.`, ExitCode.file, {
       cause: err,
     });

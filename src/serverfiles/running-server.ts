@@ -25,26 +25,48 @@ export function isLocalTransport(transport: Transport): boolean {
 }
 
 /**
- * The option files the server says its settings came from; null when it cannot say (older
- * servers, or this user may not read the table). An empty list means no setting came from a
- * file: the server was started with --no-defaults, or its files set nothing it reports.
+ * The option files the server says its settings came from; `files` is null when it cannot say
+ * (older servers), or will not say to this user (`hiddenBy` then names the privilege that would
+ * tell). An empty list means no setting came from a file: the server was started with
+ * --no-defaults, or its files set nothing it reports.
  */
+export interface ConfigFiles {
+  files: string[] | null;
+  /** Why `files` is null when a privilege would tell: one sentence; else null. */
+  hiddenBy: string | null;
+}
+
 export async function readConfigFiles(
   connection: Connection,
   identity: ServerIdentity,
-): Promise<string[] | null> {
-  const sql =
-    identity.flavor === 'MariaDB'
-      ? "SELECT DISTINCT GLOBAL_VALUE_PATH AS path FROM information_schema.SYSTEM_VARIABLES WHERE GLOBAL_VALUE_ORIGIN = 'CONFIG' AND GLOBAL_VALUE_PATH IS NOT NULL"
-      : hasSetPersist(identity)
-        ? "SELECT DISTINCT VARIABLE_PATH AS path FROM performance_schema.variables_info WHERE VARIABLE_SOURCE IN ('GLOBAL', 'SERVER', 'EXPLICIT', 'EXTRA', 'USER') AND VARIABLE_PATH <> ''"
-        : null;
-  if (sql === null) return null;
+): Promise<ConfigFiles> {
+  const unknown = { files: null, hiddenBy: null };
+  if (identity.flavor === 'MariaDB') {
+    // GLOBAL_VALUE_PATH is NULL for a setting from a file unless the user has FILE (sql_show.cc).
+    const hidden =
+      'MariaDB names the option file behind each setting (information_schema.SYSTEM_VARIABLES.GLOBAL_VALUE_PATH) only to a user with the FILE privilege, which the user dbcache connects as lacks';
+    try {
+      const [rows] = await connection.query<RowDataPacket[]>(
+        "SELECT DISTINCT GLOBAL_VALUE_PATH AS path FROM information_schema.SYSTEM_VARIABLES WHERE GLOBAL_VALUE_ORIGIN = 'CONFIG'",
+      );
+      if (rows.some((row) => row.path === null)) return { files: null, hiddenBy: hidden };
+      return { files: rows.map((row) => String(row.path)).sort(), hiddenBy: null };
+    } catch {
+      return unknown;
+    }
+  }
+  if (!hasSetPersist(identity)) return unknown;
   try {
-    const [rows] = await connection.query<RowDataPacket[]>(sql);
-    return rows.map((row) => String(row.path)).sort();
+    const [rows] = await connection.query<RowDataPacket[]>(
+      "SELECT DISTINCT VARIABLE_PATH AS path FROM performance_schema.variables_info WHERE VARIABLE_SOURCE IN ('GLOBAL', 'SERVER', 'EXPLICIT', 'EXTRA', 'USER') AND VARIABLE_PATH <> ''",
+    );
+    return { files: rows.map((row) => String(row.path)).sort(), hiddenBy: null };
   } catch {
-    return null;
+    return {
+      files: null,
+      hiddenBy:
+        'MySQL names the option file behind each setting in performance_schema.variables_info, which the user dbcache connects as may not read (it needs SELECT on performance_schema)',
+    };
   }
 }
 
@@ -131,7 +153,7 @@ function seesOurFiles(process: string, self: string): boolean | null {
   return true;
 }
 
-export interface StartupFiles {
+interface StartupFiles {
   files: OptionFileRef[];
   /** `--defaults-group-suffix`: every group is also read with this appended. */
   groupSuffix: string | null;

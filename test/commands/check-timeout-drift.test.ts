@@ -206,6 +206,16 @@ test('the table view says what the next restart brings', () => {
     assert.deepEqual(report.option_files?.wait_timeout, { value: '120', seconds: 120, file: main, line: 2 });
   });
 
+  test('an earlier line the server rejects stops it even when a later one overrides it: that line is named', async () => {
+    const { identity } = await readTimeoutFacts(admin);
+    const earlier: OptionFilesSource = () => ({
+      ...source('mariadb', null, false),
+      fs: createMemFs({ [main]: '[mysqld]\nwait_timeout = -\nwait_timeout = 300\n' }),
+    });
+    const facts = await readOptionFilesFacts(admin, identity, earlier, { hostname: hostname() });
+    assert.deepEqual(facts?.waitTimeout, { value: '-', seconds: null, file: main, line: 2 });
+  });
+
   test('where dbcache cannot tell, it says nothing: another host name, a file it may not read, a relative path', async () => {
     const { identity } = await readTimeoutFacts(admin);
     const here = { hostname: hostname() };

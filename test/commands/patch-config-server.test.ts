@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { PatchReport } from '../../src/commands/patch-config/report.ts';
+import type { ListReport, PatchReport } from '../../src/commands/patch-config/report.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli } from '../helpers/target.ts';
 
@@ -74,6 +74,31 @@ test("without --file: the files come from the running server's command line", as
   assert.equal(readFileSync(serverCnf, 'latin1'), SERVER_CNF, 'a dry run');
 });
 
+test('a user who may not see where settings came from (no FILE privilege) gets "cannot tell", never "does not read"', async () => {
+  await admin.query("CREATE USER IF NOT EXISTS 'dbc_nofile'@'%'");
+  try {
+    for (const args of [['--list'], ['--wait-timeout', '45m', '--dry-run']]) {
+      const run = await runCli(['patch-config', ...args, '--json', ...cliFlags(server, 'dbc_nofile')]);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as ListReport | PatchReport;
+      const running = report.running_server;
+      assert.equal(running?.wait_timeout_origin?.source, 'COMPILE-TIME');
+      assert.equal(running?.reads_these_files, null);
+      assert.match(running?.reads_these_files_why ?? '', /FILE privilege/);
+      if ('next_steps' in report) {
+        const steps = report.next_steps.join('\n');
+        assert.doesNotMatch(steps, /does not seem to read/);
+        assert.match(steps, /cannot tell whether the running server reads these files: .*FILE privilege/);
+      }
+    }
+    const human = await runCli(['patch-config', '--list', ...cliFlags(server, 'dbc_nofile')]);
+    assert.doesNotMatch(human.stdout, /does NOT seem/);
+    assert.match(human.stdout, /cannot tell whether it reads these files: .*FILE privilege/);
+  } finally {
+    await admin.query("DROP USER IF EXISTS 'dbc_nofile'@'%'");
+  }
+});
+
 test('patched while running, restarted, the server has the new values and nothing else moved', async () => {
   assert.deepEqual(await globals(), {
     interactive_timeout: '28800',
@@ -114,6 +139,11 @@ test('patched while running, restarted, the server has the new values and nothin
   const steps = report.next_steps.join('\n');
   assert.match(steps, /still has wait_timeout 28800 s and interactive_timeout 28800 s/);
   assert.match(steps, /dbcache set-timeout 2700 --interactive/);
+  // 2700 is below the live 28800: applying it now is safe only once the pools retire sooner.
+  assert.match(
+    steps,
+    /Apply the value now, once every pool retires idle connections before 2700 s \(dbcache generate <framework> --timeout 2700\), with dbcache set-timeout 2700/,
+  );
   assert.match(steps, /The running server reads these files/);
 
   await admin.end();

@@ -114,6 +114,7 @@ test('--list: the chain in read order, where wait_timeout is set, what it overri
     raw_name: 'wait_timeout',
     value: '900',
     seconds: 900,
+    problem: null,
   });
   assert.deepEqual(
     report.occurrences.wait_timeout.map((occurrence) => [
@@ -287,6 +288,8 @@ test('at a terminal it shows the diff and asks; no writes without a yes, --yes s
   assert.deepEqual(snapshot(etc), before);
 
   const accepted = await patch(world, etc, { waitTimeout: 600, json: false }, terminal(etc, 'yes\n'));
+  assert.equal(accepted.stdout.split('+wait_timeout = 600').length - 1, 1, 'the diff is shown once');
+  assert.equal(accepted.stdout.split('-> 600 s').length - 1, 1, 'the plan is shown once');
   assert.match(
     accepted.stdout,
     /Wrote \S+50-server\.cnf \(the old version is in \S+50-server\.cnf\.dbcache-20250102T030405Z\.bak\)\./,
@@ -472,7 +475,8 @@ test('the CLI: writes with --file, exit 2 for bad flags, exit 6 for a refused fi
   assert.doesNotMatch(refused.stderr, /\n\s+at /);
   const missing = await run('--wait-timeout', '600', '--file', join(bom, 'nope.cnf'), '--offline');
   assert.equal(missing.code, ExitCode.file);
-  assert.match(missing.stderr, /nope\.cnf: the file does not exist/);
+  assert.match(missing.stderr, /nope\.cnf does not exist\./);
+  assert.doesNotMatch(missing.stderr, /would not start/);
 
   const connected = await run(
     '--list',

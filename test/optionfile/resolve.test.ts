@@ -344,7 +344,7 @@ test('what this process may not read is "unreadable", never "missing": a file, a
   assert.deepEqual(summary(result), ['max_connections=100@/etc/my.cnf:2', 'port=3306@/etc/my.cnf:6']);
   const required = thrown(() => read(tree, [{ path: '/etc/private/x.cnf', required: true }]));
   assert.equal(required.kind, 'unreadable');
-  assert.equal(thrown(() => read(tree, [{ path: '/etc/none.cnf', required: true }])).kind, 'refused');
+  assert.equal(thrown(() => read(tree, [{ path: '/etc/none.cnf', required: true }])).kind, 'missing');
 });
 
 test('with no current directory (a running server resolved paths against where it started), a relative path is refused, never guessed', () => {

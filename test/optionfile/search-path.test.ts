@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   applyDefaultsFlags,
@@ -168,4 +170,12 @@ test('server groups follow the flavor and the version series', () => {
   assert.deepEqual(serverGroups('mysql', '8.4.2-commercial'), ['mysqld', 'server', 'mysqld-8.4']);
   assert.deepEqual(serverGroups('mysql', 'unknown'), ['mysqld', 'server']);
   assert.deepEqual(CLIENT_GROUPS, ['client', 'client-server', 'client-mariadb', 'dbcache']);
+});
+
+test('the sources cite public references, never files outside the repository (shared/reference)', () => {
+  const dir = join(import.meta.dirname, '../../src');
+  const cites = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((name) => name.endsWith('.ts'))
+    .filter((name) => /shared\/reference/.test(readFileSync(join(dir, name), 'utf8')));
+  assert.deepEqual(cites, []);
 });

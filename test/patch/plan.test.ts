@@ -371,3 +371,68 @@ test('the verification refuses an edit that would move any other option', () => 
     '600',
   );
 });
+
+test('a value the server refuses is never "already set": a NBSP before 600 is changed in place', () => {
+  const plan = planPatch(input({ '/etc/my.cnf': '[mysqld]\nwait_timeout = \u00a0600\n' }));
+  assert.equal(plan.settings[0]?.action, 'set');
+  assert.equal(plan.settings[0]?.current?.seconds, null);
+  assert.equal(after(plan, '/etc/my.cnf'), '[mysqld]\nwait_timeout = 600\n');
+});
+
+test('an earlier line the server refuses stops it even when overridden: refused, naming that line', () => {
+  const tree = {
+    '/etc/my.cnf': '[mysqld]\nwait_timeout = -\n',
+    '/etc/mysql/my.cnf': '[mysqld]\nwait_timeout = 900\n',
+  };
+  assert.throws(
+    () => planPatch(input(tree)),
+    (err: unknown) =>
+      err instanceof PatchRefused &&
+      /^\/etc\/my\.cnf, line 2: wait_timeout = -: .*negative.*fix or remove that line first/.test(
+        err.message,
+      ),
+  );
+});
+
+test('not knowing the flavor, an odd value is "cannot tell" and gets rewritten, not taken as set', () => {
+  const tree = { '/etc/my.cnf': '[mysqld]\nwait_timeout = 600x\n' };
+  const plan = planPatch(
+    input(tree, { views: [serverReader('mariadb', '10.11'), serverReader('mysql', '10.11')] }),
+  );
+  assert.equal(plan.settings[0]?.action, 'set');
+  assert.equal(plan.settings[0]?.current?.unreadable, 'unsure');
+});
+
+test('a file of server-side helper groups ([mysqld_safe], [galera], … with [mysqldump]) named with --file gets a [mysqld] group, said out loud', () => {
+  const named = (content: string) => {
+    const tree = { '/etc/mysql/conf.d/tuning.cnf': content };
+    const files = [{ path: '/etc/mysql/conf.d/tuning.cnf', required: true }];
+    return input(tree, { source: { ...input(tree).source, files } });
+  };
+  for (const helper of ['mysqld_safe', 'safe_mysqld', 'mariadbd-safe', 'mysqld_multi', 'galera']) {
+    const content = `[mysqldump]\nquick\n\n[${helper}]\nnice = 0\n`;
+    const plan = planPatch(named(content));
+    assert.equal(plan.settings[0]?.action, 'create-group', helper);
+    assert.equal(after(plan, '/etc/mysql/conf.d/tuning.cnf'), `${content}\n[mysqld]\nwait_timeout = 600\n`);
+    assert.ok(
+      plan.warnings.some((warning) =>
+        warning.includes(
+          `tuning.cnf has no group dbcache adds server settings to (only [mysqldump] [${helper}]): it adds a [mysqld] group at the end`,
+        ),
+      ),
+      helper,
+    );
+  }
+  for (const clientOnly of [
+    '[client]\nuser = app\n',
+    '[mysql]\nauto-rehash\n',
+    '[mysqldump]\nquick\n',
+    '[client]\n[mysql]\n[mysqldump]\n',
+  ]) {
+    assert.throws(
+      () => planPatch(named(clientOnly)),
+      (err: unknown) =>
+        err instanceof PatchRefused && err.kind === 'usage' && /per-user client file/.test(err.message),
+    );
+  }
+});

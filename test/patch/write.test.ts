@@ -226,3 +226,24 @@ test('a file changed since it was read, or with several hard links, is refused b
   assert.throws(() => writeChanges([linked.change], NOW), /has 2 hard links/);
   assert.equal(readFileSync(linked.file, 'latin1'), OLD);
 });
+
+test('a target that became a FIFO or a device after planning is not opened, not replaced, nothing created', () => {
+  for (const make of [
+    (path: string) => spawnSync('mkfifo', [path]),
+    (path: string) => spawnSync('mknod', ['-m', '644', path, 'c', '1', '3']),
+  ]) {
+    const { dir, file, change } = layout();
+    unlinkSync(file);
+    assert.equal(make(file).status, 0);
+    const before = entries(join(dir, 'conf.d'));
+    assert.throws(
+      () => writeChanges([change], NOW),
+      (err: unknown) =>
+        err instanceof UserError &&
+        err.exitCode === ExitCode.file &&
+        /is not a regular file/.test(err.message),
+    );
+    assert.ok(!statSync(file).isFile());
+    assert.deepEqual(entries(join(dir, 'conf.d')), before);
+  }
+});

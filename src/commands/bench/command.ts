@@ -8,8 +8,8 @@ import { usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
 import type { CommandSpec } from '../spec.ts';
 
-export const DEFAULT_REQUESTS = 500;
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_REQUESTS = 500;
+const DEFAULT_CONCURRENCY = 4;
 const MAX_REQUESTS = 1_000_000;
 const MAX_CONCURRENCY = 1000;
 
@@ -22,7 +22,7 @@ export const yesDescription = (limits: SafeLimits = SAFE_LIMITS): string =>
  * (what ran is reported, exit 130); the second, for a request that does not end (a long
  * --query), drops every connection and exits 130 at once. Returns the function that stops listening.
  */
-export function benchInterrupts(
+function benchInterrupts(
   io: IO,
   interrupts: Interrupts,
   open: OpenConnections,

@@ -1,6 +1,6 @@
 import type { IO } from '../../io.ts';
 
-export interface Progress {
+interface Progress {
   update(completed: number): void;
   /** Clears the bar so the report starts on a clean line. */
   done(): void;

@@ -5,7 +5,7 @@ import { keyValueTable } from '../../output/table.ts';
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(3)} ms`);
 
-export function describeThreadIds(ids: number[]): string {
+function describeThreadIds(ids: number[]): string {
   if (ids.length === 0) return '-';
   if (ids.length <= 6) return ids.join(', ');
   return `${ids.length} different, ${ids[0]} to ${ids[ids.length - 1]}`;

@@ -1,5 +1,6 @@
 import { parseDuration } from '../../duration.ts';
 import { usageError } from '../../output/errors.ts';
+import { parseFormat } from '../../output/format.ts';
 import type { CommandSpec } from '../spec.ts';
 
 /** The yargs side of `check-timeout`: flags and help only; the work is loaded when chosen. */
@@ -76,19 +77,6 @@ export const checkTimeoutCommand: CommandSpec = {
     );
   },
 };
-
-const FORMATS = ['table', 'json', 'openmetrics'] as const;
-
-function parseFormat(value: unknown, json: boolean): (typeof FORMATS)[number] {
-  if (value === undefined) return json ? 'json' : 'table';
-  const format = String(value).toLowerCase();
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw usageError(`--format takes ${FORMATS.join(', ')}; "${String(value)}" is none of them.`);
-  }
-  if (json && format !== 'json')
-    throw usageError(`--json and --format ${format} ask for two outputs: give one.`);
-  return format as (typeof FORMATS)[number];
-}
 
 function parseParallel(value: unknown): number {
   if (value === undefined) return 16;

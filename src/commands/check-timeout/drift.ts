@@ -5,8 +5,8 @@
  * Where dbcache cannot tell (a file it may not read, a relative path the server resolved
  * against a directory that is not known, a server in a container), it says nothing.
  */
-import { homedir, hostname } from 'node:os';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { homedir } from 'node:os';
+import type { Connection } from 'mysql2/promise';
 import { MAX_TIMEOUT, MAX_TIMEOUT_WINDOWS } from '../../duration.ts';
 import type { IO } from '../../io.ts';
 import { type Flavor, nodeFs, OptionFileError, realPathOrNull } from '../../optionfile/index.ts';
@@ -14,15 +14,14 @@ import { settingReading } from '../../patch/occurrences.ts';
 import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
 import { type ChainSource, readChain, unreadableFiles } from '../../serverfiles/chain.ts';
 import { serverFiles } from '../../serverfiles/discovery.ts';
-import { flavorOf, serverReader, withGroupSuffix } from '../../serverfiles/reader.ts';
 import {
-  notHere,
-  readConfigFiles,
-  readServerStartup,
-  readsChain,
-  type ServerStartup,
-} from '../../serverfiles/running-server.ts';
-import { findServerProgram, probeServerProgram } from '../../serverfiles/server-program.ts';
+  readLocalServer,
+  serverProgramOnce,
+  type ThisMachine,
+  thisMachine,
+} from '../../serverfiles/local-server.ts';
+import { flavorOf, serverReader, withGroupSuffix } from '../../serverfiles/reader.ts';
+import { readsChain, type ServerStartup } from '../../serverfiles/running-server.ts';
 
 export interface OptionFilesFacts {
   /** The occurrence the server would use at its next start; null when no file sets it. */
@@ -46,8 +45,9 @@ export type OptionFilesSource = (
 
 /** The files as patch-config finds them (one shared discovery, with this process's environment). */
 export function machineOptionFiles(io: IO): OptionFilesSource {
+  const home = homedir();
+  const program = serverProgramOnce(io.env, process.platform, home);
   return (flavor, startup, askProgram) => {
-    const home = homedir();
     const found = serverFiles({
       platform: process.platform,
       env: io.env,
@@ -56,44 +56,32 @@ export function machineOptionFiles(io: IO): OptionFilesSource {
       fs: nodeFs,
       cwd: io.cwd,
       startup,
-      program: () => {
-        const path = askProgram ? findServerProgram(io.env, process.platform) : undefined;
-        return path === undefined ? null : probeServerProgram(path, io.env, home);
-      },
+      program: () => (askProgram ? program() : null),
     });
     return { ...found.source, groupSuffix: found.groupSuffix };
   };
 }
 
-/** This machine, as far as telling a local server from a container's goes (tests replace it). */
-export interface ThisMachine {
-  hostname: string;
-  /** Where /proc is (Linux). */
-  proc?: string;
-}
+export type { ThisMachine };
 
 /** Null when the running server does not (provably) read these files, so they say nothing about it. */
 export async function readOptionFilesFacts(
   connection: Connection,
   identity: ServerIdentity,
   source: OptionFilesSource,
-  machine: ThisMachine = { hostname: hostname() },
+  machine: ThisMachine = thisMachine(),
 ): Promise<OptionFilesFacts | null> {
   const flavor = flavorOf(identity);
-  const configFiles = await readConfigFiles(connection, identity);
+  // A container's port published on 127.0.0.1 looks local; its files are not this machine's.
+  const here = await readLocalServer(connection, identity, machine);
+  if (here.elsewhere !== null || here.configFiles === null) return null;
+  // A privilege hides where the settings came from: whether these files are the server's is unknown.
+  if (here.configFiles.hiddenBy !== null) return null;
+  const configFiles = here.configFiles.files;
   // A server that says it took no setting from any file (started with --no-defaults, or its
   // files set nothing) cannot be compared with any files.
   if (configFiles !== null && configFiles.length === 0) return null;
-  const [rows] = await connection.query<RowDataPacket[]>(
-    'SELECT @@GLOBAL.pid_file AS pid_file, @@GLOBAL.hostname AS hostname',
-  );
-  const pidFile = rows[0]?.pid_file;
-  const serverHost = rows[0]?.hostname;
-  const startup =
-    typeof pidFile === 'string' && pidFile !== '' ? readServerStartup(pidFile, machine.proc) : null;
-  // A container's port published on 127.0.0.1 looks local; its files are not this machine's.
-  if (notHere(typeof serverHost === 'string' ? serverHost : null, machine.hostname, startup) !== null)
-    return null;
+  const { startup } = here;
 
   // The search path usually matches the server's own; asking its program (a process start,
   // ~60 ms) is needed only when the files found that way are not the ones the server names.
@@ -106,8 +94,12 @@ export async function readOptionFilesFacts(
     chain.options,
     'wait_timeout',
     isWindowsServer(identity) ? MAX_TIMEOUT_WINDOWS : MAX_TIMEOUT,
+    flavor,
   );
-  const winner = reading.winner?.option;
+  // The server stops at the first value it rejects, even one a later line overrides: that line
+  // is the one to name. A value dbcache cannot read for this server is not guessed at.
+  if (reading.unreadable?.kind === 'unsure') return null;
+  const winner = (reading.unreadable?.occurrence ?? reading.winner)?.option;
   return {
     waitTimeout: winner
       ? { value: winner.value, seconds: reading.seconds, file: winner.file, line: winner.line }
@@ -143,7 +135,7 @@ function readServerFiles(
     if (!(err instanceof OptionFileError)) throw err;
     // A file this process may not read, or a relative path the server resolved against a
     // directory that is not known: a value from here could be the wrong one.
-    if (err.kind !== 'refused') return { kind: 'cannot-tell' };
+    if (err.kind !== 'refused' && err.kind !== 'missing') return { kind: 'cannot-tell' };
     const readsIt = configFiles?.some((file) => file === err.file || realPath(file) === realPath(err.file));
     return readsIt
       ? { kind: 'broken', facts: { waitTimeout: null, filesRead: [], error: err.message } }
@@ -153,5 +145,7 @@ function readServerFiles(
   if (readsChain(configFiles, chain, realPath) === false) return { kind: 'not-these' };
   // What an unreadable file sets could override everything read here.
   if (unreadableFiles(chain).length > 0) return { kind: 'cannot-tell' };
+  // Nor can what a device or FIFO gives (dbcache never opens one).
+  if (chain.files.some((file) => file.status === 'not-a-file')) return { kind: 'cannot-tell' };
   return { kind: 'read', chain };
 }

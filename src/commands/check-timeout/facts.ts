@@ -50,6 +50,6 @@ export async function readTimeoutFacts(connection: Connection): Promise<TimeoutF
     status,
     origin,
     connectionId: connection.threadId ?? 0,
-    configFiles: await readConfigFiles(connection, identity),
+    configFiles: (await readConfigFiles(connection, identity)).files,
   };
 }

@@ -15,11 +15,12 @@ import type { FleetTarget } from '../../fleet/targets.ts';
 import type { IO } from '../../io.ts';
 import { describeFailure } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
+import type { Format } from '../../output/format.ts';
 import { printReport } from '../../output/print.ts';
 import type { TimeoutReport } from './report.ts';
 
 export interface FleetOptions {
-  format: 'table' | 'json' | 'openmetrics';
+  format: Format;
   expect?: number;
   parallel: number;
   /** How long one server may take, connect and statements together. */
@@ -27,7 +28,7 @@ export interface FleetOptions {
   signal?: AbortSignal;
 }
 
-export type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
+type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
 
 export async function runFleet(
   options: FleetOptions,

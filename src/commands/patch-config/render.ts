@@ -2,7 +2,14 @@ import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
 import { textToByteString } from '../../optionfile/index.ts';
 import { wrapProse } from '../../output/prose.ts';
-import type { ListReport, OccurrenceJson, PatchReport, ServerJson, SettingJson } from './report.ts';
+import type {
+  LeftAloneJson,
+  ListReport,
+  OccurrenceJson,
+  PatchReport,
+  ServerJson,
+  SettingJson,
+} from './report.ts';
 
 const DEFAULT_TIMEOUT = 28800;
 
@@ -69,6 +76,11 @@ export function renderChanges(
   );
   out.push('');
   for (const setting of report.settings) out.push(settingLine(setting, color, width));
+  if (report.left_alone.length > 0) {
+    out.push('');
+    out.push(wrapProse('Left alone: other servers that may share these files read their own line:', width));
+    for (const line of report.left_alone) out.push(wrapProse(leftAloneLine(line), width, '  '));
+  }
   const text = `${out.join('\n')}\n`;
   return textToByteString(text) + diffs.map((diff) => `\n${colorDiff(diff, color)}\n`).join('');
 }
@@ -83,7 +95,12 @@ export function renderPatch(
   return `${renderChanges(report, color, diffs, width)}\n${textToByteString(renderOutcome(report, color, width))}`;
 }
 
-function renderOutcome(report: PatchReport, color: ChalkInstance, width: number): string {
+/** What was written and what to do next: all that is left to show once the changes were shown at the prompt. */
+export function renderOutcome(
+  report: PatchReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
   const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
   if (report.changes.length === 0) {
@@ -122,14 +139,22 @@ function serverName(server: ServerJson): string {
   return `${name}${from}`;
 }
 
+function leftAloneLine(line: LeftAloneJson): string {
+  const name = `${line.server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'}${line.server.version ? ` ${line.server.version}` : ''}`;
+  const gets = line.seconds === null ? `"${line.value ?? ''}", which it cannot use` : `${line.seconds} s`;
+  return `${name} still gets ${line.setting} ${gets} from ${line.file} line ${line.line} [${line.group}]; to patch it too, run again with ${line.patch_with.join(' ')}.`;
+}
+
 function where(occurrence: OccurrenceJson): string {
   return `${occurrence.file} line ${occurrence.line} [${occurrence.group}]`;
 }
 
 function seconds(occurrence: OccurrenceJson): string {
-  return occurrence.seconds === null
-    ? `"${occurrence.value ?? ''}" (the server rejects this)`
-    : `${occurrence.seconds} s`;
+  if (occurrence.seconds !== null) return `${occurrence.seconds} s`;
+  const why = occurrence.problem?.startsWith('dbcache cannot tell')
+    ? 'dbcache cannot tell what the server makes of this'
+    : 'the server rejects this';
+  return `"${occurrence.value ?? ''}" (${why})`;
 }
 
 function describeOccurrence(occurrence: OccurrenceJson): string {
@@ -194,7 +219,9 @@ function runningLine(running: NonNullable<ListReport['running_server']>): string
       ? 'it reads these files'
       : running.reads_these_files === false
         ? `it does NOT seem to read these files (its settings came from ${running.config_files?.join(', ') || 'no option file'})`
-        : 'it does not say which files it read';
+        : running.reads_these_files_why !== null
+          ? `dbcache cannot tell whether it reads these files: ${running.reads_these_files_why}`
+          : 'it does not say which files it read';
   const started = running.started_with?.length ? `, started with ${running.started_with.join(' ')},` : '';
   return `The running server (${running.flavor} ${running.version} at ${running.address})${started} has wait_timeout ${running.wait_timeout} s and interactive_timeout ${running.interactive_timeout} s now; ${reads}.`;
 }

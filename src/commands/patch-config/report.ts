@@ -2,17 +2,25 @@
  * The models `--json` prints and the human views render: one for `--list`, one for a patch.
  * Pure: built from the plan, the files read and what the running server said.
  */
+
 import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
 import { diffNames, unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
-import { type FileChange, type OccurrenceInfo, occurrenceInfo, type PatchPlan } from '../../patch/plan.ts';
+import {
+  type FileChange,
+  type OccurrenceInfo,
+  occurrenceInfo,
+  type PatchPlan,
+  valueFlavor,
+} from '../../patch/plan.ts';
 import type { WrittenFile } from '../../patch/write.ts';
+import { oncePoolsRetireBefore } from '../../server/timeout-advice.ts';
 import { describeUnreadable } from '../../serverfiles/chain.ts';
 import type { ServerReader } from '../../serverfiles/reader.ts';
 import { filesFromStartup, readsChain } from '../../serverfiles/running-server.ts';
 import type { RunningServer } from './running.ts';
 
-export type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
+type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
 
 export interface ServerJson {
   /** null: not known, so the plan had to suit both MariaDB and MySQL. */
@@ -23,7 +31,7 @@ export interface ServerJson {
   program: string | null;
 }
 
-export interface FileJson {
+interface FileJson {
   path: string;
   real_path: string | null;
   status: string;
@@ -37,10 +45,13 @@ export interface OccurrenceJson {
   group: string;
   raw_name: string;
   value: string | null;
+  /** What the server gets from this line; null when it refuses the value or dbcache cannot tell. */
   seconds: number | null;
+  /** Why the server's number differs from what is written, or why there is none; else null. */
+  problem: string | null;
 }
 
-export interface RunningServerJson {
+interface RunningServerJson {
   address: string;
   local: boolean;
   /** Why a server on a local address is taken for another machine's (its host name differs); else null. */
@@ -54,6 +65,8 @@ export interface RunningServerJson {
   config_files: string[] | null;
   /** true: it took settings from these files; false: from others; null: cannot tell. */
   reads_these_files: boolean | null;
+  /** Why reads_these_files is null when a privilege would tell (names the privilege); else null. */
+  reads_these_files_why: string | null;
   /** Its command line's option-file flags (`--defaults-file=…`), when dbcache could read them (Linux). */
   started_with: string[] | null;
 }
@@ -76,7 +89,7 @@ export interface SettingJson {
   overridden: OccurrenceJson[];
 }
 
-export interface ChangeJson {
+interface ChangeJson {
   file: string;
   real_path: string;
   /** Unified diff (`a/…`, `b/…` names); non-UTF-8 bytes shown as U+FFFD. The text view prints the bytes. */
@@ -84,10 +97,26 @@ export interface ChangeJson {
   backup: string | null;
 }
 
+/** A line another version or flavor of server sharing the files still reads (the patch left it alone). */
+export interface LeftAloneJson {
+  setting: SettingName;
+  server: { flavor: 'mariadb' | 'mysql'; version: string | null };
+  file: string;
+  line: number;
+  group: string;
+  raw_name: string;
+  value: string | null;
+  /** What that server gets after the patch; null when it refuses the value or dbcache cannot tell. */
+  seconds: number | null;
+  /** The flags that make patch-config patch for that server too. */
+  patch_with: string[];
+}
+
 export interface PatchReport {
   server: ServerJson;
   files: FileJson[];
   settings: SettingJson[];
+  left_alone: LeftAloneJson[];
   changes: ChangeJson[];
   dry_run: boolean;
   written: boolean;
@@ -132,6 +161,7 @@ function occurrenceJson(info: OccurrenceInfo): OccurrenceJson {
     raw_name: info.rawName,
     value: info.value,
     seconds: info.seconds,
+    problem: info.note,
   };
 }
 
@@ -142,6 +172,7 @@ export function runningJson(
 ): RunningServerJson | null {
   if (running === null) return null;
   const { identity } = running;
+  const reads = identity === null ? null : readsChain(running.configFiles, chain, realPath);
   return {
     address: running.address,
     local: running.local,
@@ -153,7 +184,8 @@ export function runningJson(
     interactive_timeout: running.interactiveTimeout,
     wait_timeout_origin: running.origin,
     config_files: running.configFiles,
-    reads_these_files: identity === null ? null : readsChain(running.configFiles, chain, realPath),
+    reads_these_files: reads,
+    reads_these_files_why: reads === null ? running.configFilesHiddenBy : null,
     started_with: running.startup ? filesFromStartup(running.startup, []).flags : null,
   };
 }
@@ -166,7 +198,7 @@ export function buildListReport(
 ): ListReport {
   const occurrences = (name: SettingName) =>
     occurrencesOf(chain.options, name).map((occurrence) =>
-      occurrenceJson(occurrenceInfo(occurrence.option, maxSeconds)),
+      occurrenceJson(occurrenceInfo(occurrence, maxSeconds, valueFlavor(choice.views))),
     );
   const wait = occurrences('wait_timeout');
   const interactive = occurrences('interactive_timeout');
@@ -228,6 +260,19 @@ export function buildPatchReport(
     server: serverJson(choice),
     files: filesJson(plan.chain),
     settings,
+    left_alone: plan.leftAlone.map(
+      (line): LeftAloneJson => ({
+        setting: line.setting,
+        server: { flavor: line.server.flavor, version: line.server.version },
+        file: line.file,
+        line: line.line,
+        group: line.group,
+        raw_name: line.rawName,
+        value: line.value,
+        seconds: line.seconds,
+        patch_with: line.flags,
+      }),
+    ),
     changes,
     dry_run: outcome.dryRun,
     written: outcome.written !== null && outcome.written.length > 0,
@@ -276,8 +321,11 @@ function nextSteps(report: PatchReport): string[] {
         (name) => `${name} ${name === 'wait_timeout' ? running.wait_timeout : running.interactive_timeout} s`,
       )
       .join(' and ');
+    // Lowering the live value is safe only once the pools retire connections sooner; raising it is.
+    const lowers = running.wait_timeout !== null && wait.requested < running.wait_timeout;
+    const when = lowers ? `, ${oncePoolsRetireBefore(wait.requested)},` : '';
     steps.push(
-      `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
+      `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now${when} with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
     );
   } else {
     const keep =
@@ -305,6 +353,10 @@ function nextSteps(report: PatchReport): string[] {
         : 'it reports no setting from any option file (started with --no-defaults, or with other files)';
     steps.push(
       `Warning: the running server does not seem to read these files: ${from}. Check how it is started (--defaults-file in its service) and patch that file with --file.`,
+    );
+  } else if (running.reads_these_files_why !== null) {
+    steps.push(
+      `dbcache cannot tell whether the running server reads these files: ${running.reads_these_files_why}.`,
     );
   } else {
     steps.push(

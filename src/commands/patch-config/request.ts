@@ -1,6 +1,8 @@
 import { formatDuration, MAX_TIMEOUT, MIN_TIMEOUT, parseDuration } from '../../duration.ts';
 import { usageError } from '../../output/errors.ts';
 import type { SettingName } from '../../patch/occurrences.ts';
+import type { SettingRequest } from '../../patch/plan.ts';
+import type { PatchConfigOptions } from './index.ts';
 
 /** Below this a pool cannot keep a connection between ordinary requests; it takes --force. */
 export const FORCE_BELOW = 10;
@@ -25,4 +27,21 @@ export function parseSettingValue(name: SettingName, raw: unknown, force: boolea
     );
   }
   return seconds;
+}
+
+/** The settings asked for, within the ceiling of the server at hand (lower on Windows). */
+export function requestedSettings(options: PatchConfigOptions, maxSeconds: number): SettingRequest[] {
+  const settings: SettingRequest[] = [];
+  const add = (name: SettingName, seconds: number | undefined) => {
+    if (seconds === undefined) return;
+    if (seconds > maxSeconds) {
+      throw usageError(
+        `${name}: ${seconds} s is more than this server allows on Windows: ${maxSeconds} s (${formatDuration(maxSeconds)}). Nothing was written.`,
+      );
+    }
+    settings.push({ name, seconds });
+  };
+  add('wait_timeout', options.waitTimeout);
+  add('interactive_timeout', options.interactiveTimeout);
+  return settings;
 }

@@ -1,13 +1,8 @@
 import type { ServerTarget } from '../../connection/target.ts';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
 import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
-import {
-  isLocalTransport,
-  notHere,
-  readConfigFiles,
-  readServerStartup,
-  type ServerStartup,
-} from '../../serverfiles/running-server.ts';
+import { LOCATING_VARIABLES, readLocalServer, type ThisMachine } from '../../serverfiles/local-server.ts';
+import { isLocalTransport, type ServerStartup } from '../../serverfiles/running-server.ts';
 
 /** What the server running on this machine says, read once, best effort: patch-config works without it. */
 export interface RunningServer {
@@ -27,15 +22,16 @@ export interface RunningServer {
   origin: VariableOrigin | null;
   /** The option files it says its settings came from (null: it cannot say). */
   configFiles: string[] | null;
+  /** Why configFiles is null when a privilege would tell (one sentence); else null. */
+  configFilesHiddenBy: string | null;
   /** Its command line (Linux), which may name other option files than the defaults. */
   startup: ServerStartup | null;
 }
 
-/** `thisHost`: this machine's name (os.hostname()), to compare with the server's @@hostname. */
+/** `machine`: this machine's name (and /proc), to tell the server's machine from this one. */
 export async function readRunningServer(
   target: () => ServerTarget,
-  thisHost: string,
-  proc?: string,
+  machine: ThisMachine,
 ): Promise<RunningServer> {
   const empty = {
     elsewhere: null,
@@ -44,6 +40,7 @@ export async function readRunningServer(
     interactiveTimeout: null,
     origin: null,
     configFiles: null,
+    configFilesHiddenBy: null,
     startup: null,
   };
   let server: ServerTarget;
@@ -60,16 +57,14 @@ export async function readRunningServer(
     const global = await readVariables(connection, 'GLOBAL', [
       'wait_timeout',
       'interactive_timeout',
-      'pid_file',
-      'hostname',
+      ...LOCATING_VARIABLES,
       ...IDENTITY_VARIABLES,
     ]);
-    const startup = global.pid_file ? readServerStartup(global.pid_file, proc) : null;
-    const elsewhere = notHere(global.hostname ?? null, thisHost, startup);
-    // Its flavor, files and values describe another machine: nothing of it may guide an edit here.
-    if (elsewhere !== null)
-      return { address: server.address, local: false, error: null, ...empty, elsewhere };
     const identity = identifyServer(global);
+    const here = await readLocalServer(connection, identity, machine, global);
+    // Its flavor, files and values describe another machine: nothing of it may guide an edit here.
+    if (here.elsewhere !== null)
+      return { address: server.address, local: false, error: null, ...empty, elsewhere: here.elsewhere };
     return {
       address: server.address,
       local,
@@ -79,8 +74,9 @@ export async function readRunningServer(
       waitTimeout: Number(global.wait_timeout),
       interactiveTimeout: Number(global.interactive_timeout),
       origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
-      configFiles: await readConfigFiles(connection, identity),
-      startup,
+      configFiles: here.configFiles?.files ?? null,
+      configFilesHiddenBy: here.configFiles?.hiddenBy ?? null,
+      startup: here.startup,
     };
   } catch (err) {
     return { address: server.address, local, error: messageOf(err), ...empty };

@@ -1,14 +1,14 @@
 import { countFlag } from '../../count.ts';
 import { parseDuration } from '../../duration.ts';
 import { usageError } from '../../output/errors.ts';
+import { ExitCode } from '../../output/exit-codes.ts';
+import { parseFormat } from '../../output/format.ts';
+import { PROBES_RANGE } from '../../probe/capacity.ts';
 import type { CommandSpec } from '../spec.ts';
 
-/** 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults. */
-export const DEFAULT_MAX = 1800;
 const MIN_MAX = 2;
 /** A day: longer runs are better served by a monitoring check than a command. */
 const MAX_MAX = 86_400;
-const PROBES_RANGE = { min: 3, max: 16, default: 12 };
 
 /** The yargs side of `probe-idle`: flags, help and Ctrl-C; the work is loaded when chosen. */
 export const probeIdleCommand: CommandSpec = {
@@ -19,6 +19,7 @@ export const probeIdleCommand: CommandSpec = {
     yargs
       .option('max', {
         type: 'string',
+        // 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults.
         default: '30m',
         describe:
           "The longest silence to test (seconds, or 10m, 1h); never more than the server's wait_timeout plus a margin",
@@ -32,6 +33,11 @@ export const probeIdleCommand: CommandSpec = {
         type: 'boolean',
         default: false,
         describe: 'Print one JSON document at the end (schema: man dbcache-probe-idle)',
+      })
+      .option('format', {
+        type: 'string',
+        describe:
+          "table (default), json (as --json), or openmetrics: gauges for node_exporter's textfile collector",
       })
       .example(
         '$0 probe-idle -h db.internal -u app -p',
@@ -51,27 +57,26 @@ export const probeIdleCommand: CommandSpec = {
     const probes = countFlag('probes', args.probes ?? PROBES_RANGE.default, PROBES_RANGE.max);
     if (probes < PROBES_RANGE.min)
       throw usageError(`--probes takes ${PROBES_RANGE.min} to ${PROBES_RANGE.max}.`);
+    const format = parseFormat(args.format, Boolean(args.json));
     const { runProbeIdle } = await import('./index.ts');
-    // Ctrl-C ends the run with what is known (every probe closed and ended on the server, exit
-    // 130); a second Ctrl-C does not wait for that.
-    const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) {
-        if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
-        process.exit(130);
-      }
+    const server = target();
+    // The one interrupt model: Ctrl-C (or SIGTERM) ends the run with what is known, every probe
+    // closed and ended on the server (exit 130); a second Ctrl-C does not wait for that.
+    const { interrupts } = server;
+    const stopping = () =>
       io.stderr.write('dbcache: stopping: closing the probes and ending them on the server.\n');
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    interrupts.signal.addEventListener('abort', stopping, { once: true });
+    const stopListening = interrupts.onUrgent(() => {
+      if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
+      process.exit(ExitCode.interrupted);
+    });
     try {
-      return await runProbeIdle({ max, probes, json: Boolean(args.json) }, io, target(), {
-        signal: controller.signal,
-      });
+      return await interrupts.handle(() =>
+        runProbeIdle({ max, probes, format }, io, server, { signal: interrupts.signal }),
+      );
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopListening();
+      interrupts.signal.removeEventListener('abort', stopping);
     }
   },
 };

@@ -3,7 +3,8 @@ import type { ServerTarget } from '../../connection/target.ts';
 import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import { printJson } from '../../output/json.ts';
+import type { Format } from '../../output/format.ts';
+import { printReport } from '../../output/print.ts';
 import { colorFor } from '../../output/style.ts';
 import { probeCapacity } from '../../probe/capacity.ts';
 import type { ProbeDriver } from '../../probe/driver.ts';
@@ -11,19 +12,18 @@ import { runProbes } from '../../probe/engine.ts';
 import { mysqlDriver } from '../../probe/mysql.ts';
 import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
 import { linesProgress, NO_PROGRESS, type ProgressView, screenProgress } from './progress.ts';
-import { renderReport } from './render.ts';
 import { buildReport, type ProbeIdleReport } from './report.ts';
 
-export interface ProbeIdleOptions {
+interface ProbeIdleOptions {
   /** The longest silence to test, seconds. */
   max: number;
   /** Probes open at once. */
   probes: number;
-  json: boolean;
+  format: Format;
 }
 
 /** What the caller controls besides the options (tests and the benchmark go through here). */
-export interface ProbeIdleRuntime {
+interface ProbeIdleRuntime {
   /** Aborting it ends the run early with what is known; the CLI wires Ctrl-C to it. */
   signal?: AbortSignal;
   /** The mysql2 driver unless given. */
@@ -35,7 +35,7 @@ export interface ProbeIdleRuntime {
 }
 
 /** TCP keepalive on the keepalive probe: the shortest Linux allows, far below any limit worth finding. */
-export const KEEPALIVE_INTERVAL_MS = 1000;
+const KEEPALIVE_INTERVAL_MS = 1000;
 
 export async function runProbeIdle(
   options: ProbeIdleOptions,
@@ -52,11 +52,12 @@ export async function runProbeIdle(
 
   const color = colorFor(io.stdout, io.env);
   const header = `dbcache probe-idle: ${target.address}, ${capacity.probes} probes${socket ? '' : ' and a keepalive probe'}, silences up to ${Math.min(options.max, facts.waitTimeout + Math.max(2, Math.round(facts.waitTimeout / 20)))} s (Ctrl-C stops with what is known)`;
-  const progress: ProgressView = options.json
-    ? NO_PROGRESS
-    : io.stdout.isTTY
-      ? screenProgress(io.stdout, color, header, io.now)
-      : linesProgress(io.stdout, header);
+  const progress: ProgressView =
+    options.format !== 'table'
+      ? NO_PROGRESS
+      : io.stdout.isTTY
+        ? screenProgress(io.stdout, color, header, io.now)
+        : linesProgress(io.stdout, header);
   let run: Awaited<ReturnType<typeof runProbes>>;
   try {
     run = await runProbes(driver, {
@@ -80,8 +81,20 @@ export async function runProbeIdle(
     capacity.probes,
   );
   runtime.onReport?.(report);
-  if (options.json) printJson(io.stdout, report);
-  else io.stdout.write(renderReport(report, color));
+  if (options.format === 'openmetrics') {
+    const [{ renderOpenMetrics }, { probeMetrics }] = await Promise.all([
+      import('../../output/openmetrics.ts'),
+      import('./metrics.ts'),
+    ]);
+    io.stdout.write(renderOpenMetrics(probeMetrics(report)));
+  } else {
+    await printReport(
+      io,
+      report,
+      options.format === 'json',
+      async () => (await import('./render.ts')).renderReport,
+    );
+  }
   if (report.run.left_on_server.length > 0) {
     throw new UserError(
       `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,

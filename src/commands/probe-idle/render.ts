@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../duration.ts';
+import { wrapProse } from '../../output/prose.ts';
 import { plainTable } from '../../output/table.ts';
 import type { ProbeIdleReport } from './report.ts';
 
@@ -9,7 +10,7 @@ const WHO: Record<string, string> = {
 };
 
 /** One line: what closes idle connections first from this host. */
-export function headline(report: ProbeIdleReport): string {
+function headline(report: ProbeIdleReport): string {
   const { limit } = report;
   const wait = report.server.wait_timeout;
   const range = limit ? `${limit.lower_seconds.toFixed(1)}–${limit.upper_seconds.toFixed(1)} s` : '';
@@ -29,22 +30,29 @@ export function headline(report: ProbeIdleReport): string {
 }
 
 /** The human view of the same model that --json prints. */
-export function renderReport(report: ProbeIdleReport, color: ChalkInstance): string {
+export function renderReport(
+  report: ProbeIdleReport,
+  color: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
+): string {
   const out: string[] = [];
-  out.push(
+  const say = (text: string, lead = '') => out.push(wrapProse(text, width, lead));
+  say(
     `${color.bold('Idle limit')} from this host to ${report.connection.address} as ${report.connection.user} (${report.server.version})`,
   );
   out.push('');
   const line = headline(report);
-  out.push(report.verdict.endsWith('between') ? color.red.bold(line) : color.green(line));
+  say(report.verdict.endsWith('between') ? color.red.bold(line) : color.green(line));
   if (report.limit) {
-    out.push(
-      `  cut by: ${WHO[report.limit.component ?? ''] ?? 'cannot tell'} (${report.limit.kind}${report.limit.evidence ? `; ${evidenceText(report.limit.evidence)}` : ''})`,
+    say(
+      `cut by: ${WHO[report.limit.component ?? ''] ?? 'cannot tell'} (${report.limit.kind}${report.limit.evidence ? `; ${evidenceText(report.limit.evidence)}` : ''})`,
+      '  ',
     );
   }
   if (report.keepalive && report.keepalive.outcome !== 'not-tested') {
-    out.push(
-      `  TCP keepalive every ${report.keepalive.interval_seconds} s: ${report.keepalive.outcome === 'alive' ? 'kept a connection alive' : `${report.keepalive.outcome}`} after ${report.keepalive.idle_seconds?.toFixed(1)} s without a statement`,
+    say(
+      `TCP keepalive every ${report.keepalive.interval_seconds} s: ${report.keepalive.outcome === 'alive' ? 'kept a connection alive' : `${report.keepalive.outcome}`} after ${report.keepalive.idle_seconds?.toFixed(1)} s without a statement`,
+      '  ',
     );
   }
   out.push('');
@@ -62,9 +70,9 @@ export function renderReport(report: ProbeIdleReport, color: ChalkInstance): str
   }
   out.push(table.toString());
   out.push('');
-  for (const message of report.advice.messages) out.push(`${color.dim('→')} ${message}`);
+  for (const message of report.advice.messages) say(message, `${color.dim('→')} `);
   out.push('');
-  out.push(
+  say(
     color.dim(
       `${report.run.connections_used} probe connections (${report.run.probes} at a time, plus a keepalive probe), ${report.run.elapsed_seconds} s; silences tested up to ${report.run.max_seconds} s, ping deadline ${report.run.ping_deadline_seconds} s.`,
     ),

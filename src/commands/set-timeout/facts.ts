@@ -58,7 +58,7 @@ export async function readServerFacts(connection: Connection): Promise<ServerFac
     persisted,
     persistedReadError,
     persistedGlobalsLoad: load === undefined ? null : load.toUpperCase() === 'ON',
-    configFiles: await readConfigFiles(connection, identity),
+    configFiles: (await readConfigFiles(connection, identity)).files,
   };
 }
 

@@ -1,0 +1,325 @@
+// Stand-ins for parts of dependencies that cost start-up time, and the build-time checks that
+// they still match what they replace: an upgrade of mysql2 or iconv-lite that changes what a
+// stand-in relies on fails the build instead of changing dbcache's behaviour.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const require = createRequire(import.meta.url);
+const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
+const LAZY_ERRORS = fileURLToPath(new URL('./lazy-mysql2-errors.cjs', import.meta.url));
+const LAZY_ASSERT = fileURLToPath(new URL('./lazy-assert.cjs', import.meta.url));
+const LAZY_STRING_WIDTH = fileURLToPath(new URL('./lazy-string-width.cjs', import.meta.url));
+const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
+const MYSQL2 = dirname(require.resolve('mysql2'));
+const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
+
+/**
+ * The mysql2 files that import each replaced module, and what they use of it. A new importer
+ * or a new use needs a look at the stand-in before it is added here.
+ */
+const EXPECTED_IMPORTERS = {
+  'iconv-lite': { 'lib/parsers/string.js': ['getDecoder', 'getEncoder'] },
+  '../constants/errors.js': {
+    'lib/packets/packet.js': null,
+    'lib/base/pool.js': null,
+    'lib/commands/server_handshake.js': null,
+  },
+};
+
+/** What the bundle's resolver replaced, by replaced module, then importer (relative to mysql2). */
+export const replaced = { 'iconv-lite': new Set(), '../constants/errors.js': new Set(), assert: new Set() };
+
+export const standInPlugin = {
+  name: 'stand-ins',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^iconv-lite$/ }, (args) => {
+      if (args.importer === LAZY_ICONV) return undefined;
+      replaced['iconv-lite'].add(mysql2Path(args.importer));
+      return { path: LAZY_ICONV };
+    });
+    plugin.onResolve({ filter: /^\.\.\/constants\/errors\.js$/ }, (args) => {
+      if (!args.importer.startsWith(MYSQL2 + sep)) return undefined;
+      replaced['../constants/errors.js'].add(mysql2Path(args.importer));
+      return { path: LAZY_ERRORS };
+    });
+    plugin.onResolve({ filter: /^dbcache-real:mysql2-errors$/ }, () => ({ path: ERRORS }));
+    plugin.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH },
+    );
+    plugin.onResolve({ filter: /^dbcache-real:string-width$/ }, () => ({
+      path: require.resolve('string-width', { paths: [dirname(require.resolve('cliui'))] }),
+    }));
+    plugin.onResolve({ filter: /^assert$/ }, (args) => {
+      if (args.importer !== YARGS_SHIM) return undefined;
+      replaced.assert.add('yargs/lib/platform-shims/esm.mjs');
+      return { path: LAZY_ASSERT };
+    });
+  },
+};
+
+function mysql2Path(file) {
+  return relative(MYSQL2, file).split(sep).join('/');
+}
+
+function fail(message) {
+  throw new Error(`build: ${message}`);
+}
+
+/** After the bundle is built: the stand-ins replaced exactly the imports they were written for. */
+export function checkReplacements({ yargs = true } = {}) {
+  if (yargs) {
+    const seen = [...replaced.assert];
+    if (seen.length !== 1)
+      fail(`the stand-in for assert replaced it in [${seen.join(', ')}], expected yargs' ES module shim`);
+    const imported = readFileSync(YARGS_SHIM, 'utf8').match(/import\s*\{([^}]*)\}\s*from\s*'assert'/)?.[1];
+    const names = imported
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .sort();
+    if (JSON.stringify(names) !== JSON.stringify(['notStrictEqual', 'strictEqual'])) {
+      fail(`yargs' ES module shim imports [${names ?? ''}] from assert now: review scripts/lazy-assert.cjs`);
+    }
+  }
+  for (const [module, importers] of Object.entries(EXPECTED_IMPORTERS)) {
+    const seen = [...replaced[module]].sort();
+    const expected = Object.keys(importers).sort();
+    if (JSON.stringify(seen) !== JSON.stringify(expected)) {
+      fail(
+        `the stand-in for ${module} replaced it in [${seen.join(', ')}], expected [${expected.join(', ')}]: mysql2 changed; review scripts/stand-ins.mjs`,
+      );
+    }
+    for (const [importer, members] of Object.entries(importers)) {
+      if (!members) continue;
+      const source = readFileSync(join(MYSQL2, importer), 'utf8');
+      const binding = source.match(/(?:const|let|var)\s+(\w+)\s*=\s*require\(['"]iconv-lite['"]\)/)?.[1];
+      if (!binding) fail(`${importer} no longer binds iconv-lite as before: review scripts/lazy-iconv.cjs`);
+      const used = [
+        ...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1])),
+      ];
+      const unknown = used.filter((member) => !members.includes(member));
+      if (unknown.length || source.includes(`${binding}[`)) {
+        fail(
+          `${importer} uses iconv-lite's ${unknown.join(', ') || '[...]'} now: review scripts/lazy-iconv.cjs`,
+        );
+      }
+    }
+  }
+}
+
+/** Before the bundle is built: each stand-in behaves as the real module on the inputs it handles. */
+export async function checkStandIns() {
+  checkIconv();
+  checkAssert();
+  await checkStringWidth();
+  await checkErrors();
+}
+
+/**
+ * The CESU-8 decoder: every one- and two-byte input, ASCII with and without a BOM, unfinished
+ * characters across writes, and one decoder reused for many values (as mysql2 does), with each
+ * option mysql2 or a caller could give.
+ */
+function checkIconv() {
+  const real = require('iconv-lite');
+  const standIn = require(LAZY_ICONV);
+  const inputs = [[]];
+  for (let a = 0; a < 256; a++) {
+    inputs.push([a]);
+    for (const b of [0x00, 0x41, 0x7f, 0x80, 0xa9, 0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xff])
+      inputs.push([a, b]);
+  }
+  const bom = [0xef, 0xbb, 0xbf];
+  const texts = ['10.11.19-MariaDB', 'Straße', '\u{1F4A9}', '\uFEFFx'].map((text) => [
+    ...real.encode(text, 'cesu8'),
+  ]);
+  inputs.push(
+    bom,
+    [...bom, 0x41],
+    [...bom, ...bom],
+    [0x41, ...bom],
+    [0xed, 0xa0, 0xbd, 0xed, 0xb2, 0xa9],
+    ...texts,
+  );
+  let seed = 15;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  for (let count = 0; count < 2000; count++) {
+    const ascii = count % 2 === 0;
+    inputs.push(Array.from({ length: random() % 12 }, () => (ascii ? random() % 128 : random() % 256)));
+  }
+  const sequences = [
+    ...inputs.map((input) => [input]),
+    ...inputs.slice(0, 600).map((input, index) => [inputs[(index * 7) % inputs.length], input, bom, [0x41]]),
+    [[], bom, [0x41]],
+    [[0x41], bom],
+    [[0xe2], [0x82, 0xac], [0x41]],
+    [[0x41], [0xe2, 0x82], [0xac]],
+  ];
+  let callbacks = [0, 0];
+  const optionSets = [
+    undefined,
+    {},
+    { stripBOM: false },
+    { stripBOM: true },
+    [{ stripBOM: () => callbacks[0]++ }, { stripBOM: () => callbacks[1]++ }],
+  ];
+  for (const options of optionSets) {
+    for (const sequence of sequences) {
+      callbacks = [0, 0];
+      const [realOptions, standInOptions] = Array.isArray(options) ? options : [options, options];
+      const decoders = [real.getDecoder('cesu8', realOptions), standIn.getDecoder('cesu8', standInOptions)];
+      const results = decoders.map((decoder) =>
+        sequence.map((bytes) => [decoder.write(Buffer.from(bytes)), decoder.end()]),
+      );
+      if (JSON.stringify(results[0]) !== JSON.stringify(results[1]) || callbacks[0] !== callbacks[1]) {
+        fail(
+          `scripts/lazy-iconv.cjs decodes cesu8 ${JSON.stringify(sequence)} (options ${JSON.stringify(standInOptions)}) as ${JSON.stringify(results[1])}, iconv-lite as ${JSON.stringify(results[0])}`,
+        );
+      }
+    }
+  }
+  for (const name of Object.keys(standIn)) {
+    if (typeof real[name] !== 'function')
+      fail(`iconv-lite no longer has ${name}(): review scripts/lazy-iconv.cjs`);
+  }
+}
+
+/**
+ * Every string of up to two characters from ASCII and a few wider ones, ANSI-colored and random
+ * strings, and non-strings: the same width as string-width gives.
+ */
+async function checkStringWidth() {
+  const { outputFiles } = await build({
+    stdin: {
+      contents: `exports.standIn = require(${JSON.stringify(LAZY_STRING_WIDTH)}); exports.real = require('dbcache-real:string-width');`,
+      resolveDir: root,
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, require);
+  const { standIn, real } = module.exports;
+  if (standIn.default !== standIn || typeof real.default !== 'function') {
+    fail('string-width no longer exports itself as default: review scripts/lazy-string-width.cjs');
+  }
+  const characters = [
+    ...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)),
+    '\u00e9',
+    '\u4e00',
+    '\u{1F600}',
+    '\u0301',
+    '\u009b',
+  ];
+  const inputs = [
+    undefined,
+    null,
+    42,
+    '',
+    '\u001b[31mred\u001b[39m',
+    'Straße',
+    '#\ufe0f\u20e3',
+    '1\ufe0f\u20e3',
+  ];
+  for (const a of characters) for (const b of characters) inputs.push(a + b);
+  let seed = 15;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  for (let count = 0; count < 5000; count++) {
+    inputs.push(String.fromCharCode(...Array.from({ length: random() % 40 }, () => 32 + (random() % 95))));
+  }
+  for (const input of inputs) {
+    if (standIn(input) !== real(input)) {
+      fail(
+        `scripts/lazy-string-width.cjs gives ${JSON.stringify(input)} width ${standIn(input)}, string-width ${real(input)}`,
+      );
+    }
+  }
+}
+
+/** Passing and failing checks, with the values where Object.is and === differ. */
+function checkAssert() {
+  const real = require('node:assert');
+  const standIn = require(LAZY_ASSERT);
+  const values = [undefined, null, true, 0, -0, Number.NaN, 1, '', '1', 'string', {}, [], real];
+  for (const name of ['notStrictEqual', 'strictEqual']) {
+    for (const actual of values) {
+      for (const expected of values) {
+        const outcome = (assert) => {
+          try {
+            assert[name](actual, expected, 'message');
+            return 'passed';
+          } catch (err) {
+            return `${err.constructor.name} ${err.code} ${err.message}`;
+          }
+        };
+        if (outcome(real) !== outcome(standIn)) {
+          fail(
+            `scripts/lazy-assert.cjs ${name}(${String(actual)}, ${String(expected)}) differs from assert's`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** The error table is plain data (names and numbers), which the stand-in passes on unchanged. */
+async function checkErrors() {
+  const { outputFiles } = await build({
+    stdin: {
+      contents: `exports.standIn = require(${JSON.stringify(LAZY_ERRORS)}); exports.real = require(${JSON.stringify(ERRORS)});`,
+      resolveDir: root,
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, require);
+  const { standIn, real } = module.exports;
+  if (standIn === real) fail('the mysql2 error table stand-in was not used');
+  const keys = Reflect.ownKeys(real);
+  if (keys.length < 1000)
+    fail(`mysql2's error table has only ${keys.length} entries: review scripts/lazy-mysql2-errors.cjs`);
+  for (const key of keys) {
+    const descriptor = Object.getOwnPropertyDescriptor(real, key);
+    if (!('value' in descriptor) || !['string', 'number'].includes(typeof descriptor.value)) {
+      fail(
+        `mysql2's error table entry ${String(key)} is not a plain name or number: review scripts/lazy-mysql2-errors.cjs`,
+      );
+    }
+    if (standIn[key] !== real[key]) fail(`the mysql2 error table stand-in gives a different ${String(key)}`);
+  }
+  if (JSON.stringify(Object.keys(standIn)) !== JSON.stringify(Object.keys(real))) {
+    fail('the mysql2 error table stand-in lists different keys');
+  }
+  // Replaced for exactly the expected importers, within a bundle of mysql2 as dbcache uses it.
+  for (const set of Object.values(replaced)) set.clear();
+  await build({
+    stdin: { contents: "require('mysql2/promise')", resolveDir: root },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  checkReplacements({ yargs: false });
+  for (const set of Object.values(replaced)) set.clear();
+}

@@ -1,0 +1,221 @@
+/**
+ * The loader's code cache (src/startup/loader.ts) only ever saves time: a missing, damaged,
+ * foreign or stale cache, or a home that cannot be written, gives the same output as a warm
+ * cache, and the cache is never read from or written to a place another user controls.
+ * The built CLI runs from a copy in a path with spaces.
+ */
+import assert from 'node:assert/strict';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { sharedServer } from '../helpers/server.ts';
+import { cliFlags } from '../helpers/target.ts';
+import { type BuiltCopy, copyOfBuild, runBuilt } from './built.ts';
+
+/** Another user (the tests run as root, as CI does: needed to make files another user owns). */
+const NOBODY = 65534;
+
+let copy: BuiltCopy;
+let traceDir: string;
+let helpText: string;
+
+before(async () => {
+  assert.equal(process.getuid?.(), 0, 'these tests make files owned by another user, which needs root');
+  copy = copyOfBuild();
+  traceDir = mkdtempSync(join(copy.dir, 'traces-'));
+  chmodSync(traceDir, 0o777);
+  const reference = await runBuilt(copy.bin, ['--help'], { HOME: freshHome() }, { traceDir });
+  assert.equal(reference.code, 0);
+  helpText = reference.stdout;
+});
+after(() => copy?.remove());
+
+function freshHome(): string {
+  const home = mkdtempSync(join(copy.dir, 'home-'));
+  chmodSync(home, 0o755);
+  return home;
+}
+
+/** The length of V8's data at the end of a cache file (our header: magic, key length, data length). */
+function v8DataLength(file: Buffer): number {
+  return file.readUInt32LE('dbcache-v8-1'.length + 4);
+}
+
+const cacheDir = (home: string) => join(home, '.cache', 'dbcache');
+const cacheFiles = (dir: string, group: string) =>
+  readdirSync(dir).filter((name) => name.startsWith(`${group}.`) && name.endsWith('.v8'));
+
+/** `--help` as a user would run it; asserts the output is the usual one. */
+async function help(env: Record<string, string | undefined>, uid?: number) {
+  const result = await runBuilt(copy.bin, ['--help'], env, {
+    traceDir,
+    ...(uid !== undefined ? { uid } : {}),
+  });
+  assert.equal(result.stderr, '');
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, helpText);
+  return result;
+}
+
+test('a missing cache: the first run writes it (0700 directory, 0600 files), the next runs use it', async () => {
+  const home = freshHome();
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  const dir = cacheDir(home);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  const [file] = cacheFiles(dir, 'core');
+  assert.ok(file, 'a cache for the core group');
+  assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600);
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+
+  // A command that connects loads three groups; each is cached after its first run.
+  const server = await sharedServer();
+  const args = ['check-timeout', '--json', ...cliFlags(server)];
+  const first = await runBuilt(copy.bin, args, { HOME: home }, { traceDir });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(first.loads, {
+    'core.cjs': 'cached',
+    'check-timeout.cjs': 'no cache',
+    'open.cjs': 'no cache',
+  });
+  const second = await runBuilt(copy.bin, args, { HOME: home }, { traceDir });
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(second.loads, {
+    'core.cjs': 'cached',
+    'check-timeout.cjs': 'cached',
+    'open.cjs': 'cached',
+  });
+  assert.equal(JSON.parse(second.stdout).global.wait_timeout, JSON.parse(first.stdout).global.wait_timeout);
+});
+
+test('$XDG_CACHE_HOME is used when absolute and ignored when relative, as the XDG rules say', async () => {
+  const home = freshHome();
+  const xdg = join(home, 'xdg');
+  await help({ HOME: home, XDG_CACHE_HOME: xdg });
+  assert.equal(cacheFiles(join(xdg, 'dbcache'), 'core').length, 1);
+  await help({ HOME: home, XDG_CACHE_HOME: 'relative/cache' });
+  assert.equal(cacheFiles(cacheDir(home), 'core').length, 1);
+});
+
+test('a corrupt cache (damaged, truncated or not ours) is ignored and replaced', async () => {
+  const home = freshHome();
+  await help({ HOME: home });
+  const dir = cacheDir(home);
+  const path = join(dir, cacheFiles(dir, 'core')[0] as string);
+  const good = readFileSync(path);
+
+  // V8's own header damaged (its magic number, version and flag hashes, source length, data
+  // length): V8 rejects the data. (Damage further in, with every header intact, only a failing
+  // disk or a program of this user can make: see the loader.)
+  const dataStart = good.length - v8DataLength(good);
+  for (const offset of [0, 4, 8, 12, 16]) {
+    const damaged = Buffer.from(good);
+    damaged.writeUInt32LE((damaged.readUInt32LE(dataStart + offset) ^ 0x5a5a5a5a) >>> 0, dataStart + offset);
+    writeFileSync(path, damaged);
+    assert.equal(
+      (await help({ HOME: home })).loads['core.cjs'],
+      'cache rejected',
+      `V8 header offset ${offset}`,
+    );
+    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached', 'the damaged cache was replaced');
+  }
+  const zeroed = Buffer.from(good);
+  zeroed.fill(0, dataStart);
+  writeFileSync(path, zeroed);
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cache rejected');
+
+  for (const broken of [
+    good.subarray(0, good.length >> 1),
+    Buffer.from('not a cache at all'),
+    Buffer.alloc(0),
+  ]) {
+    writeFileSync(path, broken);
+    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+  }
+});
+
+test('a cache file or directory owned by another user, or writable by others, is neither read nor written', async () => {
+  const home = freshHome();
+  await help({ HOME: home });
+  const dir = cacheDir(home);
+  const path = join(dir, cacheFiles(dir, 'core')[0] as string);
+
+  // A file of another user, or one others may write, in our directory: ignored, then replaced by ours.
+  chownSync(path, NOBODY, NOBODY);
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal(statSync(path).uid, 0);
+  chmodSync(path, 0o666);
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+
+  // A directory of another user, or one others may write: its files are not read, nothing is written.
+  for (const [owner, mode] of [
+    [NOBODY, 0o700],
+    [0, 0o777],
+  ] as const) {
+    await help({ HOME: home });
+    chownSync(dir, owner, owner);
+    chmodSync(dir, mode);
+    const before = statSync(path).mtimeMs;
+    const listing = readdirSync(dir).sort();
+    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+    assert.deepEqual(readdirSync(dir).sort(), listing);
+    assert.equal(statSync(path).mtimeMs, before);
+    chownSync(dir, 0, 0);
+    chmodSync(dir, 0o700);
+  }
+
+  // The same directory as seen by another user: owned by root, so not that user's cache.
+  const result = await help({ HOME: home }, NOBODY);
+  assert.equal(result.loads['core.cjs'], 'no cache');
+});
+
+test('stale entries: caches of other keys are pruned to the newest two per group, and flags are part of the key', async () => {
+  const home = freshHome();
+  const dir = cacheDir(home);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const hour = 3600;
+  const now = Date.now() / 1000;
+  const stale = ['core.old1.v8', 'core.old2.v8', 'core.old3.v8', 'core.old4.v8'];
+  stale.forEach((name, index) => {
+    writeFileSync(join(dir, name), 'an older build', { mode: 0o600 });
+    utimesSync(join(dir, name), now - (index + 1) * hour, now - (index + 1) * hour);
+  });
+  writeFileSync(join(dir, 'open.other.v8'), 'another group', { mode: 0o600 });
+  writeFileSync(join(dir, '.123.456.tmp'), 'an interrupted write', { mode: 0o600 });
+  utimesSync(join(dir, '.123.456.tmp'), now - 2 * hour, now - 2 * hour);
+  writeFileSync(join(dir, '.789.012.tmp'), 'a write in progress', { mode: 0o600 });
+
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  const files = readdirSync(dir).sort();
+  const [current] = cacheFiles(dir, 'core').filter((name) => !stale.includes(name));
+  assert.ok(current);
+  assert.deepEqual(files, [current, '.789.012.tmp', 'core.old1.v8', 'core.old2.v8', 'open.other.v8'].sort());
+
+  // Other flags (NODE_OPTIONS) are another key: a cache of its own, and the first one stays valid.
+  const flagged = await help({ HOME: home, NODE_OPTIONS: '--no-deprecation' });
+  assert.equal(flagged.loads['core.cjs'], 'no cache');
+  assert.equal((await help({ HOME: home, NODE_OPTIONS: '--no-deprecation' })).loads['core.cjs'], 'cached');
+  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+  assert.ok(cacheFiles(dir, 'core').includes(current));
+});
+
+test('a home the user may not write: every run works and compiles from source', async () => {
+  const home = freshHome(); // root's, 0755: another user may read it but not write it
+  for (let run = 0; run < 2; run++) {
+    assert.equal((await help({ HOME: home }, NOBODY)).loads['core.cjs'], 'no cache');
+  }
+  assert.deepEqual(readdirSync(home), []);
+  // The same with no home at all.
+  assert.equal((await help({}, NOBODY)).loads['core.cjs'], 'no cache');
+});

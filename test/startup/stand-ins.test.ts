@@ -1,0 +1,213 @@
+/**
+ * The stand-ins the build puts in place of parts of mysql2's dependencies and of yargs' (see
+ * scripts/stand-ins.mjs) behave as what they replace: mysql2 bundled with them against mysql2
+ * as installed, on the same server, for error names, BOMs and non-ASCII text (a server whose
+ * version string is not ASCII, and utf8mb3 columns, which mysql2 decodes as CESU-8).
+ */
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { build } from 'esbuild';
+import * as realMysql2 from 'mysql2/promise';
+import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
+
+const require = createRequire(import.meta.url);
+
+type Mysql2 = typeof realMysql2;
+
+/** mysql2/promise bundled with the stand-ins, as in dist/ (the same plugin as scripts/build.mjs). */
+async function bundledMysql2(): Promise<Mysql2> {
+  // A plain .mjs file (the build's), so imported through a variable that TypeScript does not resolve.
+  const script: string = '../../scripts/stand-ins.mjs';
+  const { standInPlugin } = (await import(script)) as { standInPlugin: import('esbuild').Plugin };
+  const { outputFiles } = await build({
+    stdin: { contents: "module.exports = require('mysql2/promise');", resolveDir: process.cwd() },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const text = (outputFiles ?? [])[0]?.text ?? '';
+  assert.match(text, /lazy-iconv|cesu8Decoder/, 'the bundle uses the iconv-lite stand-in');
+  assert.match(
+    text,
+    /dbcache-real:mysql2-errors|lazy-mysql2-errors/,
+    'the bundle uses the error table stand-in',
+  );
+  const module = { exports: {} as Mysql2 };
+  new Function('module', 'exports', 'require', text)(module, module.exports, require);
+  return module.exports;
+}
+
+/** What a failed statement or connect looks like to a caller: everything but the stack. */
+async function failure(run: () => Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await run();
+  } catch (err) {
+    const { code, errno, sqlState, sqlMessage, message, fatal } = err as Record<string, unknown>;
+    return { code, errno, sqlState, sqlMessage, message, fatal };
+  }
+  throw new Error('expected a failure');
+}
+
+let bundled: Mysql2;
+let unicodeServer: TestServer;
+/** BOM first, then non-ASCII: the handshake's server version is the first CESU-8 value each decoder sees. */
+const VERSION = '10.11.19-MariaDB-\uFEFFÜnïcödé ✓';
+
+before(async () => {
+  bundled = await bundledMysql2();
+  unicodeServer = await startTestServer({ args: [`--version=${VERSION}`] });
+});
+after(() => unicodeServer?.stop());
+
+test('server errors get the same names (code), numbers and messages as with the real error table', async () => {
+  const server = await sharedServer();
+  const options = { host: server.host, port: server.port, user: server.user, password: server.password };
+  for (const mysql2 of [realMysql2, bundled]) assert.equal(typeof mysql2.createConnection, 'function');
+  const results = [];
+  for (const mysql2 of [realMysql2, bundled]) {
+    const connection = await mysql2.createConnection(options);
+    try {
+      results.push([
+        await failure(() => connection.query('SELEC 1')),
+        await failure(() => connection.query('SELECT * FROM mysql.no_such_table')),
+        await failure(() => connection.query('SET GLOBAL no_such_variable = 1')),
+        await failure(() => connection.query("SELECT CAST('x' AS UNSIGNED), SIGNAL_NOT_A_FUNCTION()")),
+        await failure(() => mysql2.createConnection({ ...options, user: 'no_such_user', password: 'x' })),
+        await failure(() => mysql2.createConnection({ ...options, database: 'no_such_database' })),
+      ]);
+    } finally {
+      await connection.end();
+    }
+  }
+  assert.deepEqual(results[1], results[0]);
+  const codes = (results[0] as Record<string, unknown>[]).map((result) => result.code);
+  assert.deepEqual(codes, [
+    'ER_PARSE_ERROR',
+    'ER_NO_SUCH_TABLE',
+    'ER_UNKNOWN_SYSTEM_VARIABLE',
+    'ER_SP_DOES_NOT_EXIST',
+    'ER_ACCESS_DENIED_ERROR',
+    'ER_BAD_DB_ERROR',
+  ]);
+});
+
+test('a non-ASCII server version, BOMs and non-ASCII utf8mb3 values decode as with the real iconv-lite', async () => {
+  const query = [
+    'SELECT VERSION() AS version',
+    "CONVERT(X'EFBBBF41' USING utf8mb3) AS bom",
+    "CONVERT(X'41EFBBBF' USING utf8mb3) AS bom_after",
+    "CONVERT('Straße ✓' USING utf8mb3) AS text",
+    "CONVERT(X'41' USING utf8mb3) AS ascii",
+    "CONVERT(X'EFBBBF' USING utf8mb3) AS only_bom",
+  ].join(', ');
+  const shared = await sharedServer();
+  const seen = [];
+  for (const mysql2 of [realMysql2, bundled]) {
+    // The same sequence on both copies (each keeps one CESU-8 decoder for all its connections):
+    // an ASCII server version first, then the non-ASCII one, as a long-running process may see.
+    const values = [];
+    for (const options of [
+      { host: shared.host, port: shared.port, user: shared.user, password: shared.password },
+      { socketPath: unicodeServer.socket as string, user: 'root' },
+    ]) {
+      // utf8mb3 results, which mysql2 decodes as CESU-8 (as it does the handshake's server version).
+      const connection = await mysql2.createConnection({ ...options, charset: 'UTF8_GENERAL_CI' });
+      try {
+        const core = (
+          connection as unknown as { connection: { _handshakePacket: { serverVersion: string } } }
+        ).connection;
+        const handshake = core._handshakePacket.serverVersion;
+        const [rows] = await connection.query(query);
+        const [metadata] = await connection.query("SHOW VARIABLES LIKE 'version'");
+        values.push({ handshake, rows, metadata });
+      } finally {
+        await connection.end();
+      }
+    }
+    seen.push(values);
+  }
+  assert.deepEqual(seen[1], seen[0]);
+  const first = seen[0]?.[1] as { handshake: string; rows: Record<string, string>[] };
+  assert.ok(first.handshake.includes('Ünïcödé ✓'), first.handshake);
+  assert.equal(first.rows[0]?.version, VERSION);
+  assert.equal(first.rows[0]?.text, 'Straße ✓');
+});
+
+test('the built CLI reports a non-ASCII server version as the server gives it', async () => {
+  const { runCli } = await import('../helpers/target.ts');
+  const socket = unicodeServer.socket as string;
+  const result = await runCli(['check-timeout', '--json', '--no-defaults', '-S', socket, '-u', 'root']);
+  assert.equal(result.stderr, '');
+  assert.equal(result.code, 0);
+  assert.equal(JSON.parse(result.stdout).server.version_string, VERSION);
+});
+
+test("yargs' assert stand-in passes and fails as Node's assert does", () => {
+  const real = require('node:assert') as typeof import('node:assert');
+  const standIn = require('../../scripts/lazy-assert.cjs') as Pick<
+    typeof real,
+    'strictEqual' | 'notStrictEqual'
+  >;
+  const values = [undefined, null, 0, -0, Number.NaN, '0', {}];
+  for (const name of ['strictEqual', 'notStrictEqual'] as const) {
+    for (const actual of values) {
+      for (const expected of values) {
+        const outcome = (assertModule: typeof standIn) => {
+          try {
+            assertModule[name](actual, expected, 'checked');
+            return 'passed';
+          } catch (err) {
+            return `${(err as Error).name}: ${(err as Error).message}`;
+          }
+        };
+        assert.equal(outcome(standIn), outcome(real), `${name}(${String(actual)}, ${String(expected)})`);
+      }
+    }
+  }
+});
+
+test('the string-width stand-in (help layout, tables) measures as string-width does', async () => {
+  const script: string = '../../scripts/stand-ins.mjs';
+  const { standInPlugin } = (await import(script)) as { standInPlugin: import('esbuild').Plugin };
+  const { outputFiles } = await build({
+    stdin: {
+      contents:
+        "exports.standIn = require('string-width'); exports.real = require('dbcache-real:string-width');",
+      resolveDir: process.cwd(),
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const module = { exports: {} as Record<'standIn' | 'real', (text: unknown) => number> };
+  new Function('module', 'exports', 'require', (outputFiles ?? [])[0]?.text ?? '')(
+    module,
+    module.exports,
+    require,
+  );
+  const { standIn, real } = module.exports;
+  assert.notEqual(standIn, real);
+  const inputs = [
+    '',
+    'check-timeout',
+    '  -h, --host  Server host; a path starting with / is a socket',
+    '\u001b[1mbold\u001b[22m',
+    'tab\there',
+    'del\u007f',
+    'Straße',
+    '漢字',
+    'e\u0301',
+    '\u{1F600} smile',
+    '1\ufe0f\u20e3',
+    undefined,
+    7,
+  ];
+  for (const input of inputs) assert.equal(standIn(input), real(input), JSON.stringify(input));
+});
