@@ -69,7 +69,7 @@ test('groff -ww renders every page without a warning', async () => {
 test('npm install -g . puts dbcache on PATH and its man pages on MANPATH', async () => {
   // npm test has built dist/ and man/ (npm run build); the install links this folder.
   assert.ok(
-    existsSync(join(ROOT, 'dist/cli.js')) && existsSync(join(ROOT, 'man/dbcache.1')),
+    existsSync(join(ROOT, 'dist/loader.cjs')) && existsSync(join(ROOT, 'man/dbcache.1')),
     'run npm run build first',
   );
   const prefix = join(dir, 'prefix');
