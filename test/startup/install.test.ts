@@ -22,6 +22,8 @@ before(() => {
   mkdirSync(clone, { recursive: true });
   // What a clone holds after `npm install` (which builds dist/); its dependencies are this one's.
   for (const entry of [
+    'README.md',
+    'docs',
     'bin',
     'dist',
     'scripts',
