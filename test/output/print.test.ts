@@ -48,5 +48,12 @@ test('every command prints its report through printReport, the one printer seam'
     assert.doesNotMatch(source, /colorFor\(io\.stdout/, name);
     if (source.includes('printReport(')) seen.push(name);
   }
-  assert.deepEqual(seen.sort(), ['bench', 'check-timeout', 'generate', 'patch-config', 'set-timeout']);
+  assert.deepEqual(seen.sort(), [
+    'bench',
+    'check-timeout',
+    'generate',
+    'patch-config',
+    'probe-idle',
+    'set-timeout',
+  ]);
 });
