@@ -4,7 +4,7 @@ import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
-import { printReport } from '../../output/print.ts';
+import { printFormatted } from '../../output/print.ts';
 import { probeCapacity } from '../../probe/capacity.ts';
 import type { ProbeDriver } from '../../probe/driver.ts';
 import { runProbes } from '../../probe/engine.ts';
@@ -75,20 +75,10 @@ export async function runProbeIdle(
     capacity.probes,
   );
   runtime.onReport?.(report);
-  if (options.format === 'openmetrics') {
-    const [{ renderOpenMetrics }, { probeMetrics }] = await Promise.all([
-      import('../../output/openmetrics.ts'),
-      import('./metrics.ts'),
-    ]);
-    io.stdout.write(renderOpenMetrics(probeMetrics(report)));
-  } else {
-    await printReport(
-      io,
-      report,
-      options.format === 'json',
-      async () => (await import('./render.ts')).renderReport,
-    );
-  }
+  await printFormatted(io, report, options.format, {
+    human: async () => (await import('./render.ts')).renderReport,
+    metrics: async () => (await import('./metrics.ts')).probeMetrics,
+  });
   if (report.run.left_on_server.length > 0) {
     throw new UserError(
       `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,
