@@ -7,6 +7,7 @@ import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
 import type { CommandSpec } from '../spec.ts';
+import { freshLine } from './progress.ts';
 
 const DEFAULT_REQUESTS = 500;
 const DEFAULT_CONCURRENCY = 4;
@@ -22,7 +23,7 @@ export const yesDescription = (limits: SafeLimits = SAFE_LIMITS): string =>
  * (what ran is reported, exit 130); the second, for a request that does not end (a long
  * --query), drops every connection and exits 130 at once. Returns the function that stops listening.
  */
-function benchInterrupts(
+export function benchInterrupts(
   io: IO,
   interrupts: Interrupts,
   open: OpenConnections,
@@ -30,13 +31,13 @@ function benchInterrupts(
 ): () => void {
   const onFirst = () =>
     io.stderr.write(
-      'dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n',
+      `${freshLine(io.stderr)}dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n`,
     );
   interrupts.signal.addEventListener('abort', onFirst, { once: true });
   const stopUrgent = interrupts.onUrgent(() => {
     open.dropAll();
     io.stderr.write(
-      'dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n',
+      `${freshLine(io.stderr)}dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n`,
     );
     exit(ExitCode.interrupted);
   });

@@ -16,6 +16,8 @@ export function renderBench(
   report: BenchReport,
   color: ChalkInstance,
   width = Number.POSITIVE_INFINITY,
+  /** Suggest a TLS run: only where one would work (a server that offers TLS, over TCP). */
+  { suggestTls = false }: { suggestTls?: boolean } = {},
 ): string {
   const out: string[] = [];
   const say = (text: string) => out.push(wrapProse(text, width));
@@ -69,7 +71,7 @@ export function renderBench(
       ),
     );
   }
-  if (!server.tls && !report.interrupted) {
+  if (!server.tls && suggestTls && !report.interrupted) {
     say(
       color.dim(
         'This ran without TLS. Applications that connect over TLS pay more per connect: try --ssl-mode REQUIRED to see how much.',
