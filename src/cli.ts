@@ -113,7 +113,7 @@ export function ownOptions(parser: Argv, spec: CommandSpec): string[] {
  * Options meant to be given more than once, each adding a value (`--filter-user a --filter-user
  * b`). Every other option means its last value, whatever the command.
  */
-export function repeatableOptions(parser: Argv): string[] {
+function repeatableOptions(parser: Argv): string[] {
   return declaredOptions(parser).array;
 }
 

@@ -1,7 +1,7 @@
 import { ExitCode } from './output/exit-codes.ts';
 
 /** What asked the command to stop: Ctrl-C at the terminal, or a supervisor's SIGTERM (systemd, docker stop, kill). */
-export type StopRequest = 'SIGINT' | 'SIGTERM';
+type StopRequest = 'SIGINT' | 'SIGTERM';
 
 /** The reason an interrupted AbortSignal carries: which request stopped it. */
 export class Interrupted extends Error {

@@ -13,7 +13,7 @@ export interface Output {
   columns?: number;
 }
 
-export type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+type Input = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
 
 export interface IO {
   stdout: Output;

@@ -139,3 +139,14 @@ test('a mistyped generate target gets the nearest; an unknown framework gets the
   );
   assert.doesNotMatch(flask.stderr, /Did you mean/);
 });
+
+test('an error on a terminal is wrapped to its width; in a pipe or log it stays one line', async () => {
+  const { io, captured } = memoryIO({ COLUMNS: '' });
+  io.stderr = { isTTY: true, columns: 60, write: (text) => (captured.stderr += String(text)) };
+  assert.equal(await main(['generate', 'djano', '--timeout', '600'], io), ExitCode.usage);
+  const lines = captured.stderr.trimEnd().split('\n');
+  assert.ok(lines.length > 2, captured.stderr);
+  for (const line of lines) assert.ok(line.length <= 60, line);
+  const piped = await run(['generate', 'djano', '--timeout', '600']);
+  assert.equal(piped.stderr.trimEnd().split('\n').length, 1);
+});

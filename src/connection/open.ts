@@ -11,7 +11,7 @@ import { describeTransport, type ResolvedConnection } from './resolve.ts';
 export type { Connection };
 
 /** A connect given up by Ctrl-C or SIGTERM: its socket is destroyed at once. Exit 130. */
-export class ConnectInterrupted extends UserError {
+class ConnectInterrupted extends UserError {
   readonly code = 'DBCACHE_INTERRUPTED';
   constructor(where: string, signal: AbortSignal) {
     super(
@@ -121,7 +121,7 @@ function ipIdentityError(connection: Connection, resolved: ResolvedConnection): 
   return checkServerIdentity(transport.host, stream.getPeerCertificate());
 }
 
-export function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
+function mysql2Options(resolved: ResolvedConnection, password: string | undefined): ConnectionOptions {
   const { transport } = resolved;
   return {
     ...(transport.kind === 'socket'

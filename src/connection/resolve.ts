@@ -17,11 +17,11 @@ export interface ResolvedConnection {
   sources: Partial<Record<SettingName, string>>;
 }
 
-export const DEFAULT_PORT = 3306;
-export const DEFAULT_CONNECT_TIMEOUT = 10;
+const DEFAULT_PORT = 3306;
+const DEFAULT_CONNECT_TIMEOUT = 10;
 
 /** Where servers put their socket on common systems, in the order the client would hope to find one. */
-export const DEFAULT_SOCKETS = [
+const DEFAULT_SOCKETS = [
   '/run/mysqld/mysqld.sock',
   '/var/run/mysqld/mysqld.sock',
   '/tmp/mysql.sock',
@@ -29,7 +29,7 @@ export const DEFAULT_SOCKETS = [
   '/opt/homebrew/var/mysql/mysql.sock',
 ];
 
-export interface ResolveContext {
+interface ResolveContext {
   /** The login user: the mysql client's default user name. */
   loginUser: string;
   socketExists(path: string): boolean;

@@ -1,7 +1,7 @@
 export const SSL_MODES = ['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
-export const PROTOCOLS = ['TCP', 'SOCKET'] as const;
+const PROTOCOLS = ['TCP', 'SOCKET'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /**
@@ -56,7 +56,7 @@ export function parseProtocol(text: string, where: string): Protocol {
 }
 
 /** Node's timers stop at 2^31-1 ms; a longer connect timeout would fire at once. */
-export const MAX_CONNECT_TIMEOUT = 2_147_483;
+const MAX_CONNECT_TIMEOUT = 2_147_483;
 
 export function parseSeconds(text: string, where: string): number {
   const seconds = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;

@@ -60,8 +60,10 @@ const VALUE_FLAGS: Array<[string, keyof ConnectionFlags]> = [
  */
 export function refuseEmptyFlags(flags: ConnectionFlags, typed: (long: string) => string): void {
   for (const [long, field] of VALUE_FLAGS) {
+    // A list flag (check-timeout's --url) is refused with no value at all, or any empty one.
     const value = flags[field];
-    if (typeof value !== 'string' || value.trim() !== '') continue;
+    const values = Array.isArray(value) ? (value.length === 0 ? [''] : value) : [value];
+    if (!values.some((one) => typeof one === 'string' && one.trim() === '')) continue;
     throw usageError(
       `${typed(long)} was given no value (an unset variable, as in -h $DB_HOST, gives that). Give it a value, or leave the flag out to use the default.`,
     );

@@ -22,7 +22,7 @@ export interface FleetEntry {
   error: FleetError | null;
 }
 
-export interface FleetSummary {
+interface FleetSummary {
   servers: number;
   checked: number;
   /** Servers by global wait_timeout, most common first. */

@@ -12,7 +12,7 @@ import { comment, header } from './text.ts';
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_MAX_OVERFLOW = 10;
 
-export function djangoPoolSettings(context: GenerateContext) {
+function djangoPoolSettings(context: GenerateContext) {
   const { rule } = context;
   return {
     CONN_MAX_AGE: 0,

@@ -8,7 +8,7 @@ import {
 } from './python-connection.ts';
 import { comment, header } from './text.ts';
 
-export function djangoSettings(context: GenerateContext) {
+function djangoSettings(context: GenerateContext) {
   const { rule } = context;
   const healthChecks = versionAtLeast(context.frameworkVersion, 4, 1);
   return {

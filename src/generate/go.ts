@@ -2,9 +2,9 @@ import { type GenerateContext, type Generated, hostAndPort, type Target } from '
 import { comment, header, idleReason, quote } from './text.ts';
 
 /** go-sql-driver's README: "we recommend timeout shorter than 5 minutes"; its example is 3 minutes. */
-export const GO_LIFETIME_CAP = 180;
+const GO_LIFETIME_CAP = 180;
 
-export function goSettings(context: GenerateContext) {
+function goSettings(context: GenerateContext) {
   const { rule } = context;
   const open = context.poolSize ?? 10;
   if (rule.mode === 'tiny')

@@ -10,13 +10,13 @@ import {
 import { comment, header, ms, quote } from './text.ts';
 
 /** HikariConfig refuses values below these (it resets maxLifetime to 30 min, disables keepalive). */
-export const HIKARI_MIN_LIFETIME = 30;
-export const HIKARI_MIN_KEEPALIVE = 30;
-export const HIKARI_MIN_IDLE_TIMEOUT = 10;
+const HIKARI_MIN_LIFETIME = 30;
+const HIKARI_MIN_KEEPALIVE = 30;
+const HIKARI_MIN_IDLE_TIMEOUT = 10;
 /** The newest release line; keepaliveTime exists from 4.0.0 on (Debian 12 ships 2.7.9). */
 const CURRENT = '6.3';
 
-export function hikariSettings(context: GenerateContext) {
+function hikariSettings(context: GenerateContext) {
   const { rule } = context;
   const maximumPoolSize = context.poolSize ?? 10;
   if (rule.mode === 'tiny' || rule.lifetime < HIKARI_MIN_LIFETIME) {

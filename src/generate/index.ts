@@ -10,7 +10,7 @@ export { connectionFacts, parseFrameworkVersion } from './context.ts';
 export { derivePoolRule, idleTimeoutFor, ruleWarnings } from './rule.ts';
 export { findTarget, TARGET_NAMES, TARGETS } from './targets.ts';
 
-export interface TargetOutput {
+interface TargetOutput {
   language: Language;
   file_name: string;
   /** The framework's own option names and units. */

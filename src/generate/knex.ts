@@ -3,7 +3,7 @@ import { type GenerateContext, type Generated, type Target, versionAtLeast } fro
 import { nodeConnection, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
 import { comment, header, idleReason, ms } from './text.ts';
 
-export function knexPoolSettings(context: GenerateContext) {
+function knexPoolSettings(context: GenerateContext) {
   const { rule } = context;
   const tiny = rule.mode === 'tiny';
   return {

@@ -11,7 +11,7 @@ import { nodeConnection, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
 import { comment, header, idleReason } from './text.ts';
 
 /** The connector's newest release line. */
-export const MARIADB_CURRENT = '3.5';
+const MARIADB_CURRENT = '3.5';
 
 /**
  * The mariadb connector reaps only idle connections above minimumIdle, which defaults to

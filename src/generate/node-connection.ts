@@ -3,7 +3,7 @@
 import { type Field, js, jsObject } from './code.ts';
 import type { ConnectionFacts } from './context.ts';
 
-export interface NodeConnection {
+interface NodeConnection {
   fields: Field[];
   /** True when the code must `import { readFileSync } from 'node:fs'` for certificate files. */
   readsFiles: boolean;
@@ -11,7 +11,7 @@ export interface NodeConnection {
   notes: string[];
 }
 
-export interface NodeConnectionNames {
+interface NodeConnectionNames {
   user: 'user' | 'username';
   /** Where a socket path goes: mysql2 and mariadb take socketPath next to the rest. */
   socket: 'socketPath';

@@ -5,7 +5,7 @@ import { nodeConnection } from './node-connection.ts';
 import { comment, header } from './text.ts';
 
 /** Prisma 6 and older: the Rust engine's pool, configured by URL parameters in seconds. */
-export function prismaUrlSettings(context: GenerateContext) {
+function prismaUrlSettings(context: GenerateContext) {
   const { rule } = context;
   const tiny = rule.mode === 'tiny';
   return {

@@ -16,7 +16,7 @@ import { comment, header, quote } from './text.ts';
 /** The newest release line: max_connections, max_age and keepalive are new in 8.1. */
 const CURRENT = '8.1';
 
-export function railsSettings(context: GenerateContext) {
+function railsSettings(context: GenerateContext) {
   const { rule } = context;
   const version = targetVersion(context, CURRENT);
   const modern = versionAtLeast(version, 8, 1);

@@ -5,16 +5,16 @@
  */
 
 /** Sub-5-second idle limits leave no room for a lifetime below them: keep nothing idle instead. */
-export const TINY_TIMEOUT = 5;
+const TINY_TIMEOUT = 5;
 /** HikariCP's default maxLifetime: long-lived connections delay rebalancing and failover. */
 export const LIFETIME_CAP = 1800;
 /** The idle default of Rails (idle_timeout) and Prisma 6 (max_idle_connection_lifetime). */
 export const IDLE_CAP = 300;
-export const KEEPALIVE_CAP = 600;
-export const MARGIN_MIN = 2;
-export const MARGIN_MAX = 60;
+const KEEPALIVE_CAP = 600;
+const MARGIN_MIN = 2;
+const MARGIN_MAX = 60;
 
-export type RuleMode = 'tiny' | 'normal' | 'capped';
+type RuleMode = 'tiny' | 'normal' | 'capped';
 
 export interface PoolRule {
   /** W: seconds of inactivity after which the server closes the connection. */

@@ -3,7 +3,7 @@ import type { GenerateContext, Generated, Target } from './context.ts';
 import { nodeTls, TCP_KEEPALIVE_TRAP } from './node-connection.ts';
 import { comment, header, idleReason, ms } from './text.ts';
 
-export function sequelizePoolSettings(context: GenerateContext) {
+function sequelizePoolSettings(context: GenerateContext) {
   const { rule } = context;
   return {
     max: context.poolSize ?? 5,

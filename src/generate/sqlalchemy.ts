@@ -3,7 +3,7 @@ import type { GenerateContext, Generated, Target } from './context.ts';
 import { mysqldbTls } from './python-connection.ts';
 import { comment, header } from './text.ts';
 
-export function sqlalchemySettings(context: GenerateContext) {
+function sqlalchemySettings(context: GenerateContext) {
   const { rule } = context;
   if (rule.mode === 'tiny') return { poolclass: 'NullPool' };
   return {

@@ -31,7 +31,7 @@ export function comment(prefix: string, paragraphs: string[]): string[] {
   return out;
 }
 
-export interface HeaderParts {
+interface HeaderParts {
   /** What the numbers below are, in this framework's words: "CONN_MAX_AGE = 540 s (lifetime)". */
   uses: string[];
   /** This framework's traps, one short paragraph each. */

@@ -14,7 +14,7 @@ import { comment, header } from './text.ts';
 /** TypeORM's newest release line: 1.x dropped `connectorPackage` from its types (it always uses mysql2). */
 const CURRENT = '1.1';
 
-export function typeormSettings(context: GenerateContext) {
+function typeormSettings(context: GenerateContext) {
   const pool = mysql2PoolSettings(context);
   const modern = versionAtLeast(targetVersion(context, CURRENT), 1, 0);
   return {

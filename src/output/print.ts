@@ -1,6 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { IO, Output } from '../io.ts';
+import type { Format } from './format.ts';
 import { printJson } from './json.ts';
+import type { MetricFamily } from './openmetrics.ts';
 import { widthOf } from './prose.ts';
 
 /**
@@ -27,4 +29,19 @@ export async function printReport<R>(
   }
   const [view, { colorFor }] = await Promise.all([loadView(), import('./style.ts')]);
   out.write(view(report, colorFor(out, io.env), widthOf(out, io.env)));
+}
+
+/**
+ * printReport for the commands that also speak OpenMetrics (check-timeout, probe-idle): the
+ * gauges are one more view of the same report, loaded only when asked for.
+ */
+export async function printFormatted<R>(
+  io: IO,
+  report: R,
+  format: Format,
+  views: { human: () => Promise<HumanView<R>>; metrics: () => Promise<(report: R) => MetricFamily[]> },
+): Promise<void> {
+  if (format !== 'openmetrics') return printReport(io, report, format === 'json', views.human);
+  const [{ renderOpenMetrics }, metrics] = await Promise.all([import('./openmetrics.ts'), views.metrics()]);
+  io.stdout.write(renderOpenMetrics(metrics(report)));
 }

@@ -27,7 +27,7 @@ const STATUS_WORDS: Record<FileRecord['status'], string> = {
   'not-a-file': 'not a regular file (a device, FIFO or socket)',
 };
 
-export type Anchor =
+type Anchor =
   | { kind: 'insert'; realPath: string; afterIndex: number; neighbour: string | null }
   | { kind: 'create-group'; realPath: string };
 

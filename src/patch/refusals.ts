@@ -172,11 +172,11 @@ const SERVER_SIDE_GROUPS = new Set([
   'galera',
 ]);
 
-export function isServerSideGroup(group: string): boolean {
+function isServerSideGroup(group: string): boolean {
   return SERVER_SIDE_GROUPS.has(byteStringToText(group).toLowerCase());
 }
 
-export function groupsOf(doc: OptionFileDoc): string[] {
+function groupsOf(doc: OptionFileDoc): string[] {
   return doc.lines.flatMap((line) => (line.kind === 'group' ? [line.name] : []));
 }
 

@@ -40,11 +40,11 @@ export interface Attribution {
 }
 
 /** How close to wait_timeout a close must come to be the server's: the server counts whole seconds. */
-export function waitTimeoutTolerance(waitTimeout: number): number {
+function waitTimeoutTolerance(waitTimeout: number): number {
   return Math.max(1000, Math.round(waitTimeout * 20));
 }
 
-export const ER_CLIENT_INTERACTION_TIMEOUT = 4031;
+const ER_CLIENT_INTERACTION_TIMEOUT = 4031;
 
 export function attribute(facts: CutFacts): Attribution {
   if (facts.socket) return { component: 'server', evidence: 'unix-socket' };

@@ -5,9 +5,9 @@
  */
 import type { ServerFacts } from './driver.ts';
 
-export const MIN_PROBES = 3;
-export const MAX_PROBES = 16;
-export const DEFAULT_PROBES = 12;
+/** Probes open at once: `--probes` takes this range (the command's help says it too). */
+export const PROBES_RANGE = { min: 3, max: 16, default: 12 } as const;
+const MIN_PROBES = PROBES_RANGE.min;
 
 /** Besides the probes: the keepalive probe and the short-lived control connection. */
 const OTHERS = 2;

@@ -28,9 +28,9 @@ export interface TestRecord {
   errno: number | null;
 }
 
-export type KeepaliveOutcome = Outcome | 'not-tested';
+type KeepaliveOutcome = Outcome | 'not-tested';
 
-export interface KeepaliveResult {
+interface KeepaliveResult {
   intervalMs: number;
   outcome: KeepaliveOutcome;
   /** The silence (no statement, only TCP keepalives) it went through or was cut after. */
@@ -72,7 +72,7 @@ export interface ProbeSnapshot {
   keepalive: KeepaliveResult | null;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   plan: Omit<PlanParams, 'maxIdleMs'>;
   /** The longest silence to test (--max), ms; further capped by the server's wait_timeout. */
   maxMs: number;
@@ -97,7 +97,7 @@ interface LiveProbe {
 }
 
 /** The climb stops a little above wait_timeout: the server must have closed by then. */
-export function maxIdleFor(maxMs: number, waitTimeout: number): number {
+function maxIdleFor(maxMs: number, waitTimeout: number): number {
   const margin = Math.max(2000, Math.round(waitTimeout * 50));
   return Math.min(maxMs, waitTimeout * 1000 + margin);
 }
@@ -106,7 +106,7 @@ export function maxIdleFor(maxMs: number, waitTimeout: number): number {
  * Long enough for a slow answer, short enough not to dominate a run: five times the slowest
  * connect (a handshake and a statement, several round trips), 1 to 5 s.
  */
-export function pingDeadlineFor(setupMs: readonly number[]): number {
+function pingDeadlineFor(setupMs: readonly number[]): number {
   const slowest = Math.max(0, ...setupMs);
   return Math.min(5000, Math.max(1000, 5 * slowest));
 }

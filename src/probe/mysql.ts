@@ -9,7 +9,7 @@ import type { CloseInfo, ProbeDriver, ProbeHandle, ServerEntry } from './driver.
 /** What watch-connections and bench see in performance_schema.session_connect_attrs. */
 export const PROGRAM_NAME = 'dbcache-probe-idle';
 /** The control connection's statements are small: a server that takes this long is not answering. */
-export const STATEMENT_DEADLINE_MS = 10_000;
+const STATEMENT_DEADLINE_MS = 10_000;
 
 /** Connects with the options the target settled on (TLS decided once), naming the program. */
 async function connect(
@@ -32,7 +32,7 @@ async function connect(
  * mysql2's destroy() only half-closes the socket (a FIN): through a black hole that FIN is never
  * answered, and the socket (and the process) would linger for minutes. This closes it at once.
  */
-export function hardClose(connection: Connection): void {
+function hardClose(connection: Connection): void {
   connection.destroy();
   (
     connection as unknown as { connection?: { stream?: { destroy?(): void } } }

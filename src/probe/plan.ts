@@ -55,7 +55,7 @@ export interface ProbeView {
   pendingAtMs: number | null;
 }
 
-export interface Decision {
+interface Decision {
   /** Probes to ping now. */
   ping: number[];
   /** Probes idle beyond the cut: they carry no more information; close them. */
@@ -68,7 +68,7 @@ export interface Decision {
   finished: boolean;
 }
 
-export function goalWidth(hi: number, params: PlanParams): number {
+function goalWidth(hi: number, params: PlanParams): number {
   return Math.max(params.minWidthMs, params.precision * hi);
 }
 

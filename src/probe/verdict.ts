@@ -36,7 +36,7 @@ export interface VerdictInput {
   interrupted: boolean;
 }
 
-export interface VerdictResult {
+interface VerdictResult {
   verdict: Verdict;
   /** The `--timeout` for dbcache generate: the longest silence known to survive (whole seconds). */
   timeout: number;

@@ -27,7 +27,7 @@ export interface DiscoveryInput {
   defaultFiles?: readonly OptionFileRef[];
 }
 
-export interface ServerFiles {
+interface ServerFiles {
   source: ChainSource;
   /** `--defaults-group-suffix` on the server's command line. */
   groupSuffix: string | null;

@@ -32,7 +32,7 @@ export function thisMachine(): ThisMachine {
 /** The variables that locate the server; read by the caller when it asks for them anyway. */
 export const LOCATING_VARIABLES = ['pid_file', 'hostname'] as const;
 
-export interface LocalServer {
+interface LocalServer {
   /** Its command line (Linux), when its process could be found. */
   startup: ServerStartup | null;
   /** Why it is not taken for this machine's server (a container, a tunnel); null when it is. */

@@ -153,7 +153,7 @@ function seesOurFiles(process: string, self: string): boolean | null {
   return true;
 }
 
-export interface StartupFiles {
+interface StartupFiles {
   files: OptionFileRef[];
   /** `--defaults-group-suffix`: every group is also read with this appended. */
   groupSuffix: string | null;

@@ -97,7 +97,7 @@ export function probeServerProgram(
   return { ...parsed, files: parsed.files };
 }
 
-export interface DefaultFilesContext {
+interface DefaultFilesContext {
   platform: NodeJS.Platform;
   env: Readonly<Record<string, string | undefined>>;
   home: string;

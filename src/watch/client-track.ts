@@ -6,7 +6,7 @@ import { clientVerdict } from './verdict.ts';
 export const VERDICT_WINDOW = 30;
 
 /** What one client (user@host) did between two ticks. */
-export interface Step {
+interface Step {
   added: number;
   gone: number;
   recycled: number;

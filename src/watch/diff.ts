@@ -18,7 +18,7 @@ export interface GoneConnection {
   lastIdle: number;
 }
 
-export interface CounterDeltas {
+interface CounterDeltas {
   connections: number;
   threadsCreated: number;
   abortedClients: number;

@@ -106,7 +106,7 @@ function clientLine(client: ClientView, color: ChalkInstance): string {
 }
 
 /** Its churn is ids replaced after a short life (not only the ones the server closed for idling). */
-export const replacesConnections = (client: ClientView): boolean =>
+const replacesConnections = (client: ClientView): boolean =>
   client.new > 0 && client.gone - client.recycled - client.closed_by_wait_timeout > 0;
 
 /**

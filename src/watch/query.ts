@@ -22,7 +22,7 @@ export function chooseSource(
     : 'information_schema.PROCESSLIST';
 }
 
-export interface Statement {
+interface Statement {
   sql: string;
   params: string[];
 }

@@ -31,7 +31,7 @@ export interface ScreenSize {
   columns: number;
 }
 
-export interface ScreenState {
+interface ScreenState {
   header: WatchHeader;
   tick: TickReport | null;
   /** A line about the connection while it is being re-established. */

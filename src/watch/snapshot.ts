@@ -21,7 +21,7 @@ export const COUNTER_NAMES = [
   'Threads_connected',
   'Uptime',
 ] as const;
-export type CounterName = (typeof COUNTER_NAMES)[number];
+type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Partial<Record<CounterName, number>>;
 
 export interface Snapshot {

@@ -25,7 +25,7 @@ export interface WatchContext {
   otherUsersHidden?: boolean;
 }
 
-export interface TickInput {
+interface TickInput {
   snapshot: Snapshot;
   diff: SnapshotDiff;
   /** Where this tick's list came from. */

@@ -139,6 +139,11 @@ test('patched while running, restarted, the server has the new values and nothin
   const steps = report.next_steps.join('\n');
   assert.match(steps, /still has wait_timeout 28800 s and interactive_timeout 28800 s/);
   assert.match(steps, /dbcache set-timeout 2700 --interactive/);
+  // 2700 is below the live 28800: applying it now is safe only once the pools retire sooner.
+  assert.match(
+    steps,
+    /Apply the value now, once every pool retires idle connections before 2700 s \(dbcache generate <framework> --timeout 2700\), with dbcache set-timeout 2700/,
+  );
   assert.match(steps, /The running server reads these files/);
 
   await admin.end();

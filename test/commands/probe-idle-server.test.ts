@@ -3,8 +3,9 @@
  * 127.0.0.1 (nothing in between) and over its Unix socket, in-process and through the CLI,
  * with Ctrl-C, and with too few free connections.
  */
+
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
@@ -122,6 +123,26 @@ test('the CLI: --json prints the report; in a pipe the progress comes as plain l
   assert.match(text.stdout, /dbcache generate <framework> --timeout 3/);
   assert.ok(!text.stdout.includes('\u001b'), 'no escape codes in a pipe');
   assert.equal(await othersOnServer(), 0);
+});
+
+test('--format openmetrics: the measured limit as gauges that promtool accepts', async () => {
+  const result = await runCli(['probe-idle', ...cliFlags(server), '--max', '20', '--format', 'openmetrics']);
+  assert.equal(result.code, ExitCode.ok, result.stderr);
+  const instance = `127\\.0\\.0\\.1:${server.port}`;
+  const bound = (name: string) =>
+    Number(
+      new RegExp(`dbcache_path_idle_limit_seconds\\{instance="${instance}",bound="${name}"\\} (\\S+)`).exec(
+        result.stdout,
+      )?.[1],
+    );
+  assert.ok(bound('lower') <= 3 && 3 <= bound('upper'), result.stdout);
+  assert.match(
+    result.stdout,
+    new RegExp(`dbcache_path_cut_between\\{instance="${instance}",verdict="server"\\} 0`),
+  );
+  assert.doesNotMatch(result.stdout, /\[0:0/, 'no progress lines in the metrics');
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: result.stdout, encoding: 'utf8' });
+  assert.equal(lint.status, 0, `${lint.stdout}${lint.stderr}`);
 });
 
 test('check-timeout to this machine (127.0.0.1) says nothing of probe-idle: nothing sits in between', async () => {

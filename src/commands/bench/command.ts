@@ -7,9 +7,10 @@ import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
 import type { CommandSpec } from '../spec.ts';
+import { freshLine } from './progress.ts';
 
-export const DEFAULT_REQUESTS = 500;
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_REQUESTS = 500;
+const DEFAULT_CONCURRENCY = 4;
 const MAX_REQUESTS = 1_000_000;
 const MAX_CONCURRENCY = 1000;
 
@@ -30,13 +31,13 @@ export function benchInterrupts(
 ): () => void {
   const onFirst = () =>
     io.stderr.write(
-      'dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n',
+      `${freshLine(io.stderr)}dbcache: stopping after the requests in flight; press Ctrl-C again to drop them at once.\n`,
     );
   interrupts.signal.addEventListener('abort', onFirst, { once: true });
   const stopUrgent = interrupts.onUrgent(() => {
     open.dropAll();
     io.stderr.write(
-      'dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n',
+      `${freshLine(io.stderr)}dbcache: stopped at once: the connections were dropped with their queries unfinished, and nothing is reported.\n`,
     );
     exit(ExitCode.interrupted);
   });

@@ -55,12 +55,18 @@ export async function runBench(given: BenchOptions, io: IO, target: ServerTarget
   });
   options.open?.add(monitor);
   let report: BenchReport;
+  // Whether trying TLS would work: over TCP, to a server that offers it (have_ssl YES).
+  let tlsWouldWork = false;
   try {
     // The monitor idles through each run: a run longer than the server's wait_timeout would
     // have it closed under the final counter read. The longest value every server accepts (no
     // privilege needed); should a proxy refuse it, a run shorter than wait_timeout still works.
     await monitor.query(`SET SESSION wait_timeout = ${MAX_TIMEOUT_WINDOWS}`).catch(() => undefined);
-    const global = await readVariables(monitor, 'GLOBAL', [...IDENTITY_VARIABLES, 'max_connections']);
+    const global = await readVariables(monitor, 'GLOBAL', [
+      ...IDENTITY_VARIABLES,
+      'max_connections',
+      'have_ssl',
+    ]);
     const identity = identifyServer(global);
     if (!options.yes) {
       const status = await readStatus(monitor, ['Threads_connected']);
@@ -76,6 +82,7 @@ export async function runBench(given: BenchOptions, io: IO, target: ServerTarget
       if (reasons.length > 0) throw refusal(reasons);
     }
     const connectionOptions = benchConnectionOptions(await target.poolOptions(signal));
+    tlsWouldWork = target.resolved.transport.kind === 'tcp' && global.have_ssl === 'YES';
     report = {
       server: {
         address: target.address,
@@ -110,7 +117,10 @@ export async function runBench(given: BenchOptions, io: IO, target: ServerTarget
   }
   report.interrupted = Boolean(signal?.aborted);
   report.speedup = report.interrupted ? null : speedupOf(report.per_request, report.pooled);
-  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderBench);
+  await printReport(io, report, options.json, async () => {
+    const { renderBench } = await import('./render.ts');
+    return (bench, color, width) => renderBench(bench, color, width, { suggestTls: tlsWouldWork });
+  });
   return report.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 

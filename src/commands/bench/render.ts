@@ -5,7 +5,7 @@ import { keyValueTable } from '../../output/table.ts';
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(3)} ms`);
 
-export function describeThreadIds(ids: number[]): string {
+function describeThreadIds(ids: number[]): string {
   if (ids.length === 0) return '-';
   if (ids.length <= 6) return ids.join(', ');
   return `${ids.length} different, ${ids[0]} to ${ids[ids.length - 1]}`;
@@ -16,6 +16,8 @@ export function renderBench(
   report: BenchReport,
   color: ChalkInstance,
   width = Number.POSITIVE_INFINITY,
+  /** Suggest a TLS run: only where one would work (a server that offers TLS, over TCP). */
+  { suggestTls = false }: { suggestTls?: boolean } = {},
 ): string {
   const out: string[] = [];
   const say = (text: string) => out.push(wrapProse(text, width));
@@ -69,7 +71,7 @@ export function renderBench(
       ),
     );
   }
-  if (!server.tls && !report.interrupted) {
+  if (!server.tls && suggestTls && !report.interrupted) {
     say(
       color.dim(
         'This ran without TLS. Applications that connect over TLS pay more per connect: try --ssl-mode REQUIRED to see how much.',

@@ -10,7 +10,7 @@ import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { type FleetOptions, runFleet } from './fleet.ts';
 import { checkServer } from './index.ts';
 
-export interface FleetCommandOptions extends Omit<FleetOptions, 'deadlineSeconds' | 'signal'> {
+interface FleetCommandOptions extends Omit<FleetOptions, 'deadlineSeconds' | 'signal'> {
   targetsFile: string | undefined;
   urls: string[];
 }

@@ -54,7 +54,7 @@ export function renderFleet(report: FleetReport, color: ChalkInstance, width: nu
 }
 
 /** "9 at 600 s; 2 at 28800 s: db-7, db-9; 1 unreachable: db-4." Names are listed for minorities. */
-export function summaryLine(report: FleetReport): string {
+function summaryLine(report: FleetReport): string {
   const { summary } = report;
   const names = (list: string[]) =>
     list.length <= 5 ? list.join(', ') : `${list.slice(0, 5).join(', ')} and ${list.length - 5} more`;

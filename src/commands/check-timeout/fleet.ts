@@ -16,7 +16,7 @@ import type { IO } from '../../io.ts';
 import { describeFailure } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
-import { printReport } from '../../output/print.ts';
+import { printFormatted } from '../../output/print.ts';
 import type { TimeoutReport } from './report.ts';
 
 export interface FleetOptions {
@@ -28,7 +28,7 @@ export interface FleetOptions {
   signal?: AbortSignal;
 }
 
-export type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
+type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
 
 export async function runFleet(
   options: FleetOptions,
@@ -66,20 +66,10 @@ export async function runFleet(
     } else notChecked.push(target.name);
   });
   const report: FleetReport = { servers: entries, summary: summarize(entries, options.expect, notChecked) };
-  if (options.format === 'openmetrics') {
-    const [{ renderOpenMetrics }, { timeoutMetrics }] = await Promise.all([
-      import('../../output/openmetrics.ts'),
-      import('./metrics.ts'),
-    ]);
-    io.stdout.write(renderOpenMetrics(timeoutMetrics(entries)));
-  } else {
-    await printReport(
-      io,
-      report,
-      options.format === 'json',
-      async () => (await import('./fleet-render.ts')).renderFleet,
-    );
-  }
+  await printFormatted(io, report, options.format, {
+    human: async () => (await import('./fleet-render.ts')).renderFleet,
+    metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
+  });
   if (options.signal?.aborted) return ExitCode.interrupted;
   return fleetExitCode(report);
 }

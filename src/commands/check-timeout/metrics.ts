@@ -1,11 +1,11 @@
-import type { FleetEntry } from '../../fleet/report.ts';
+import type { FleetReport } from '../../fleet/report.ts';
 import type { MetricFamily, Sample } from '../../output/openmetrics.ts';
 
 /**
  * check-timeout's readings as gauges, one sample per server (`instance` is the address or the
  * target as written): what node_exporter's textfile collector exports and alert rules test.
  */
-export function timeoutMetrics(entries: FleetEntry[]): MetricFamily[] {
+export function timeoutMetrics({ servers: entries }: FleetReport): MetricFamily[] {
   const family = (name: string, help: string, unit?: string): MetricFamily & { samples: Sample[] } => ({
     name,
     help,

@@ -41,7 +41,7 @@ export interface GenerateOptions {
   flags?: ConnectionFlags;
 }
 
-export const unknownTargetMessage = (name: string | undefined): string => {
+const unknownTargetMessage = (name: string | undefined): string => {
   const near = name === undefined ? undefined : closest(name, TARGET_NAMES);
   const guess = near === undefined ? '' : ` Did you mean ${near} (dbcache generate ${near})?`;
   return `${name === undefined ? 'Name a target' : `There is no target "${name}"`}: choose one of ${TARGET_NAMES.join(', ')} (dbcache generate --list says what each is).${guess}`;
@@ -114,10 +114,10 @@ export async function runGenerate(
 }
 
 /** --list fits an 80-column terminal, one column short so none wraps at the last one. */
-export const LIST_WIDTH = 79;
+const LIST_WIDTH = 79;
 
 /** Two plain columns, the name and its summary wrapped under itself, within LIST_WIDTH. */
-export function targetList(targets: readonly Target[]): string {
+function targetList(targets: readonly Target[]): string {
   const nameWidth = Math.max(...targets.map((target) => target.name.length)) + 2;
   const room = LIST_WIDTH - nameWidth;
   const lines: string[] = [];

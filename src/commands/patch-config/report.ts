@@ -2,6 +2,7 @@
  * The models `--json` prints and the human views render: one for `--list`, one for a patch.
  * Pure: built from the plan, the files read and what the running server said.
  */
+
 import { byteStringToText, type ReadOptionsResult } from '../../optionfile/index.ts';
 import { diffNames, unifiedDiff } from '../../patch/diff.ts';
 import { occurrencesOf, SETTING_NAMES, type SettingName } from '../../patch/occurrences.ts';
@@ -13,12 +14,13 @@ import {
   valueFlavor,
 } from '../../patch/plan.ts';
 import type { WrittenFile } from '../../patch/write.ts';
+import { oncePoolsRetireBefore } from '../../server/timeout-advice.ts';
 import { describeUnreadable } from '../../serverfiles/chain.ts';
 import type { ServerReader } from '../../serverfiles/reader.ts';
 import { filesFromStartup, readsChain } from '../../serverfiles/running-server.ts';
 import type { RunningServer } from './running.ts';
 
-export type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
+type KnownFrom = 'flags' | 'running server' | 'server program' | 'nothing';
 
 export interface ServerJson {
   /** null: not known, so the plan had to suit both MariaDB and MySQL. */
@@ -29,7 +31,7 @@ export interface ServerJson {
   program: string | null;
 }
 
-export interface FileJson {
+interface FileJson {
   path: string;
   real_path: string | null;
   status: string;
@@ -49,7 +51,7 @@ export interface OccurrenceJson {
   problem: string | null;
 }
 
-export interface RunningServerJson {
+interface RunningServerJson {
   address: string;
   local: boolean;
   /** Why a server on a local address is taken for another machine's (its host name differs); else null. */
@@ -87,7 +89,7 @@ export interface SettingJson {
   overridden: OccurrenceJson[];
 }
 
-export interface ChangeJson {
+interface ChangeJson {
   file: string;
   real_path: string;
   /** Unified diff (`a/…`, `b/…` names); non-UTF-8 bytes shown as U+FFFD. The text view prints the bytes. */
@@ -319,8 +321,11 @@ function nextSteps(report: PatchReport): string[] {
         (name) => `${name} ${name === 'wait_timeout' ? running.wait_timeout : running.interactive_timeout} s`,
       )
       .join(' and ');
+    // Lowering the live value is safe only once the pools retire connections sooner; raising it is.
+    const lowers = running.wait_timeout !== null && wait.requested < running.wait_timeout;
+    const when = lowers ? `, ${oncePoolsRetireBefore(wait.requested)},` : '';
     steps.push(
-      `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
+      `The running server (${running.flavor} ${running.version} at ${running.address}) still has ${now}: it reads option files only when it starts. Apply the value now${when} with ${setTimeout} (new connections get it; open ones keep theirs), or restart the server.`,
     );
   } else {
     const keep =

@@ -18,7 +18,7 @@ import { type ChainSource, firstDifference, readChain } from '../../serverfiles/
 import { planOrExplain } from './explain.ts';
 import type { ServerChoice } from './report.ts';
 
-export interface WriteRequest {
+interface WriteRequest {
   plan: PatchPlan;
   source: ChainSource;
   choice: ServerChoice;

@@ -3,14 +3,12 @@ import { parseDuration } from '../../duration.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode } from '../../output/exit-codes.ts';
 import { parseFormat } from '../../output/format.ts';
+import { PROBES_RANGE } from '../../probe/capacity.ts';
 import type { CommandSpec } from '../spec.ts';
 
-/** 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults. */
-export const DEFAULT_MAX = 1800;
 const MIN_MAX = 2;
 /** A day: longer runs are better served by a monitoring check than a command. */
 const MAX_MAX = 86_400;
-const PROBES_RANGE = { min: 3, max: 16, default: 12 };
 
 /** The yargs side of `probe-idle`: flags, help and Ctrl-C; the work is loaded when chosen. */
 export const probeIdleCommand: CommandSpec = {
@@ -21,6 +19,7 @@ export const probeIdleCommand: CommandSpec = {
     yargs
       .option('max', {
         type: 'string',
+        // 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults.
         default: '30m',
         describe:
           "The longest silence to test (seconds, or 10m, 1h); never more than the server's wait_timeout plus a margin",

@@ -4,17 +4,16 @@ import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
-import { printReport } from '../../output/print.ts';
-import { colorFor } from '../../output/style.ts';
+import { printFormatted } from '../../output/print.ts';
 import { probeCapacity } from '../../probe/capacity.ts';
 import type { ProbeDriver } from '../../probe/driver.ts';
 import { runProbes } from '../../probe/engine.ts';
 import { mysqlDriver } from '../../probe/mysql.ts';
 import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
-import { linesProgress, NO_PROGRESS, type ProgressView, screenProgress } from './progress.ts';
+import { NO_PROGRESS, progressFor } from './progress.ts';
 import { buildReport, type ProbeIdleReport } from './report.ts';
 
-export interface ProbeIdleOptions {
+interface ProbeIdleOptions {
   /** The longest silence to test, seconds. */
   max: number;
   /** Probes open at once. */
@@ -23,7 +22,7 @@ export interface ProbeIdleOptions {
 }
 
 /** What the caller controls besides the options (tests and the benchmark go through here). */
-export interface ProbeIdleRuntime {
+interface ProbeIdleRuntime {
   /** Aborting it ends the run early with what is known; the CLI wires Ctrl-C to it. */
   signal?: AbortSignal;
   /** The mysql2 driver unless given. */
@@ -35,7 +34,7 @@ export interface ProbeIdleRuntime {
 }
 
 /** TCP keepalive on the keepalive probe: the shortest Linux allows, far below any limit worth finding. */
-export const KEEPALIVE_INTERVAL_MS = 1000;
+const KEEPALIVE_INTERVAL_MS = 1000;
 
 export async function runProbeIdle(
   options: ProbeIdleOptions,
@@ -50,14 +49,9 @@ export async function runProbeIdle(
   const capacity = probeCapacity(facts, options.probes);
   if ('refused' in capacity) throw usageError(capacity.refused);
 
-  const color = colorFor(io.stdout, io.env);
   const header = `dbcache probe-idle: ${target.address}, ${capacity.probes} probes${socket ? '' : ' and a keepalive probe'}, silences up to ${Math.min(options.max, facts.waitTimeout + Math.max(2, Math.round(facts.waitTimeout / 20)))} s (Ctrl-C stops with what is known)`;
-  const progress: ProgressView =
-    options.format !== 'table'
-      ? NO_PROGRESS
-      : io.stdout.isTTY
-        ? screenProgress(io.stdout, color, header, io.now)
-        : linesProgress(io.stdout, header);
+  // Progress is for people: the JSON and OpenMetrics documents come alone.
+  const progress = options.format === 'table' ? progressFor(io, header) : NO_PROGRESS;
   let run: Awaited<ReturnType<typeof runProbes>>;
   try {
     run = await runProbes(driver, {
@@ -81,20 +75,10 @@ export async function runProbeIdle(
     capacity.probes,
   );
   runtime.onReport?.(report);
-  if (options.format === 'openmetrics') {
-    const [{ renderOpenMetrics }, { probeMetrics }] = await Promise.all([
-      import('../../output/openmetrics.ts'),
-      import('./metrics.ts'),
-    ]);
-    io.stdout.write(renderOpenMetrics(probeMetrics(report)));
-  } else {
-    await printReport(
-      io,
-      report,
-      options.format === 'json',
-      async () => (await import('./render.ts')).renderReport,
-    );
-  }
+  await printFormatted(io, report, options.format, {
+    human: async () => (await import('./render.ts')).renderReport,
+    metrics: async () => (await import('./metrics.ts')).probeMetrics,
+  });
   if (report.run.left_on_server.length > 0) {
     throw new UserError(
       `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import type { Output } from '../../io.ts';
+import type { IO, Output } from '../../io.ts';
+import { colorFor } from '../../output/style.ts';
 import { keepaliveNeeds, type ProbeSnapshot } from '../../probe/engine.ts';
 
 export interface ProgressView {
@@ -37,6 +38,13 @@ export function linesProgress(out: Output, header: string): ProgressView {
 }
 
 /** A block redrawn in place for a person at a terminal: the ladder, the bracket, the time left. */
+/** A screen redrawn in place on a terminal, plain lines in a pipe. */
+export function progressFor(io: IO, header: string): ProgressView {
+  return io.stdout.isTTY
+    ? screenProgress(io.stdout, colorFor(io.stdout, io.env), header, io.now)
+    : linesProgress(io.stdout, header);
+}
+
 export function screenProgress(
   out: Output,
   color: ChalkInstance,

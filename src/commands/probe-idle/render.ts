@@ -10,7 +10,7 @@ const WHO: Record<string, string> = {
 };
 
 /** One line: what closes idle connections first from this host. */
-export function headline(report: ProbeIdleReport): string {
+function headline(report: ProbeIdleReport): string {
   const { limit } = report;
   const wait = report.server.wait_timeout;
   const range = limit ? `${limit.lower_seconds.toFixed(1)}–${limit.upper_seconds.toFixed(1)} s` : '';

@@ -10,7 +10,7 @@ export interface ServerWarning {
   message: string;
 }
 
-export interface RollbackOutcome {
+interface RollbackOutcome {
   /** The undo statements that ran, in order. */
   ran: string[];
   /** The undo statement that failed, with the reason; null when everything was put back. */
