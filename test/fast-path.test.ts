@@ -8,6 +8,8 @@
  * typo, a missing or empty value, ...) must reach yargs untouched.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { commandOptions, main as yargsMain } from '../src/cli.ts';
 import { checkTimeoutCommand } from '../src/commands/check-timeout/command.ts';
@@ -17,6 +19,8 @@ import type { IO } from '../src/io.ts';
 import { main } from '../src/start.ts';
 import { memoryIO } from './helpers/io.ts';
 import { sharedServer } from './helpers/server.ts';
+import { cliFlags } from './helpers/target.ts';
+import { copyOfBuild, runBuilt } from './startup/built.ts';
 
 type Run = (argv: string[], io: IO, commands: readonly CommandSpec[]) => Promise<number | undefined>;
 
@@ -285,5 +289,31 @@ test('check-timeout --json and --format openmetrics against a real server: the s
     const digitless = (text: string) => text.replace(/\d+(?:\.\d+)?(?:e[+-]?\d+)?/g, '0');
     assert.ok(quick.stdout.length > 100);
     assert.equal(digitless(quick.stdout), digitless(slow.stdout), argv.join(' '));
+  }
+});
+
+test('the built CLI: a clean check-timeout line never loads yargs (dist/cli.cjs); --help, a typo and other commands do', async () => {
+  const server = await sharedServer();
+  const copy = copyOfBuild();
+  try {
+    const traceDir = mkdtempSync(join(copy.dir, 'traces-'));
+    const env = { HOME: mkdtempSync(join(copy.dir, 'home-')) };
+    const run = (args: string[]) => runBuilt(copy.bin, args, env, { traceDir });
+    const clean = await run(['check-timeout', '--json', ...cliFlags(server)]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.ok(JSON.parse(clean.stdout).global.wait_timeout > 0);
+    assert.ok('core.cjs' in clean.loads && 'open.cjs' in clean.loads, JSON.stringify(clean.loads));
+    assert.ok(!('cli.cjs' in clean.loads), JSON.stringify(clean.loads));
+    for (const args of [
+      ['check-timeout', '--help'],
+      ['check-timeout', '--jsn'],
+      ['set-timeout', '--help'],
+    ]) {
+      const other = await run(args);
+      assert.ok('cli.cjs' in other.loads, `${args.join(' ')}: ${JSON.stringify(other.loads)}`);
+      assert.notEqual(other.code, -1);
+    }
+  } finally {
+    copy.remove();
   }
 });
