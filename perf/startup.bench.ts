@@ -170,8 +170,8 @@ export function phasesOf(trace: Trace, wall: number): [string, number][] {
   const connectEnd = connect?.end ?? connectStart;
   return [
     ['Node starts, until bin/dbcache.js runs', loader],
-    ['CLI and yargs loaded (read, code cache, run)', main - loader],
-    ['yargs set-up and parse', command - main],
+    ['start-up code loaded (read, code cache, run)', main - loader],
+    ['command line read (fast path: yargs is not loaded)', command - main],
     ['check-timeout code, connection options (flags, env, option files)', driverStart - command],
     ['mysql2 loaded', driverEnd - driverStart],
     ['until the connect starts', connectStart - driverEnd],

@@ -1,10 +1,10 @@
 // Builds dist/ for a fast start (issue 15: a one-shot command within 2x of a bare `node -e 0`).
 //
-// 1. esbuild bundles src/cli.ts as ES modules with code splitting, so each command, the
+// 1. esbuild bundles src/start.ts as ES modules with code splitting, so each command, the
 //    human-output code and mysql2 load only when used.
 // 2. Every chunk is turned into CommonJS and the chunks are packed into a few "group" files:
-//    `core` (the CLI and yargs, loaded on every run) and one per dynamic import (a command, the
-//    mysql2 driver, ...). dist/loader.cjs compiles each group with `vm.Script`, which, unlike
+//    `core` (src/start.ts and the check-timeout fast path, loaded on every run) and one per
+//    dynamic import (the CLI with yargs, a command, the mysql2 driver, ...). dist/loader.cjs compiles each group with `vm.Script`, which, unlike
 //    Node 20's ES module loader, accepts a V8 code cache: later runs skip parsing and compiling.
 // 3. Stand-ins for parts of dependencies are checked against the real ones here, so that a
 //    dependency upgrade that changes what they replace fails the build (scripts/stand-ins.mjs).
@@ -100,7 +100,7 @@ const { version } = JSON.parse(await readFile(new URL('package.json', root), 'ut
 
 const bundle = await build({
   absWorkingDir: fileURLToPath(root),
-  entryPoints: ['src/cli.ts'],
+  entryPoints: ['src/start.ts'],
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -167,11 +167,12 @@ function closure(id, seen = new Set()) {
   return seen;
 }
 
-// Groups: `core` is what every run loads; each dynamic import target is a group holding what it
-// needs beyond core. A chunk needed by two such groups is written into both (the loader keeps
+// Groups: `core` is what every run loads (src/start.ts: the fast path for a clean check-timeout
+// line); each dynamic import target is a group holding what it needs beyond core (src/cli.ts with
+// yargs is one: `cli`). A chunk needed by two such groups is written into both (the loader keeps
 // one instance per chunk, whichever group defined it first).
-const core = closure('cli');
-const groups = new Map([['core', { root: 'cli', members: [...core] }]]);
+const core = closure('start');
+const groups = new Map([['core', { root: 'start', members: [...core] }]]);
 for (const { dynamic } of chunks.values()) {
   for (const target of dynamic) {
     if (groups.has(target)) continue;

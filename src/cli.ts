@@ -1,4 +1,5 @@
-import yargs, { type Argv, type Options } from 'yargs';
+import yargs, { type Argv } from 'yargs';
+import { reportFailure, runCommand, warnOfPasswordOnCommandLine } from './command-run.ts';
 import { benchCommand } from './commands/bench/command.ts';
 import { checkTimeoutCommand } from './commands/check-timeout/command.ts';
 import { generateCommand } from './commands/generate/command.ts';
@@ -7,15 +8,12 @@ import { probeIdleCommand } from './commands/probe-idle/command.ts';
 import { setTimeoutCommand } from './commands/set-timeout/command.ts';
 import type { CommandSpec } from './commands/spec.ts';
 import { watchConnectionsCommand } from './commands/watch-connections/command.ts';
-import { normalizeArgv, passwordOnCommandLine, typedFlag, wordAfterBarePassword } from './connection/argv.ts';
-import { SSL_MODES } from './connection/settings.ts';
-import { type ConnectionFlags, refuseEmptyFlags } from './connection/sources.ts';
-import { resolveTarget, type ServerTarget } from './connection/target.ts';
-import { Interrupts } from './interrupt.ts';
+import { normalizeArgv, wordAfterBarePassword } from './connection/argv.ts';
+import { connectionOptions } from './connection/options.ts';
 import { type IO, processIO } from './io.ts';
-import { describeFailure, usageError } from './output/errors.ts';
+import { usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
-import { messageWidthOf, widthOf, wrapProse } from './output/prose.ts';
+import { widthOf } from './output/prose.ts';
 import { closest } from './output/suggest.ts';
 
 /** Written in by scripts/build.mjs from package.json; tests that import this file run unbundled. */
@@ -33,9 +31,6 @@ export const COMMANDS: CommandSpec[] = [
 
 /** yargs' help layout slows down with the square of its width: past this no line is read anyway. */
 const HELP_MAX_WIDTH = 500;
-
-const CONNECTION =
-  'Connection (as the mysql client; also --url, DATABASE_URL, MYSQL_HOST, MYSQL_TCP_PORT, MYSQL_UNIX_PORT, MYSQL_PWD, option files):';
 
 /**
  * yargs' complaint as one plain sentence. A word after a bare -p that yargs did not expect is
@@ -88,45 +83,6 @@ function skipHelpPreRendering(parser: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
-/** The mysql client's connection flags, shared by every command. */
-function connectionOptions(): Record<string, Options> {
-  const options: Record<string, Options> = {
-    host: { alias: 'h', type: 'string', describe: 'Server host; a path starting with / is a socket' },
-    port: { alias: 'P', type: 'string', describe: 'TCP port (default 3306)' },
-    user: { alias: 'u', type: 'string', describe: 'User name (default: your login name)' },
-    password: {
-      type: 'string',
-      describe: 'Password; give -p alone to be asked without echo (-pSECRET works but others can see it)',
-    },
-    'password-prompt': { type: 'boolean', hidden: true },
-    socket: { alias: 'S', type: 'string', describe: 'Unix socket file' },
-    database: { alias: 'D', type: 'string', describe: 'Default database' },
-    protocol: { type: 'string', describe: 'TCP or SOCKET: force one' },
-    'connect-timeout': { type: 'string', describe: 'Seconds to wait for the connection (default 10)' },
-    'statement-timeout': {
-      type: 'string',
-      describe:
-        'Seconds to wait for the answer to each statement before giving up with exit 3 (default: the --connect-timeout value)',
-    },
-    'ssl-mode': { type: 'string', describe: `TLS: ${SSL_MODES.join(', ')} (default PREFERRED)` },
-    'ssl-ca': { type: 'string', describe: 'CA certificate file (PEM)' },
-    'ssl-cert': { type: 'string', describe: 'Client certificate file (PEM)' },
-    'ssl-key': { type: 'string', describe: 'Client key file (PEM)' },
-    url: { type: 'string', describe: 'mysql://user:password@host:port/database (and ?ssl-mode=REQUIRED)' },
-    'defaults-file': { type: 'string', describe: 'Read only this option file' },
-    'defaults-extra-file': { type: 'string', describe: 'Read this option file after the global ones' },
-    'no-defaults': { type: 'boolean', describe: 'Read no option files' },
-  };
-  for (const option of Object.values(options)) {
-    option.group = CONNECTION;
-    // A repeated flag means its last value, as in the mysql client (`-u root -u app` is app).
-    // (check-timeout declares --url a list: it checks every server named.)
-    if (option.type === 'string')
-      option.coerce = (value: unknown) => (Array.isArray(value) ? value.at(-1) : value);
-  }
-  return options;
-}
-
 /** What yargs knows of the options in effect: public since yargs 3, though not in its type definitions. */
 interface DeclaredOptions {
   key: Record<string, unknown>;
@@ -167,6 +123,8 @@ export function commandOptions(spec: CommandSpec): Array<{
   type: 'string' | 'boolean' | 'number';
   repeatable: boolean;
   choices: string[] | undefined;
+  /** One-letter and other alternative names (`-h` for --host). */
+  aliases: string[];
 }> {
   const parser = spec.builder(yargs([]).options(connectionOptions()));
   const declared = declaredOptions(parser);
@@ -175,6 +133,7 @@ export function commandOptions(spec: CommandSpec): Array<{
     type: declared.boolean.includes(name) ? 'boolean' : declared.number.includes(name) ? 'number' : 'string',
     repeatable: declared.array.includes(name),
     choices: declared.choices[name]?.map(String),
+    aliases: declared.alias[name] ?? [],
   }));
 }
 
@@ -203,16 +162,11 @@ export async function main(
   io: IO = processIO(),
   commands: readonly CommandSpec[] = COMMANDS,
 ): Promise<number> {
-  const debug = Boolean(io.env.DBCACHE_DEBUG);
   let exitCode: number = ExitCode.ok;
   // The flags a typo is compared with: the chosen command's own, once its builder has run.
   let knownFlags = [...CONNECTION_FLAGS, 'help', 'version'];
   try {
-    if (passwordOnCommandLine(argv)) {
-      io.stderr.write(
-        'dbcache: warning: a password on the command line can be seen by other users of this machine; prefer -p alone (prompt), MYSQL_PWD or an option file.\n',
-      );
-    }
+    warnOfPasswordOnCommandLine(argv, io);
     let parser = yargs(normalizeArgv(argv))
       .scriptName('dbcache')
       .usage(
@@ -247,31 +201,13 @@ export async function main(
         knownFlags = [...own, ...knownFlags];
       });
       parser = parser.command(spec.command, spec.describe, builder, async (args) => {
-        refuseEmptyFlags(args as ConnectionFlags, (long) => typedFlag(argv, long));
-        let target: ServerTarget | undefined;
-        // One interrupt model per run: SIGINT and SIGTERM reach the command through its target.
-        const interrupts = new Interrupts((code) => process.exit(code));
-        const stopListening = interrupts.listenToProcess();
-        try {
-          exitCode = await spec.run(args, io, () => {
-            target ??= resolveTarget(args as ConnectionFlags, io, interrupts);
-            return target;
-          });
-        } finally {
-          stopListening();
-        }
+        exitCode = await runCommand(spec, args, argv, io);
       });
     }
     skipHelpPreRendering(parser);
     await parser.parseAsync();
   } catch (err) {
-    const failure = describeFailure(err, debug);
-    // A message is wrapped to a terminal; a stack trace (DBCACHE_DEBUG) is left as it is.
-    const text = failure.text.includes('\n')
-      ? failure.text
-      : wrapProse(failure.text, messageWidthOf(io.stderr, io.env));
-    io.stderr.write(`${text}\n`);
-    exitCode = failure.exitCode;
+    exitCode = reportFailure(err, io);
   }
   return exitCode;
 }

@@ -11,8 +11,8 @@ export function run(dir: string): void {
   const loader = new Loader({ dir, env: process.env, tracer });
   // At exit, so that the cache also holds the functions this run compiled lazily.
   process.once('exit', () => loader.saveCaches());
-  const cli = tracer?.begin('core: CLI and yargs defined');
-  const { main } = loader.chunk('cli') as { main(argv: readonly string[]): Promise<number> };
+  const cli = tracer?.begin('core: start and the fast path defined');
+  const { main } = loader.chunk('start') as { main(argv: readonly string[]): Promise<number> };
   cli?.end();
   tracer?.mark('main');
   main(process.argv.slice(2)).then((code) => {
