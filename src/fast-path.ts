@@ -115,7 +115,7 @@ const plainValue = (value: string) => value.trim() !== '' && !/^["']/.test(value
  * The arguments yargs would hand `spec.run` for `argv`, or undefined when `argv` is not a clean
  * command line for `spec` (then yargs reads it).
  */
-export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<string, unknown> | undefined {
+function fastArgs(argv: readonly string[], spec: CommandSpec): Record<string, unknown> | undefined {
   if (!/^[a-z][a-z-]*$/.test(spec.command)) return undefined;
   const words = normalizeArgv(argv);
   if (words[0] !== spec.command) return undefined;

@@ -16,7 +16,7 @@ export class UserError extends Error {
 export const usageError = (message: string): UserError => new UserError(message, ExitCode.usage);
 
 /** The shape of a mysql2 error, without importing mysql2 where only the shape is needed. */
-export interface ServerError {
+interface ServerError {
   code?: string;
   errno?: number;
   sqlState?: string;

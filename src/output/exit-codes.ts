@@ -18,5 +18,5 @@ export const ExitCode = {
   internal: 70,
 } as const;
 
-export type ExitCodeName = keyof typeof ExitCode;
+type ExitCodeName = keyof typeof ExitCode;
 export type ExitCodeValue = (typeof ExitCode)[ExitCodeName];

@@ -1,7 +1,7 @@
 import { usageError } from './errors.ts';
 
 /** What a reporting command prints: the human view, its --json document, or OpenMetrics gauges. */
-export const FORMATS = ['table', 'json', 'openmetrics'] as const;
+const FORMATS = ['table', 'json', 'openmetrics'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** `--format`, with `--json` as its short form; both at once must agree. */

@@ -57,7 +57,7 @@ const HEADER = MAGIC.length + 8;
 /** Entries of other keys (older builds, other Node versions) kept per group; older ones are removed. */
 const KEEP_OTHERS = 2;
 
-export interface LoaderOptions {
+interface LoaderOptions {
   /** Where the group files are (dist/). */
   dir: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -176,7 +176,7 @@ export class Loader {
 }
 
 /** An object that stands for a module and loads it on first use of any property. */
-export function lazyModule(load: () => object): object {
+function lazyModule(load: () => object): object {
   let real: object | undefined;
   const target = () => {
     real ??= load();
@@ -202,7 +202,7 @@ export function lazyModule(load: () => object): object {
  * `$XDG_CACHE_HOME/dbcache`, else `~/.cache/dbcache` (the XDG base directory rules: a relative
  * XDG_CACHE_HOME is ignored); null without a home.
  */
-export function cacheDirectory(env: Readonly<Record<string, string | undefined>>): string | null {
+function cacheDirectory(env: Readonly<Record<string, string | undefined>>): string | null {
   const xdg = env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'dbcache');
   const home = env.HOME || (process.platform === 'win32' ? env.LOCALAPPDATA : undefined);
@@ -213,7 +213,7 @@ export function cacheDirectory(env: Readonly<Record<string, string | undefined>>
  * What a cache is valid for: this code, this Node and V8, this architecture and these flags.
  * V8 itself checks only its version, its flags and the source's length.
  */
-export function cacheKey(
+function cacheKey(
   codeHash: string,
   length: number,
   env: Readonly<Record<string, string | undefined>>,
@@ -223,7 +223,7 @@ export function cacheKey(
 }
 
 /** A short, stable file-name hash (not a security measure: ownership checks are). */
-export function fnv1a(text: string): string {
+function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let index = 0; index < text.length; index++) {
     hash ^= text.charCodeAt(index);
@@ -242,7 +242,7 @@ function trustworthy(stats: { uid: number; mode: number }): boolean {
 }
 
 /** The V8 data of a cache file, or undefined when it is missing, foreign, damaged or for another key. */
-export function readCache(path: string, key: string): Buffer | undefined {
+function readCache(path: string, key: string): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));

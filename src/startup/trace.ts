@@ -7,7 +7,7 @@ import { subscribe, tracingChannel } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
-export interface Phase {
+interface Phase {
   name: string;
   start: number;
   end: number;

@@ -3,7 +3,7 @@ import type { IO, Output } from '../../io.ts';
 import { colorFor } from '../../output/style.ts';
 import { keepaliveNeeds, type ProbeSnapshot } from '../../probe/engine.ts';
 
-export interface ProgressView {
+interface ProgressView {
   update(snapshot: ProbeSnapshot, message: string): void;
   /** Clears the screen view so the report starts on a clean line. */
   done(): void;
