@@ -125,15 +125,18 @@ function idleTimeoutCandidates(
 function restarted(previous: Snapshot, current: Snapshot, elapsedSeconds: number): boolean {
   const before = previous.counters;
   const after = current.counters;
-  // Had it kept running, the server would have been up at least `elapsed` seconds longer.
-  if (before.Uptime !== undefined && after.Uptime !== undefined) {
-    return after.Uptime + UPTIME_SLACK_SECONDS < before.Uptime + elapsedSeconds;
-  }
-  return (
+  // Had it kept running, the server would have been up at least `elapsed` seconds longer. A
+  // server restarted within its first seconds can pass that test with the slack, so the
+  // Connections counter, which only a restart sets back, is asked too.
+  const uptimeFell =
+    before.Uptime !== undefined &&
+    after.Uptime !== undefined &&
+    after.Uptime + UPTIME_SLACK_SECONDS < before.Uptime + elapsedSeconds;
+  const connectionsFell =
     before.Connections !== undefined &&
     after.Connections !== undefined &&
-    after.Connections < before.Connections
-  );
+    after.Connections < before.Connections;
+  return uptimeFell || connectionsFell;
 }
 
 function counterDeltas(previous: Snapshot, current: Snapshot): CounterDeltas | null {

@@ -122,6 +122,20 @@ test('a restart during a long gap is seen although Uptime grew', () => {
   assert.equal(steady.serverRestarted, false);
 });
 
+test("a restart within the server's first seconds is seen by its Connections counter going back", () => {
+  // Up 2 s, restarted, up 1 s one second later: within the Uptime slack, but Connections fell.
+  const young = diffSnapshots(
+    snapshot(0, [row(1)], { Uptime: 2, Connections: 9 }),
+    snapshot(1000, [], { Uptime: 1, Connections: 2 }),
+  );
+  assert.equal(young.serverRestarted, true);
+  const steady = diffSnapshots(
+    snapshot(0, [row(1)], { Uptime: 2, Connections: 9 }),
+    snapshot(1000, [row(1)], { Uptime: 3, Connections: 9 }),
+  );
+  assert.equal(steady.serverRestarted, false);
+});
+
 test('clients are user@host without the client port', () => {
   assert.equal(clientOf({ user: 'app', host: '10.0.0.5:51234' }), 'app@10.0.0.5');
   assert.equal(clientOf({ user: 'app', host: 'localhost' }), 'app@localhost');
