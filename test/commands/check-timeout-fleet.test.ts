@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import type { FleetReport } from '../../src/fleet/report.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
-import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
+import { freePort, sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, runCli } from '../helpers/target.ts';
 
 let changed: TestServer;
@@ -22,14 +22,6 @@ let admin: Connection;
 let downPort: number;
 let dir: string;
 let targetsFile: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 before(async () => {
   [changed, defaults] = await Promise.all([sharedServer(), startTestServer()]);

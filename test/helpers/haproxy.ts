@@ -3,12 +3,14 @@
  * 127.0.0.1, with short `timeout client` / `timeout server`: a load balancer that closes idle
  * connections. Started in the foreground (-db) and stopped by the test.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './server.ts';
 
 export interface Haproxy {
   host: string;
@@ -21,19 +23,6 @@ function haproxyBinary(): string {
     if (existsSync(path)) return path;
   }
   throw new Error('HAProxy is not installed: apt-get install haproxy (what .ci/run does).');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function reachable(port: number): Promise<boolean> {

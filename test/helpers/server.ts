@@ -61,7 +61,8 @@ export function serverBinary(): string {
   return found;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on now: for test servers, proxies and exporters. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
