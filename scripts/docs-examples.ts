@@ -74,6 +74,21 @@ export interface Example {
 /** The connection flags for the throwaway server, as if it were the machine's own server on its socket. */
 const local = (world: ExampleWorld) => ['--no-defaults', '-S', world.server.socket ?? '', '-u', 'root'];
 
+/** patch-config on a file of the example's config directory, offline, for this MariaDB, to 600 s. */
+const offlinePatch = (world: ExampleWorld, file: string, ...rest: string[]) => [
+  'patch-config',
+  '--file',
+  join(world.configDir, file),
+  '--offline',
+  '--flavor',
+  'mariadb',
+  '--server-version',
+  world.version,
+  '--wait-timeout',
+  '600',
+  ...rest,
+];
+
 const fleetFile = (world: ExampleWorld) =>
   [
     '# the fleet: one server a line (mysql:// URL, host[:port] or socket path)',
@@ -123,19 +138,7 @@ export const EXAMPLES: Example[] = [
       'mariadb.conf.d/50-server.cnf':
         '[server]\n\n[mysqld]\nuser                    = mysql\nbind-address            = 127.0.0.1\n\n# Timeouts\nwait_timeout = 28800\n',
     },
-    args: (world) => [
-      'patch-config',
-      '--file',
-      join(world.configDir, 'mariadb.conf.d/50-server.cnf'),
-      '--offline',
-      '--flavor',
-      'mariadb',
-      '--server-version',
-      world.version,
-      '--wait-timeout',
-      '600',
-      '--dry-run',
-    ],
+    args: (world) => offlinePatch(world, 'mariadb.conf.d/50-server.cnf', '--dry-run'),
   },
   {
     name: 'patch-config-json-changed',
@@ -144,40 +147,14 @@ export const EXAMPLES: Example[] = [
     files: {
       'mariadb.conf.d/50-server.cnf': '[mysqld]\nuser = mysql\nmax_connections = 200\n',
     },
-    args: (world) => [
-      'patch-config',
-      '--file',
-      join(world.configDir, 'mariadb.conf.d/50-server.cnf'),
-      '--offline',
-      '--flavor',
-      'mariadb',
-      '--server-version',
-      world.version,
-      '--wait-timeout',
-      '600',
-      '--yes',
-      '--json',
-    ],
+    args: (world) => offlinePatch(world, 'mariadb.conf.d/50-server.cnf', '--yes', '--json'),
     show: { stdout: true, exitCode: true },
   },
   {
     name: 'patch-config-json-unchanged',
     display:
       'dbcache patch-config --file /etc/mysql/mariadb.conf.d/50-server.cnf --offline --wait-timeout 600 --yes --json',
-    args: (world) => [
-      'patch-config',
-      '--file',
-      join(world.configDir, 'mariadb.conf.d/50-server.cnf'),
-      '--offline',
-      '--flavor',
-      'mariadb',
-      '--server-version',
-      world.version,
-      '--wait-timeout',
-      '600',
-      '--yes',
-      '--json',
-    ],
+    args: (world) => offlinePatch(world, 'mariadb.conf.d/50-server.cnf', '--yes', '--json'),
     show: { stdout: true, exitCode: true },
   },
   {
