@@ -15,7 +15,7 @@ const LIMIT_S = 20;
 async function probe(server: TestServer, host: string, port: number): Promise<ProbeIdleReport> {
   const { io, captured } = memoryIO();
   let report: ProbeIdleReport | undefined;
-  await runProbeIdle({ max: 120, probes: 12, format: 'json' }, io, tcpTarget({ ...server, host, port }, io), {
+  await runProbeIdle({ max: 120, probes: 12, json: true }, io, tcpTarget({ ...server, host, port }, io), {
     onReport: (made) => (report = made),
   });
   if (!report) throw new Error(`probe-idle did not report: ${captured.stderr}`);

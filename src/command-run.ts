@@ -35,10 +35,11 @@ export async function runCommand(
   const interrupts = new Interrupts((code) => process.exit(code));
   const stopListening = interrupts.listenToProcess();
   try {
-    return await spec.run(args, io, () => {
+    const source = () => {
       target ??= resolveTarget(args as ConnectionFlags, io, interrupts);
       return target;
-    });
+    };
+    return await spec.run(args, io, Object.assign(source, { interrupts }));
   } finally {
     stopListening();
   }

@@ -1,10 +1,12 @@
 /**
- * A fleet run's model: one entry per server (the single-server report, or why there is none)
- * and a summary that groups servers by their global wait_timeout. Human, JSON and OpenMetrics
- * views are built from it.
+ * What every fleet run has in common, whatever it asks each server: one entry per server (the
+ * single-server report, or why there is none), the summary's failure lists, the exit code, and
+ * the words a summary line uses for them. check-timeout and probe-idle add their own grouping.
  */
-import type { TimeoutReport } from '../commands/check-timeout/report.ts';
+import { describeFailure } from '../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
+import type { Outcome } from './run.ts';
+import type { FleetTarget } from './targets.ts';
 
 export interface FleetError {
   /** A sentence or two, as the single-server command would print it, without "dbcache: ". */
@@ -15,77 +17,120 @@ export interface FleetError {
   kind: 'unreachable' | 'refused' | 'failed';
 }
 
-export interface FleetEntry {
+export interface FleetEntry<R> {
   target: string;
   origin: string;
-  report: TimeoutReport | null;
+  report: R | null;
   error: FleetError | null;
 }
 
-interface FleetSummary {
+/** The summary fields every fleet command has. */
+export interface FleetTally {
   servers: number;
   checked: number;
-  /** Servers by global wait_timeout, most common first. */
-  by_wait_timeout: Array<{ wait_timeout: number; count: number; targets: string[] }>;
   unreachable: string[];
   failed: string[];
-  /** With --expect: the checked servers whose wait_timeout differs. */
-  not_as_expected: string[] | null;
   /** Ctrl-C ended the run before these were checked. */
   not_checked: string[];
 }
 
-export interface FleetReport {
-  servers: FleetEntry[];
-  summary: FleetSummary;
+/** The entries of a run, in the targets' order: a report, an error, or not checked (Ctrl-C). */
+export function fleetEntries<R>(
+  targets: readonly FleetTarget[],
+  outcomes: readonly Outcome<R>[],
+  timedOut: (index: number) => string,
+): { entries: FleetEntry<R>[]; notChecked: string[] } {
+  const entries: FleetEntry<R>[] = [];
+  const notChecked: string[] = [];
+  outcomes.forEach((outcome, index) => {
+    const target = targets[index] as FleetTarget;
+    const entry = { target: target.name, origin: target.origin };
+    if (outcome.state === 'done' || (outcome.state === 'interrupted' && outcome.value !== undefined)) {
+      entries.push({ ...entry, report: outcome.value as R, error: null });
+    } else if (outcome.state === 'failed') {
+      entries.push({ ...entry, report: null, error: fleetError(outcome.error) });
+    } else if (outcome.state === 'timed-out') {
+      const error = {
+        kind: 'unreachable',
+        exit_code: ExitCode.connection,
+        message: timedOut(index),
+      } as const;
+      entries.push({ ...entry, report: null, error });
+    } else notChecked.push(target.name);
+  });
+  return { entries, notChecked };
 }
 
-export function summarize(
-  entries: FleetEntry[],
-  expect: number | undefined,
-  notChecked: string[],
-): FleetSummary {
-  const groups = new Map<number, string[]>();
-  for (const entry of entries) {
-    if (!entry.report) continue;
-    const value = Number(entry.report.global.wait_timeout);
-    groups.set(value, [...(groups.get(value) ?? []), entry.target]);
-  }
-  const by_wait_timeout = [...groups]
-    .map(([wait_timeout, targets]) => ({ wait_timeout, count: targets.length, targets }))
-    .sort((a, b) => b.count - a.count || a.wait_timeout - b.wait_timeout);
-  const errored = (kind: FleetError['kind'] | 'other') =>
+function fleetError(err: unknown): FleetError {
+  const { text, exitCode } = describeFailure(err, false);
+  const kind: FleetError['kind'] =
+    exitCode === ExitCode.connection
+      ? 'unreachable'
+      : exitCode === ExitCode.authentication || exitCode === ExitCode.privilege
+        ? 'refused'
+        : 'failed';
+  return { kind, exit_code: exitCode, message: text.replace(/^dbcache: /, '') };
+}
+
+export function tally<R>(entries: readonly FleetEntry<R>[], notChecked: string[]): FleetTally {
+  const errored = (unreachable: boolean) =>
     entries
-      .filter(
-        (entry) =>
-          entry.error && (kind === 'other' ? entry.error.kind !== 'unreachable' : entry.error.kind === kind),
-      )
+      .filter((entry) => entry.error && (entry.error.kind === 'unreachable') === unreachable)
       .map((entry) => entry.target);
   return {
     servers: entries.length + notChecked.length,
     checked: entries.filter((entry) => entry.report).length,
-    by_wait_timeout,
-    unreachable: errored('unreachable'),
-    failed: errored('other'),
-    not_as_expected:
-      expect === undefined
-        ? null
-        : entries
-            .filter((entry) => entry.report?.expect && !entry.report.expect.matches)
-            .map((entry) => entry.target),
+    unreachable: errored(true),
+    failed: errored(false),
     not_checked: notChecked,
   };
 }
 
+/** Servers grouped by a value of their report, the most common group first. */
+export function groupBy<R, K extends string | number>(
+  entries: readonly FleetEntry<R>[],
+  key: (report: R) => K,
+  order: (a: K, b: K) => number,
+): Array<{ key: K; targets: string[] }> {
+  const groups = new Map<K, string[]>();
+  for (const entry of entries) {
+    if (!entry.report) continue;
+    const value = key(entry.report);
+    groups.set(value, [...(groups.get(value) ?? []), entry.target]);
+  }
+  return [...groups]
+    .map(([value, targets]) => ({ key: value, targets }))
+    .sort((a, b) => b.targets.length - a.targets.length || order(a.key, b.key));
+}
+
 /**
  * The run's exit code, in this order: 3 when any server could not be reached; else the code of
- * the first other failure (4 login refused, 5 missing privilege, ...); else 1 when any server
- * differs from --expect; else 0. Ctrl-C (130) is decided by the caller.
+ * the first other failure (4 login refused, 5 missing privilege, ...); else 1 when the command's
+ * own check failed for any server (`checkFailed`); else 0. Ctrl-C (130) is decided by the caller.
  */
-export function fleetExitCode(report: FleetReport): ExitCodeValue {
-  if (report.summary.unreachable.length > 0) return ExitCode.connection;
-  const failure = report.servers.find((entry) => entry.error);
+export function fleetExitCode<R>(entries: readonly FleetEntry<R>[], checkFailed: boolean): ExitCodeValue {
+  if (entries.some((entry) => entry.error?.kind === 'unreachable')) return ExitCode.connection;
+  const failure = entries.find((entry) => entry.error);
   if (failure?.error) return failure.error.exit_code as ExitCodeValue;
-  if (report.summary.not_as_expected?.length) return ExitCode.checkFailed;
-  return ExitCode.ok;
+  return checkFailed ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/** "db-7, db-9" or "db-1, …, db-5 and 12 more": a summary names at most five servers. */
+export function names(list: readonly string[]): string {
+  return list.length <= 5 ? list.join(', ') : `${list.slice(0, 5).join(', ')} and ${list.length - 5} more`;
+}
+
+/**
+ * The summary line's closing parts, each server named: unreachable, failed, the command's own
+ * `checkParts` ("2 not as expected: …"), and not checked.
+ */
+export function tallyParts(summary: FleetTally, ...checkParts: string[]): string[] {
+  const parts: string[] = [];
+  if (summary.unreachable.length)
+    parts.push(`${summary.unreachable.length} unreachable: ${names(summary.unreachable)}`);
+  if (summary.failed.length) parts.push(`${summary.failed.length} failed: ${names(summary.failed)}`);
+  parts.push(...checkParts);
+  if (summary.not_checked.length)
+    parts.push(`${summary.not_checked.length} not checked (stopped): ${names(summary.not_checked)}`);
+  return parts;
 }

@@ -7,13 +7,25 @@ export type Outcome<R> =
   | { state: 'done'; value: R }
   | { state: 'failed'; error: unknown }
   | { state: 'timed-out' }
-  /** Under way when the run was stopped. */
-  | { state: 'interrupted' }
+  /** Under way when the run was stopped; `value` when the work wound down within the grace period. */
+  | { state: 'interrupted'; value?: R }
   | { state: 'not-run' };
+
+interface BoundedOptions {
+  parallel: number;
+  deadlineMs: number;
+  signal?: AbortSignal;
+  /**
+   * How long stopped work (deadline or abort) may take to wind down before its slot is freed:
+   * probe-idle ends its probes on the server and returns what it learned. 0 (the default) frees
+   * the slot at once.
+   */
+  graceMs?: number;
+}
 
 export async function runBounded<T, R>(
   items: readonly T[],
-  options: { parallel: number; deadlineMs: number; signal?: AbortSignal },
+  options: BoundedOptions,
   work: (item: T, signal: AbortSignal) => Promise<R>,
 ): Promise<Outcome<R>[]> {
   const outcomes: Outcome<R>[] = items.map(() => ({ state: 'not-run' }));
@@ -28,7 +40,7 @@ export async function runBounded<T, R>(
   const worker = async (): Promise<void> => {
     while (next < items.length && !options.signal?.aborted) {
       const index = next++;
-      outcomes[index] = await runOne(items[index] as T, options.deadlineMs, underWay, work);
+      outcomes[index] = await runOne(items[index] as T, options, underWay, work);
     }
   };
   try {
@@ -41,7 +53,7 @@ export async function runBounded<T, R>(
 
 async function runOne<T, R>(
   item: T,
-  deadlineMs: number,
+  { deadlineMs, graceMs = 0 }: BoundedOptions,
   underWay: Set<(reason: unknown) => void>,
   work: (item: T, signal: AbortSignal) => Promise<R>,
 ): Promise<Outcome<R>> {
@@ -66,11 +78,25 @@ async function runOne<T, R>(
       (value): Outcome<R> => ({ state: 'done', value }),
       (error: unknown): Outcome<R> => ({ state: 'failed', error }),
     );
-    // The work is told to stop through its signal; its slot is freed at the deadline whether or
-    // not it has wound down yet, so one host that ignores the abort cannot hold the run.
-    const outcome = await Promise.race([running, stopped.then(() => undefined)]);
+    // The work is told to stop through its signal; its slot is freed at the deadline (plus the
+    // grace period) whether or not it has wound down, so one host that ignores the abort cannot
+    // hold the run.
+    let outcome = await Promise.race([running, stopped.then(() => undefined)]);
     if (outcome?.state === 'done' || (outcome && !controller.signal.aborted)) return outcome;
-    return timedOut ? { state: 'timed-out' } : { state: 'interrupted' };
+    if (!outcome && graceMs > 0) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      outcome = await Promise.race([
+        running,
+        new Promise<undefined>((resolve) => {
+          graceTimer = setTimeout(() => resolve(undefined), graceMs);
+        }),
+      ]);
+      clearTimeout(graceTimer);
+    }
+    if (timedOut) return { state: 'timed-out' };
+    return outcome?.state === 'done'
+      ? { state: 'interrupted', value: outcome.value }
+      : { state: 'interrupted' };
   } finally {
     clearTimeout(timer);
     underWay.delete(stop);

@@ -15,6 +15,11 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
+/** An empty family to push samples into. */
+export function gauge(name: string, help: string, unit?: string): MetricFamily {
+  return { name, help, ...(unit ? { unit } : {}), samples: [] };
+}
+
 /** Families without samples are left out; every family is a gauge (each value is a reading). */
 export function renderOpenMetrics(families: MetricFamily[]): string {
   const lines: string[] = [];

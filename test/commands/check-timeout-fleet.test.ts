@@ -4,15 +4,16 @@
  * OpenMetrics output is checked by promtool and scraped through the real node_exporter.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Connection } from 'mysql2/promise';
-import type { FleetReport } from '../../src/fleet/report.ts';
+import type { TimeoutFleetReport } from '../../src/commands/check-timeout/fleet.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
+import { promtool, scrapeTextfiles } from '../helpers/prometheus.ts';
 import { freePort, sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, runCli } from '../helpers/target.ts';
 
@@ -82,7 +83,7 @@ test('--json: the single-server report per server, an error object for the unrea
     { MYSQL_PWD: changed.password },
   );
   assert.equal(result.code, ExitCode.connection, 'unreachable outranks a failed expectation');
-  const report = JSON.parse(result.stdout) as FleetReport;
+  const report = JSON.parse(result.stdout) as TimeoutFleetReport;
   assert.deepEqual(
     report.servers.map((entry) => [
       entry.origin,
@@ -163,16 +164,11 @@ test('targets from standard input', async () => {
     `127.0.0.1:${changed.port}\n`,
   );
   assert.equal(result.code, ExitCode.ok, result.stderr);
-  assert.equal((JSON.parse(result.stdout) as FleetReport).servers[0]?.report?.global.wait_timeout, 600);
+  assert.equal(
+    (JSON.parse(result.stdout) as TimeoutFleetReport).servers[0]?.report?.global.wait_timeout,
+    600,
+  );
 });
-
-const run = (command: string, args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input ?? '');
-  });
 
 test('--format openmetrics passes promtool, and node_exporter exports it through its textfile collector', async () => {
   const result = await runCli(
@@ -202,46 +198,25 @@ test('--format openmetrics passes promtool, and node_exporter exports it through
     /dbcache_finding\{instance="[^"]+",code="wait-timeout-default",severity="warning"\} 1/,
   );
   assert.match(metrics, /# EOF\n$/);
-  const lint = await run('promtool', ['check', 'metrics'], metrics);
+  const lint = await promtool(['check', 'metrics'], metrics);
   assert.equal(lint.code, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
 
   const textfiles = join(dir, 'textfile');
   await rm(textfiles, { recursive: true, force: true });
-  await import('node:fs/promises').then((fs) => fs.mkdir(textfiles));
+  await mkdir(textfiles);
   await writeFile(join(textfiles, 'dbcache.prom'), metrics);
-  const port = await freePort();
-  const exporter: ChildProcess = spawn(
-    'prometheus-node-exporter',
-    [
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--collector.disable-defaults',
-      '--collector.textfile',
-      `--collector.textfile.directory=${textfiles}`,
-    ],
-    { stdio: 'ignore' },
+  const scraped = await scrapeTextfiles(textfiles, 'dbcache_up');
+  assert.match(
+    scraped,
+    new RegExp(
+      `dbcache_wait_timeout_seconds\\{instance="127\\.0\\.0\\.1:${changed.port}",scope="global"\\} 600`,
+    ),
   );
-  try {
-    let scraped = '';
-    for (let attempt = 0; attempt < 50 && !scraped.includes('dbcache_up'); attempt++) {
-      scraped = await fetch(`http://127.0.0.1:${port}/metrics`)
-        .then((response) => response.text())
-        .catch(() => '');
-      if (!scraped.includes('dbcache_up')) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.match(
-      scraped,
-      new RegExp(
-        `dbcache_wait_timeout_seconds\\{instance="127\\.0\\.0\\.1:${changed.port}",scope="global"\\} 600`,
-      ),
-    );
-    assert.match(scraped, /node_textfile_scrape_error 0/);
-  } finally {
-    exporter.kill();
-  }
+  assert.match(scraped, /node_textfile_scrape_error 0/);
 });
 
 test('the example alert rules pass promtool check rules', async () => {
-  const rules = await run('promtool', [
+  const rules = await promtool([
     'check',
     'rules',
     new URL('../../docs/examples/dbcache-alerts.yml', import.meta.url).pathname,

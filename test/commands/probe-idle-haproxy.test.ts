@@ -35,7 +35,7 @@ test('HAProxy closes idle connections after its timeout: cut in between, closed,
   const { io, captured } = memoryIO();
   let report: ProbeIdleReport | undefined;
   const code = await runProbeIdle(
-    { max: 60, probes: 12, format: 'table' },
+    { max: 60, probes: 12, json: false },
     io,
     tcpTarget({ ...server, host: proxy.host, port: proxy.port }, io),
     { onReport: (made) => (report = made) },

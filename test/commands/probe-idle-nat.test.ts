@@ -44,7 +44,7 @@ const overTheVeth = (io: ReturnType<typeof memoryIO>['io']) =>
 test('a conntrack firewall forgets idle flows silently: black-holed in between, keepalive keeps the flow, exit 1', async () => {
   const { io, captured } = memoryIO();
   let report: ProbeIdleReport | undefined;
-  const code = await runProbeIdle({ max: 60, probes: 12, format: 'table' }, io, overTheVeth(io), {
+  const code = await runProbeIdle({ max: 60, probes: 12, json: false }, io, overTheVeth(io), {
     onReport: (made) => (report = made),
   });
   assert.ok(report, captured.stderr);

@@ -61,7 +61,7 @@ async function probeRun(socket: boolean) {
       )
     : tcpTarget(server, io);
   let report: ProbeIdleReport | undefined;
-  const running = runProbeIdle({ max: 60, probes: 12, format: 'json' }, io, target, {
+  const running = runProbeIdle({ max: 60, probes: 12, json: true }, io, target, {
     onReport: (made) => {
       report = made;
     },

@@ -169,10 +169,17 @@ test('every bad input is a usage error before any connection is opened', async (
     const target = interceptedTarget(tcpTarget(server, io), async (sql) => sql);
     let resolved = 0;
     const err = await failure(
-      setTimeoutCommand.run({ seconds: value, interactive: false, force: false, json: true }, io, () => {
-        resolved++;
-        return target;
-      }),
+      setTimeoutCommand.run(
+        { seconds: value, interactive: false, force: false, json: true },
+        io,
+        Object.assign(
+          () => {
+            resolved++;
+            return target;
+          },
+          { interrupts: target.interrupts },
+        ),
+      ),
     );
     assert.equal(err.exitCode, ExitCode.usage, value);
     assert.match(err.message, message, value);

@@ -68,3 +68,24 @@ test('a failure is kept with its error', async () => {
   assert.equal(outcome?.state, 'failed');
   assert.equal(outcome?.state === 'failed' && (outcome.error as Error).message, 'refused');
 });
+
+test('with a grace period, stopped work that winds down in time keeps what it learned', async () => {
+  const controller = new AbortController();
+  const outcomes = await runBounded(
+    ['winds down', 'ignores the stop'],
+    { parallel: 2, deadlineMs: 10_000, graceMs: 200, signal: controller.signal },
+    async (item, signal) => {
+      if (item === 'ignores the stop') {
+        setTimeout(() => controller.abort(), 20);
+        await new Promise(() => undefined);
+      }
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      await sleep(30); // ending its connections
+      return 'the bracket so far';
+    },
+  );
+  assert.deepEqual(outcomes, [
+    { state: 'interrupted', value: 'the bracket so far' },
+    { state: 'interrupted' },
+  ]);
+});

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../duration.ts';
+import { fleetOptions, fleetRequest, namesAFleet } from '../../fleet/options.ts';
 import { usageError } from '../../output/errors.ts';
 import { parseFormat } from '../../output/format.ts';
 import type { CommandSpec } from '../spec.ts';
@@ -8,33 +9,20 @@ export const checkTimeoutCommand: CommandSpec = {
   command: 'check-timeout',
   describe: "Read the server's wait_timeout and relatives, and explain what they mean for pooled clients",
   builder: (yargs) =>
-    yargs
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'Print one JSON document (schema: man dbcache-check-timeout)',
-      })
-      .option('expect', {
-        type: 'string',
-        describe:
-          'Exit 1 unless the global wait_timeout equals this (seconds, or 2m, 1h): for cron and monitoring',
-      })
-      .option('targets', {
-        type: 'string',
-        describe:
-          'Check many servers: a file with one a line (mysql:// URL, host[:port] or socket path; # comments), - for stdin. --url may also be repeated',
-      })
-      // Each --url names one more server to check (for one server, the last counts elsewhere).
-      .option('url', {
-        type: 'string',
-        array: true,
-        describe: 'mysql://user:password@host:port/database; repeat it to check several servers',
-      })
-      .coerce('url', (value: unknown) => [value].flat())
-      .option('parallel', {
-        type: 'string',
-        describe: 'With several servers: how many to check at once (default 16)',
-      })
+    fleetOptions(
+      yargs
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print one JSON document (schema: man dbcache-check-timeout)',
+        })
+        .option('expect', {
+          type: 'string',
+          describe:
+            'Exit 1 unless the global wait_timeout equals this (seconds, or 2m, 1h): for cron and monitoring',
+        }),
+      'Check',
+    )
       .option('format', {
         type: 'string',
         describe:
@@ -53,17 +41,11 @@ export const checkTimeoutCommand: CommandSpec = {
       expect = parsed;
     }
     const format = parseFormat(args.format, Boolean(args.json));
-    const urls = [args.url].flat().filter((url): url is string => typeof url === 'string');
-    if (args.targets !== undefined || urls.length > 1 || format === 'openmetrics') {
-      const { runFleetCommand } = await import('./fleet-command.ts');
+    const fleet = fleetRequest(args);
+    if (namesAFleet(fleet) || format === 'openmetrics') {
+      const { runFleetCommand } = await import('./fleet.ts');
       return runFleetCommand(
-        {
-          format,
-          ...(expect !== undefined ? { expect } : {}),
-          parallel: parseParallel(args.parallel),
-          targetsFile: args.targets === undefined ? undefined : String(args.targets),
-          urls,
-        },
+        { format, ...(expect !== undefined ? { expect } : {}), ...fleet },
         args,
         io,
         target,
@@ -77,13 +59,3 @@ export const checkTimeoutCommand: CommandSpec = {
     );
   },
 };
-
-function parseParallel(value: unknown): number {
-  if (value === undefined) return 16;
-  const text = String(value).trim();
-  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) {
-    throw usageError(`--parallel takes a whole number from 1 to 1000; "${String(value)}" is not one.`);
-  }
-  return count;
-}

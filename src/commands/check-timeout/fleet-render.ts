@@ -1,14 +1,15 @@
 import type { ChalkInstance } from 'chalk';
-import type { FleetReport } from '../../fleet/report.ts';
+import { names, tallyParts } from '../../fleet/report.ts';
 import { wrapProse } from '../../output/prose.ts';
 import { paintSeverity } from '../../output/style.ts';
 import { plainTable } from '../../output/table.ts';
+import type { TimeoutFleetReport } from './fleet.ts';
 
 const seconds = (value: number | string | undefined): string =>
   value === undefined ? '-' : typeof value === 'number' ? `${value} s` : value;
 
 /** The human view of a fleet run: a row a server, then the servers grouped by their value. */
-export function renderFleet(report: FleetReport, color: ChalkInstance, width: number): string {
+export function renderFleet(report: TimeoutFleetReport, color: ChalkInstance, width: number): string {
   const withExpect = report.summary.not_as_expected !== null;
   const table = plainTable([
     'server',
@@ -54,21 +55,16 @@ export function renderFleet(report: FleetReport, color: ChalkInstance, width: nu
 }
 
 /** "9 at 600 s; 2 at 28800 s: db-7, db-9; 1 unreachable: db-4." Names are listed for minorities. */
-function summaryLine(report: FleetReport): string {
+function summaryLine(report: TimeoutFleetReport): string {
   const { summary } = report;
-  const names = (list: string[]) =>
-    list.length <= 5 ? list.join(', ') : `${list.slice(0, 5).join(', ')} and ${list.length - 5} more`;
   // The largest group is the norm; the others are the servers to look at, so they are named.
   const parts = summary.by_wait_timeout.map(
     (group, index) =>
       `${group.count} at ${group.wait_timeout} s${index === 0 ? '' : `: ${names(group.targets)}`}`,
   );
-  if (summary.unreachable.length)
-    parts.push(`${summary.unreachable.length} unreachable: ${names(summary.unreachable)}`);
-  if (summary.failed.length) parts.push(`${summary.failed.length} failed: ${names(summary.failed)}`);
-  if (summary.not_as_expected?.length)
-    parts.push(`${summary.not_as_expected.length} not as expected: ${names(summary.not_as_expected)}`);
-  if (summary.not_checked.length)
-    parts.push(`${summary.not_checked.length} not checked (stopped): ${names(summary.not_checked)}`);
+  const expectParts = summary.not_as_expected?.length
+    ? [`${summary.not_as_expected.length} not as expected: ${names(summary.not_as_expected)}`]
+    : [];
+  parts.push(...tallyParts(summary, ...expectParts));
   return `${summary.servers} servers: ${parts.join('; ') || 'none checked'}.`;
 }

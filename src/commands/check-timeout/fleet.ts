@@ -1,86 +1,108 @@
 /**
  * check-timeout over many servers: each checked as the single-server command would, at most
- * `parallel` at a time and each within its own deadline, then one row a server and a summary.
+ * `parallel` at a time and each within its own deadline, then one row a server and a summary
+ * that groups them by their global wait_timeout.
  */
-import type { ServerTarget } from '../../connection/target.ts';
+import type { ConnectionFlags } from '../../connection/sources.ts';
+import { fleetTargets } from '../../fleet/command.ts';
+import type { FleetRequest } from '../../fleet/options.ts';
 import {
   type FleetEntry,
-  type FleetError,
-  type FleetReport,
+  type FleetTally,
+  fleetEntries,
   fleetExitCode,
-  summarize,
+  groupBy,
+  tally,
 } from '../../fleet/report.ts';
 import { runBounded } from '../../fleet/run.ts';
-import type { FleetTarget } from '../../fleet/targets.ts';
 import type { IO } from '../../io.ts';
-import { describeFailure } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
 import { printFormatted } from '../../output/print.ts';
+import type { TargetSource } from '../spec.ts';
+import { checkServer } from './index.ts';
 import type { TimeoutReport } from './report.ts';
 
-export interface FleetOptions {
+interface TimeoutFleetSummary extends FleetTally {
+  /** Servers by global wait_timeout, most common first. */
+  by_wait_timeout: Array<{ wait_timeout: number; count: number; targets: string[] }>;
+  /** With --expect: the checked servers whose wait_timeout differs. */
+  not_as_expected: string[] | null;
+}
+
+/** The `--json` document of a fleet run (docs/fleet.md). */
+export interface TimeoutFleetReport {
+  servers: Array<FleetEntry<TimeoutReport>>;
+  summary: TimeoutFleetSummary;
+}
+
+interface FleetOptions extends FleetRequest {
   format: Format;
   expect?: number;
   parallel: number;
-  /** How long one server may take, connect and statements together. */
-  deadlineSeconds: number;
-  signal?: AbortSignal;
 }
 
-type CheckOne = (server: ServerTarget, signal: AbortSignal) => Promise<TimeoutReport>;
-
-export async function runFleet(
+export async function runFleetCommand(
   options: FleetOptions,
+  flags: ConnectionFlags,
   io: IO,
-  servers: Array<{ target: FleetTarget; server: ServerTarget }>,
-  checkOne: CheckOne,
+  target: TargetSource,
 ): Promise<ExitCodeValue> {
-  const outcomes = await runBounded(
-    servers,
-    {
-      parallel: options.parallel,
-      deadlineMs: options.deadlineSeconds * 1000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-    ({ server }, signal) => checkOne(server, signal),
+  const servers = await fleetTargets(options, flags, io, target);
+  // The run's one interrupt model (Ctrl-C, SIGTERM), which the connection flags' target carries.
+  const { signal } = target.interrupts;
+  // A server has its connect timeout to connect and one statement timeout more for the rest, so
+  // a host that answers slowly but steadily cannot hold its slot for its statements' sum.
+  const deadlineSeconds = Math.max(
+    ...servers.map(({ server }) => server.resolved.connectTimeout + server.resolved.statementTimeout),
   );
-  const entries: FleetEntry[] = [];
-  const notChecked: string[] = [];
-  outcomes.forEach((outcome, index) => {
-    const { target } = servers[index] as { target: FleetTarget };
-    const entry = { target: target.name, origin: target.origin };
-    if (outcome.state === 'done') entries.push({ ...entry, report: outcome.value, error: null });
-    else if (outcome.state === 'failed')
-      entries.push({ ...entry, report: null, error: fleetError(outcome.error) });
-    else if (outcome.state === 'timed-out') {
-      entries.push({
-        ...entry,
-        report: null,
-        error: {
-          kind: 'unreachable',
-          exit_code: ExitCode.connection,
-          message: `${servers[index]?.server.address} gave no answer within ${options.deadlineSeconds} s.`,
-        },
-      });
-    } else notChecked.push(target.name);
-  });
-  const report: FleetReport = { servers: entries, summary: summarize(entries, options.expect, notChecked) };
+  // Ctrl-C stops the run instead of the process: what was learned so far is still printed.
+  const outcomes = await target.interrupts.handle(() =>
+    runBounded(
+      servers,
+      { parallel: options.parallel, deadlineMs: deadlineSeconds * 1000, signal },
+      ({ server }, serverSignal) => checkServer(server, io, options.expect, undefined, serverSignal),
+    ),
+  );
+  const { entries, notChecked } = fleetEntries(
+    servers.map(({ target: named }) => named),
+    outcomes,
+    (index) => `${servers[index]?.server.address} gave no answer within ${deadlineSeconds} s.`,
+  );
+  const report: TimeoutFleetReport = {
+    servers: entries,
+    summary: summarize(entries, options.expect, notChecked),
+  };
   await printFormatted(io, report, options.format, {
     human: async () => (await import('./fleet-render.ts')).renderFleet,
     metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
   });
-  if (options.signal?.aborted) return ExitCode.interrupted;
-  return fleetExitCode(report);
+  if (signal.aborted) return ExitCode.interrupted;
+  return fleetExitCode(entries, Boolean(report.summary.not_as_expected?.length));
 }
 
-function fleetError(err: unknown): FleetError {
-  const { text, exitCode } = describeFailure(err, false);
-  const kind: FleetError['kind'] =
-    exitCode === ExitCode.connection
-      ? 'unreachable'
-      : exitCode === ExitCode.authentication || exitCode === ExitCode.privilege
-        ? 'refused'
-        : 'failed';
-  return { kind, exit_code: exitCode, message: text.replace(/^dbcache: /, '') };
+function summarize(
+  entries: Array<FleetEntry<TimeoutReport>>,
+  expect: number | undefined,
+  notChecked: string[],
+): TimeoutFleetSummary {
+  const { servers, checked, unreachable, failed, not_checked } = tally(entries, notChecked);
+  return {
+    servers,
+    checked,
+    by_wait_timeout: groupBy(
+      entries,
+      (report) => Number(report.global.wait_timeout),
+      (a, b) => a - b,
+    ).map(({ key, targets }) => ({ wait_timeout: key, count: targets.length, targets })),
+    unreachable,
+    failed,
+    not_as_expected:
+      expect === undefined
+        ? null
+        : entries
+            .filter((entry) => entry.report?.expect && !entry.report.expect.matches)
+            .map((entry) => entry.target),
+    not_checked,
+  };
 }

@@ -1,39 +1,33 @@
-import type { FleetReport } from '../../fleet/report.ts';
-import type { MetricFamily, Sample } from '../../output/openmetrics.ts';
+import { gauge, type MetricFamily } from '../../output/openmetrics.ts';
+import type { TimeoutFleetReport } from './fleet.ts';
 
 /**
  * check-timeout's readings as gauges, one sample per server (`instance` is the address or the
  * target as written): what node_exporter's textfile collector exports and alert rules test.
  */
-export function timeoutMetrics({ servers: entries }: FleetReport): MetricFamily[] {
-  const family = (name: string, help: string, unit?: string): MetricFamily & { samples: Sample[] } => ({
-    name,
-    help,
-    ...(unit ? { unit } : {}),
-    samples: [],
-  });
-  const up = family('dbcache_up', '1 when dbcache could read the server, 0 when it could not');
-  const info = family('dbcache_server_info', 'The server flavor and version (always 1)');
-  const wait = family(
+export function timeoutMetrics({ servers: entries }: TimeoutFleetReport): MetricFamily[] {
+  const up = gauge('dbcache_up', '1 when dbcache could read the server, 0 when it could not');
+  const info = gauge('dbcache_server_info', 'The server flavor and version (always 1)');
+  const wait = gauge(
     'dbcache_wait_timeout_seconds',
     'wait_timeout: the idle limit of a non-interactive connection',
     'seconds',
   );
-  const interactive = family(
+  const interactive = gauge(
     'dbcache_interactive_timeout_seconds',
     'interactive_timeout: the idle limit of an interactive client (the mysql shell)',
     'seconds',
   );
-  const nextStart = family(
+  const nextStart = gauge(
     'dbcache_wait_timeout_next_start_seconds',
     'The wait_timeout the option files give at the next start (servers on the machine that ran dbcache)',
     'seconds',
   );
-  const asExpected = family(
+  const asExpected = gauge(
     'dbcache_wait_timeout_as_expected',
     '1 when the global wait_timeout equals --expect, else 0',
   );
-  const finding = family('dbcache_finding', 'One sample per finding dbcache reported (always 1)');
+  const finding = gauge('dbcache_finding', 'One sample per finding dbcache reported (always 1)');
   for (const entry of entries) {
     const instance = entry.target;
     up.samples.push({ labels: { instance }, value: entry.report ? 1 : 0 });

@@ -1,7 +1,7 @@
 import { countFlag } from '../../count.ts';
 import { parseDuration } from '../../duration.ts';
+import { fleetOptions, fleetRequest, namesAFleet } from '../../fleet/options.ts';
 import { usageError } from '../../output/errors.ts';
-import { ExitCode } from '../../output/exit-codes.ts';
 import { parseFormat } from '../../output/format.ts';
 import { PROBES_RANGE } from '../../probe/capacity.ts';
 import type { CommandSpec } from '../spec.ts';
@@ -16,24 +16,28 @@ export const probeIdleCommand: CommandSpec = {
   describe:
     'Measure how long an idle connection survives from this host: the server, or a proxy, load balancer, NAT or firewall in between',
   builder: (yargs) =>
-    yargs
-      .option('max', {
-        type: 'string',
-        // 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults.
-        default: '30m',
-        describe:
-          "The longest silence to test (seconds, or 10m, 1h); never more than the server's wait_timeout plus a margin",
-      })
-      .option('probes', {
-        type: 'string',
-        default: String(PROBES_RANGE.default),
-        describe: `Probe connections open at once (${PROBES_RANGE.min}-${PROBES_RANGE.max}; fewer when the server has few free connections)`,
-      })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'Print one JSON document at the end (schema: man dbcache-probe-idle)',
-      })
+    fleetOptions(
+      yargs
+        .option('max', {
+          type: 'string',
+          // 30 min: HikariCP's default lifetime, and above most load balancer and NAT defaults.
+          default: '30m',
+          describe:
+            "The longest silence to test (seconds, or 10m, 1h); never more than the server's wait_timeout plus a margin",
+        })
+        .option('probes', {
+          type: 'string',
+          default: String(PROBES_RANGE.default),
+          describe: `Probe connections open at once (${PROBES_RANGE.min}-${PROBES_RANGE.max}; fewer when the server has few free connections)`,
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print one JSON document at the end (schema: man dbcache-probe-idle)',
+        }),
+      'Probe',
+      '; each uses --probes + 1 connections',
+    )
       .option('format', {
         type: 'string',
         describe:
@@ -47,7 +51,8 @@ export const probeIdleCommand: CommandSpec = {
       .example(
         '$0 probe-idle --url mysql://app@lb:3306 && echo nothing cuts early',
         'exit 1 when something cuts before the server',
-      ),
+      )
+      .example('$0 probe-idle --targets fleet.txt --max 10m', 'every server in the file, a row each'),
   async run(args, io, target) {
     const max = parseDuration(String(args.max ?? '30m'));
     if (max instanceof Error) throw usageError(`--max: ${max.message}`);
@@ -58,25 +63,18 @@ export const probeIdleCommand: CommandSpec = {
     if (probes < PROBES_RANGE.min)
       throw usageError(`--probes takes ${PROBES_RANGE.min} to ${PROBES_RANGE.max}.`);
     const format = parseFormat(args.format, Boolean(args.json));
-    const { runProbeIdle } = await import('./index.ts');
-    const server = target();
-    // The one interrupt model: Ctrl-C (or SIGTERM) ends the run with what is known, every probe
-    // closed and ended on the server (exit 130); a second Ctrl-C does not wait for that.
-    const { interrupts } = server;
-    const stopping = () =>
-      io.stderr.write('dbcache: stopping: closing the probes and ending them on the server.\n');
-    interrupts.signal.addEventListener('abort', stopping, { once: true });
-    const stopListening = interrupts.onUrgent(() => {
-      if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
-      process.exit(ExitCode.interrupted);
-    });
-    try {
-      return await interrupts.handle(() =>
-        runProbeIdle({ max, probes, format }, io, server, { signal: interrupts.signal }),
-      );
-    } finally {
-      stopListening();
-      interrupts.signal.removeEventListener('abort', stopping);
+    const fleet = fleetRequest(args);
+    // Several servers, or OpenMetrics (a fleet of one, so an unreachable server is a 0 gauge).
+    if (namesAFleet(fleet) || format === 'openmetrics') {
+      const { runProbeFleet } = await import('./fleet.ts');
+      return runProbeFleet({ max, probes, format, ...fleet }, args, io, target);
     }
+    const { runProbeIdle, whileProbing } = await import('./index.ts');
+    const server = target();
+    return whileProbing(io, server.interrupts, () =>
+      runProbeIdle({ max, probes, json: format === 'json' }, io, server, {
+        signal: server.interrupts.signal,
+      }),
+    );
   },
 };

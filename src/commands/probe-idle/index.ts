@@ -1,16 +1,16 @@
 import { connectFailure } from '../../connection/open.ts';
 import type { ServerTarget } from '../../connection/target.ts';
+import type { Interrupts } from '../../interrupt.ts';
 import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
-import type { Format } from '../../output/format.ts';
-import { printFormatted } from '../../output/print.ts';
+import { printReport } from '../../output/print.ts';
 import { probeCapacity } from '../../probe/capacity.ts';
 import type { ProbeDriver } from '../../probe/driver.ts';
 import { runProbes } from '../../probe/engine.ts';
 import { mysqlDriver } from '../../probe/mysql.ts';
 import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
-import { NO_PROGRESS, progressFor } from './progress.ts';
+import { NO_PROGRESS, type ProgressView, progressFor } from './progress.ts';
 import { buildReport, type ProbeIdleReport } from './report.ts';
 
 interface ProbeIdleOptions {
@@ -18,7 +18,8 @@ interface ProbeIdleOptions {
   max: number;
   /** Probes open at once. */
   probes: number;
-  format: Format;
+  /** The JSON document instead of the progress and the human view (OpenMetrics goes through fleet.ts). */
+  json: boolean;
 }
 
 /** What the caller controls besides the options (tests and the benchmark go through here). */
@@ -42,6 +43,61 @@ export async function runProbeIdle(
   target: ServerTarget,
   runtime: ProbeIdleRuntime = {},
 ): Promise<ExitCodeValue> {
+  // Progress is for people: the JSON and OpenMetrics documents come alone.
+  const report = await probeServer(options, io, target, {
+    ...runtime,
+    progress: (header) => (options.json ? NO_PROGRESS : progressFor(io, header)),
+  });
+  runtime.onReport?.(report);
+  await printReport(io, report, options.json, async () => (await import('./render.ts')).renderReport);
+  if (report.run.left_on_server.length > 0) throw leftOnServer(report);
+  if (!report.complete) return ExitCode.interrupted;
+  return cutBetween(report) ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/**
+ * The one interrupt model around a probe run: Ctrl-C (or SIGTERM) ends the run with what is
+ * known, every probe closed and ended on the server (exit 130); a second Ctrl-C does not wait
+ * for that.
+ */
+export async function whileProbing<T>(io: IO, interrupts: Interrupts, work: () => Promise<T>): Promise<T> {
+  const stopping = () =>
+    io.stderr.write('dbcache: stopping: closing the probes and ending them on the server.\n');
+  interrupts.signal.addEventListener('abort', stopping, { once: true });
+  const stopListening = interrupts.onUrgent(() => {
+    if (io.stdout.isTTY) io.stdout.write('\u001b[?25h\n');
+    process.exit(ExitCode.interrupted);
+  });
+  try {
+    return await interrupts.handle(work);
+  } finally {
+    stopListening();
+    interrupts.signal.removeEventListener('abort', stopping);
+  }
+}
+
+/** The verdicts that mean something between the host and the server cuts first (exit 1). */
+export const cutBetween = (report: ProbeIdleReport): boolean =>
+  report.verdict === 'closed-between' || report.verdict === 'black-holed-between';
+
+/** The failure when the cleanup could not end every probe on the server. */
+export function leftOnServer(report: ProbeIdleReport): UserError {
+  return new UserError(
+    `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,
+    ExitCode.server,
+  );
+}
+
+/**
+ * One server probed: its facts, the probes, the report. The same for one server and for each
+ * server of a fleet; the caller prints.
+ */
+export async function probeServer(
+  options: Omit<ProbeIdleOptions, 'json'>,
+  io: IO,
+  target: ServerTarget,
+  runtime: Omit<ProbeIdleRuntime, 'onReport'> & { progress?: (header: string) => ProgressView } = {},
+): Promise<ProbeIdleReport> {
   const { transport } = target.resolved;
   const socket = transport.kind === 'socket';
   const driver = runtime.driver ?? (await defaultDriver(target, io));
@@ -50,8 +106,7 @@ export async function runProbeIdle(
   if ('refused' in capacity) throw usageError(capacity.refused);
 
   const header = `dbcache probe-idle: ${target.address}, ${capacity.probes} probes${socket ? '' : ' and a keepalive probe'}, silences up to ${Math.min(options.max, facts.waitTimeout + Math.max(2, Math.round(facts.waitTimeout / 20)))} s (Ctrl-C stops with what is known)`;
-  // Progress is for people: the JSON and OpenMetrics documents come alone.
-  const progress = options.format === 'table' ? progressFor(io, header) : NO_PROGRESS;
+  const progress = runtime.progress?.(header) ?? NO_PROGRESS;
   let run: Awaited<ReturnType<typeof runProbes>>;
   try {
     run = await runProbes(driver, {
@@ -68,27 +123,12 @@ export async function runProbeIdle(
   } finally {
     progress.done();
   }
-  const report = buildReport(
+  return buildReport(
     run,
     facts,
     { address: target.address, user: target.user, transport: socket ? 'socket' : 'tcp' },
     capacity.probes,
   );
-  runtime.onReport?.(report);
-  await printFormatted(io, report, options.format, {
-    human: async () => (await import('./render.ts')).renderReport,
-    metrics: async () => (await import('./metrics.ts')).probeMetrics,
-  });
-  if (report.run.left_on_server.length > 0) {
-    throw new UserError(
-      `Could not end probe connection(s) ${report.run.left_on_server.join(', ')} on the server; end them with KILL CONNECTION.`,
-      ExitCode.server,
-    );
-  }
-  if (run.interrupted) return ExitCode.interrupted;
-  return report.verdict === 'closed-between' || report.verdict === 'black-holed-between'
-    ? ExitCode.checkFailed
-    : ExitCode.ok;
 }
 
 async function defaultDriver(target: ServerTarget, io: IO): Promise<ProbeDriver> {

@@ -1,48 +1,49 @@
-import type { MetricFamily } from '../../output/openmetrics.ts';
-import type { ProbeIdleReport } from './report.ts';
+import { gauge, type MetricFamily } from '../../output/openmetrics.ts';
+import type { ProbeFleetReport } from './fleet.ts';
+import { cutBetween } from './index.ts';
 
 /**
- * probe-idle's result as gauges beside check-timeout's (same `instance` label, the address):
- * the measured limit of the path, and whether something between cuts before the server.
+ * probe-idle's results as gauges beside check-timeout's (the same `instance` label: the address,
+ * or the target as written): the measured limit of each path, and whether something between
+ * cuts before the server. Names differ from check-timeout's, so both files can sit in one
+ * textfile directory.
  */
-export function probeMetrics(report: ProbeIdleReport): MetricFamily[] {
-  const instance = report.connection.address;
-  const limit = report.limit;
-  const between = report.verdict === 'closed-between' || report.verdict === 'black-holed-between';
-  const keepalive = report.advice.keepalive;
-  return [
-    {
-      name: 'dbcache_path_idle_limit_seconds',
-      help: 'The idle limit measured from this host: the bracket around the first cut (no sample when nothing cut up to --max)',
-      unit: 'seconds',
-      samples: limit
-        ? [
-            { labels: { instance, bound: 'lower' }, value: limit.lower_seconds },
-            { labels: { instance, bound: 'upper' }, value: limit.upper_seconds },
-          ]
-        : [],
-    },
-    {
-      name: 'dbcache_path_tested_seconds',
-      help: 'The longest silence probe-idle tested',
-      unit: 'seconds',
-      samples: [{ labels: { instance }, value: report.run.max_seconds }],
-    },
-    {
-      name: 'dbcache_path_cut_between',
-      help: '1 when a proxy, load balancer, NAT or firewall cut idle connections before the server would',
-      samples: [{ labels: { instance, verdict: report.verdict }, value: between ? 1 : 0 }],
-    },
-    {
-      name: 'dbcache_path_keepalive_needed',
-      help: '1 when only TCP keepalive (or a pool lifetime below the limit) keeps idle connections through the path',
-      samples:
-        keepalive === 'needed' ? [{ labels: { instance }, value: 1 }] : [{ labels: { instance }, value: 0 }],
-    },
-    {
-      name: 'dbcache_path_probe_complete',
-      help: '1 when the run finished, 0 when it was stopped early (the bracket is what was known then)',
-      samples: [{ labels: { instance }, value: report.complete ? 1 : 0 }],
-    },
-  ];
+export function probeFleetMetrics({ servers: entries }: ProbeFleetReport): MetricFamily[] {
+  const up = gauge('dbcache_path_probe_up', '1 when probe-idle could probe the server, 0 when it could not');
+  const limit = gauge(
+    'dbcache_path_idle_limit_seconds',
+    'The idle limit measured from this host: the bracket around the first cut (no sample when nothing cut up to --max)',
+    'seconds',
+  );
+  const tested = gauge('dbcache_path_tested_seconds', 'The longest silence probe-idle tested', 'seconds');
+  const between = gauge(
+    'dbcache_path_cut_between',
+    '1 when a proxy, load balancer, NAT or firewall cut idle connections before the server would',
+  );
+  const keepalive = gauge(
+    'dbcache_path_keepalive_needed',
+    '1 when only TCP keepalive (or a pool lifetime below the limit) keeps idle connections through the path',
+  );
+  const complete = gauge(
+    'dbcache_path_probe_complete',
+    '1 when the run finished, 0 when it was stopped early (the bracket is what was known then)',
+  );
+  for (const { target: instance, report } of entries) {
+    up.samples.push({ labels: { instance }, value: report ? 1 : 0 });
+    if (!report) continue;
+    if (report.limit) {
+      limit.samples.push(
+        { labels: { instance, bound: 'lower' }, value: report.limit.lower_seconds },
+        { labels: { instance, bound: 'upper' }, value: report.limit.upper_seconds },
+      );
+    }
+    tested.samples.push({ labels: { instance }, value: report.run.max_seconds });
+    between.samples.push({
+      labels: { instance, verdict: report.verdict },
+      value: cutBetween(report) ? 1 : 0,
+    });
+    keepalive.samples.push({ labels: { instance }, value: report.advice.keepalive === 'needed' ? 1 : 0 });
+    complete.samples.push({ labels: { instance }, value: report.complete ? 1 : 0 });
+  }
+  return [up, limit, tested, between, keepalive, complete];
 }

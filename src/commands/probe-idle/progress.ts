@@ -3,7 +3,7 @@ import type { IO, Output } from '../../io.ts';
 import { colorFor } from '../../output/style.ts';
 import { keepaliveNeeds, type ProbeSnapshot } from '../../probe/engine.ts';
 
-interface ProgressView {
+export interface ProgressView {
   update(snapshot: ProbeSnapshot, message: string): void;
   /** Clears the screen view so the report starts on a clean line. */
   done(): void;
@@ -11,7 +11,8 @@ interface ProgressView {
 
 export const NO_PROGRESS: ProgressView = { update: () => undefined, done: () => undefined };
 
-const clock = (ms: number): string => {
+/** m:ss since the start. */
+export const clock = (ms: number): string => {
   const total = Math.max(0, Math.round(ms / 1000));
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 };
