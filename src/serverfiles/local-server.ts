@@ -41,22 +41,30 @@ interface LocalServer {
   configFiles: ConfigFiles | null;
 }
 
-/**
- * `known`: pid_file and hostname when the caller read them already (one statement fewer).
- * A server found to be elsewhere is asked nothing more: its files describe another machine.
- */
+/** What the caller may have read already, with its other statements: one statement fewer each. */
+export interface KnownOfServer {
+  /** pid_file and hostname. */
+  variables?: Partial<Record<(typeof LOCATING_VARIABLES)[number], string>>;
+  configFiles?: ConfigFiles;
+}
+
+/** A server found to be elsewhere is asked nothing more: its files describe another machine. */
 export async function readLocalServer(
   connection: Connection,
   identity: ServerIdentity,
   machine: ThisMachine,
-  known?: Partial<Record<(typeof LOCATING_VARIABLES)[number], string>>,
+  known: KnownOfServer = {},
 ): Promise<LocalServer> {
-  const variables = known ?? (await readVariables(connection, 'GLOBAL', LOCATING_VARIABLES));
+  const variables = known.variables ?? (await readVariables(connection, 'GLOBAL', LOCATING_VARIABLES));
   const pidFile = variables.pid_file;
   const startup = pidFile ? readServerStartup(pidFile, machine.proc) : null;
   const elsewhere = notHere(variables.hostname || null, machine.hostname, startup);
   if (elsewhere !== null) return { startup, elsewhere, configFiles: null };
-  return { startup, elsewhere, configFiles: await readConfigFiles(connection, identity) };
+  return {
+    startup,
+    elsewhere,
+    configFiles: known.configFiles ?? (await readConfigFiles(connection, identity)),
+  };
 }
 
 /**

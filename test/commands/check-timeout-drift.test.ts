@@ -23,6 +23,7 @@ import { buildReport, type TimeoutReport } from '../../src/commands/check-timeou
 import { nodeFs } from '../../src/optionfile/index.ts';
 import { identifyServer } from '../../src/server/identity.ts';
 import { serverFiles } from '../../src/serverfiles/discovery.ts';
+import { interceptedTarget } from '../helpers/intercept.ts';
 import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
@@ -166,6 +167,20 @@ test('the table view says what the next restart brings', () => {
     assert.deepEqual(report.option_files?.wait_timeout, { value: '300', seconds: 300, file: main, line: 2 });
     assert.deepEqual(report.option_files?.files_read, [main, join(confD, 'pool.cnf')]);
     assert.deepEqual(drift(report), []);
+  });
+
+  test('the whole check, drift included, takes five statements, none of them twice', async () => {
+    const { io, captured } = memoryIO();
+    const sent: string[] = [];
+    const target = interceptedTarget(tcpTarget(server, io), async (sql) => {
+      sent.push(sql);
+      return sql;
+    });
+    await runCheckTimeout({ json: true }, io, target, source);
+    assert.equal((JSON.parse(captured.stdout) as TimeoutReport).option_files?.wait_timeout?.seconds, 300);
+    // Each is a round trip: over a WAN link, each one fewer is a round-trip time off every run.
+    assert.equal(sent.length, 5, sent.join('\n'));
+    assert.equal(new Set(sent).size, sent.length, sent.join('\n'));
   });
 
   test('SET GLOBAL to another value will revert; SET GLOBAL back to the file value is not flagged', async () => {

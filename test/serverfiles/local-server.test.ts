@@ -44,14 +44,15 @@ test('a server with another host name is elsewhere, and is asked nothing more', 
   const there = await readLocalServer(admin, identity, { hostname: 'not-this-machine' });
   assert.match(there.elsewhere ?? '', /host name is .* and this machine's is not-this-machine/);
   assert.equal(there.configFiles, null);
-  // The caller's own reading of pid_file and hostname is used as given (no statement of its own).
+  // The caller's own readings of pid_file, hostname and the config files are used as given (no statement of their own).
+  const configFiles = { files: ['/etc/given.cnf'], hiddenBy: null };
   const given = await readLocalServer(
     admin,
     identity,
     { hostname: 'box' },
-    { pid_file: '', hostname: 'box' },
+    { variables: { pid_file: '', hostname: 'box' }, configFiles },
   );
-  assert.deepEqual([given.startup, given.elsewhere], [null, null]);
+  assert.deepEqual([given.startup, given.elsewhere, given.configFiles], [null, null, configFiles]);
 });
 
 test('the installed server program is run once, however often it is asked for', () => {

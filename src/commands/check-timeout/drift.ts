@@ -15,6 +15,7 @@ import { isWindowsServer, type ServerIdentity } from '../../server/identity.ts';
 import { type ChainSource, readChain, unreadableFiles } from '../../serverfiles/chain.ts';
 import { serverFiles } from '../../serverfiles/discovery.ts';
 import {
+  type KnownOfServer,
   readLocalServer,
   serverProgramOnce,
   type ThisMachine,
@@ -70,10 +71,11 @@ export async function readOptionFilesFacts(
   identity: ServerIdentity,
   source: OptionFilesSource,
   machine: ThisMachine = thisMachine(),
+  known: KnownOfServer = {},
 ): Promise<OptionFilesFacts | null> {
   const flavor = flavorOf(identity);
   // A container's port published on 127.0.0.1 looks local; its files are not this machine's.
-  const here = await readLocalServer(connection, identity, machine);
+  const here = await readLocalServer(connection, identity, machine, known);
   if (here.elsewhere !== null || here.configFiles === null) return null;
   // A privilege hides where the settings came from: whether these files are the server's is unknown.
   if (here.configFiles.hiddenBy !== null) return null;

@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
 import { type IdleTimeouts, RELATED_VARIABLES, readTimeouts } from '../../server/timeouts.ts';
 import { readStatus, readVariableOrigin, type VariableOrigin } from '../../server/variables.ts';
+import { type KnownOfServer, LOCATING_VARIABLES } from '../../serverfiles/local-server.ts';
 import { readConfigFiles } from '../../serverfiles/running-server.ts';
 import type { OptionFilesFacts } from './drift.ts';
 
@@ -36,20 +37,35 @@ export interface TimeoutFacts {
   optionFiles?: OptionFilesFacts | null;
   /** False for a server that is not on this machine (advice then says where to run patch-config). */
   local?: boolean;
+  /** What finding the server's option files needs, read with the rest (the drift check asks nothing again). */
+  known?: KnownOfServer;
 }
 
 export async function readTimeoutFacts(connection: Connection): Promise<TimeoutFacts> {
-  const timeouts = await readTimeouts(connection, [...RELATED_VARIABLES, ...IDENTITY_VARIABLES]);
+  const timeouts = await readTimeouts(connection, [
+    ...RELATED_VARIABLES,
+    ...IDENTITY_VARIABLES,
+    ...LOCATING_VARIABLES,
+  ]);
+  const { pid_file, hostname, ...global } = timeouts.global;
   const status = await readStatus(connection, STATUS_COUNTERS);
-  const identity = identifyServer(timeouts.global);
+  const identity = identifyServer(global);
   const origin = await readVariableOrigin(connection, identity, 'wait_timeout');
+  const configFiles = await readConfigFiles(connection, identity);
   return {
     identity,
-    global: timeouts.global,
+    global,
     session: timeouts.session,
     status,
     origin,
     connectionId: connection.threadId ?? 0,
-    configFiles: (await readConfigFiles(connection, identity)).files,
+    configFiles: configFiles.files,
+    known: {
+      variables: {
+        ...(pid_file !== undefined ? { pid_file } : {}),
+        ...(hostname !== undefined ? { hostname } : {}),
+      },
+      configFiles,
+    },
   };
 }

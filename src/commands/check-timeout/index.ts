@@ -42,7 +42,14 @@ export async function checkServer(
     facts = await readTimeoutFacts(connection);
     facts.local = isLocalTransport(target.resolved.transport);
     const source = optionFiles === undefined && facts.local ? machineOptionFiles(io) : optionFiles;
-    if (source) facts.optionFiles = await readOptionFilesFacts(connection, facts.identity, source);
+    if (source)
+      facts.optionFiles = await readOptionFilesFacts(
+        connection,
+        facts.identity,
+        source,
+        undefined,
+        facts.known,
+      );
   } finally {
     await connection.end().catch(() => undefined);
   }

@@ -61,7 +61,7 @@ export async function readRunningServer(
       ...IDENTITY_VARIABLES,
     ]);
     const identity = identifyServer(global);
-    const here = await readLocalServer(connection, identity, machine, global);
+    const here = await readLocalServer(connection, identity, machine, { variables: global });
     // Its flavor, files and values describe another machine: nothing of it may guide an edit here.
     if (here.elsewhere !== null)
       return { address: server.address, local: false, error: null, ...empty, elsewhere: here.elsewhere };

@@ -4,7 +4,7 @@ import { wrapProse } from '../../output/prose.ts';
 import { plainTable } from '../../output/table.ts';
 import type { KeepaliveAdvice, Verdict } from '../../probe/verdict.ts';
 import type { ProbeFleetReport } from './fleet.ts';
-import type { ProbeIdleReport } from './report.ts';
+import { cutBetween, type ProbeIdleReport } from './report.ts';
 
 const CUT_BY: Record<Verdict, string> = {
   server: 'the server',
@@ -54,13 +54,12 @@ export function renderProbeFleet(report: ProbeFleetReport, color: ChalkInstance,
       table.push([entry.target, { colSpan: 6, content: color.red(error?.kind ?? 'failed') }]);
       continue;
     }
-    const between = probed.verdict === 'closed-between' || probed.verdict === 'black-holed-between';
     table.push([
       entry.target,
       probed.server.version,
       `${probed.server.wait_timeout} s`,
       firstCut(probed),
-      between ? color.red(CUT_BY[probed.verdict]) : CUT_BY[probed.verdict],
+      cutBetween(probed) ? color.red(CUT_BY[probed.verdict]) : CUT_BY[probed.verdict],
       KEEPALIVE[probed.advice.keepalive],
       String(probed.advice.timeout),
     ]);

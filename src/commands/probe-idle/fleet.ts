@@ -21,9 +21,9 @@ import type { Format } from '../../output/format.ts';
 import { printFormatted } from '../../output/print.ts';
 import type { Verdict } from '../../probe/verdict.ts';
 import type { TargetSource } from '../spec.ts';
-import { cutBetween, leftOnServer, probeServer, whileProbing } from './index.ts';
+import { leftOnServer, probeServer, whileProbing } from './index.ts';
 import { clock } from './progress.ts';
-import type { ProbeIdleReport } from './report.ts';
+import { cutBetween, type ProbeIdleReport } from './report.ts';
 
 interface ProbeFleetSummary extends FleetTally {
   /** Servers by verdict, most common first. */

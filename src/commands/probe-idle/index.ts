@@ -11,7 +11,7 @@ import { runProbes } from '../../probe/engine.ts';
 import { mysqlDriver } from '../../probe/mysql.ts';
 import { DEFAULT_PLAN, type PlanParams } from '../../probe/plan.ts';
 import { NO_PROGRESS, type ProgressView, progressFor } from './progress.ts';
-import { buildReport, type ProbeIdleReport } from './report.ts';
+import { buildReport, cutBetween, type ProbeIdleReport } from './report.ts';
 
 interface ProbeIdleOptions {
   /** The longest silence to test, seconds. */
@@ -75,10 +75,6 @@ export async function whileProbing<T>(io: IO, interrupts: Interrupts, work: () =
     interrupts.signal.removeEventListener('abort', stopping);
   }
 }
-
-/** The verdicts that mean something between the host and the server cuts first (exit 1). */
-export const cutBetween = (report: ProbeIdleReport): boolean =>
-  report.verdict === 'closed-between' || report.verdict === 'black-holed-between';
 
 /** The failure when the cleanup could not end every probe on the server. */
 export function leftOnServer(report: ProbeIdleReport): UserError {

@@ -1,6 +1,6 @@
 import { gauge, type MetricFamily } from '../../output/openmetrics.ts';
 import type { ProbeFleetReport } from './fleet.ts';
-import { cutBetween } from './index.ts';
+import { cutBetween } from './report.ts';
 
 /**
  * probe-idle's results as gauges beside check-timeout's (the same `instance` label: the address,

@@ -67,6 +67,10 @@ export interface ProbeIdleReport {
   }>;
 }
 
+/** The verdicts that mean something between the host and the server cuts first (exit 1). */
+export const cutBetween = (report: ProbeIdleReport): boolean =>
+  report.verdict === 'closed-between' || report.verdict === 'black-holed-between';
+
 const s = (ms: number): number => Math.round(ms) / 1000;
 const floorTenth = (ms: number): number => Math.floor(ms / 100) / 10;
 const ceilTenth = (ms: number): number => Math.ceil(ms / 100) / 10;
