@@ -15,6 +15,9 @@
  * failure right after it was written is most likely empty or zeros, which the length and V8's
  * header checks reject.)
  *
+ * The same files hold small texts a run can give again (`TextCache`: the help, src/help-cache.ts),
+ * with the same checks, keyed on every group's hash besides the caller's key.
+ *
  * Kept small and free of dependencies: this file itself is compiled without a cache.
  */
 import {
@@ -51,11 +54,24 @@ const LAZY_BUILTINS = new Set(
   ['tls', 'crypto', 'child_process', 'zlib', 'readline'].flatMap((name) => [name, `node:${name}`]),
 );
 
-/** Cache file layout: magic, then the length of the key and of the V8 data, the key, the data. */
+/** Cache file layout: magic, then the length of the key and of the data, the key, the data. */
 const MAGIC = 'dbcache-v8-1';
+/** The same layout for a text (the help cache); the same length, so one header size. */
+const TEXT_MAGIC = 'dbcache-tx-1';
 const HEADER = MAGIC.length + 8;
 /** Entries of other keys (older builds, other Node versions) kept per group; older ones are removed. */
 const KEEP_OTHERS = 2;
+/** Texts kept per name (help: a command and a width each); older ones are removed. */
+const KEEP_TEXTS = 64;
+
+/**
+ * Texts a run can give again without computing them (src/start.ts: `--help`), kept beside the
+ * code caches under the same rules. A text is valid for the code that made it and the key given.
+ */
+export interface TextCache {
+  read(name: string, key: string): string | undefined;
+  write(name: string, key: string, text: string): void;
+}
 
 interface LoaderOptions {
   /** Where the group files are (dist/). */
@@ -72,7 +88,7 @@ interface PendingCache {
   group: string;
 }
 
-export class Loader {
+export class Loader implements TextCache {
   readonly #definitions = new Map<string, { body: ChunkBody; filename: string }>();
   readonly #instances = new Map<string, { exports: unknown }>();
   readonly #lazy = new Map<string, unknown>();
@@ -117,12 +133,37 @@ export class Loader {
     }
     for (const pending of this.#pending.splice(0)) {
       try {
-        writeCache(pending, dir);
-        prune(dir, pending);
+        writeFile(dir, pending.path, MAGIC, pending.key, pending.script.createCachedData());
+        prune(dir, { path: pending.path, group: pending.group, suffix: '.v8', keep: KEEP_OTHERS });
       } catch {
         // A full disk, a read-only home: the next run compiles from source, as this one did.
       }
     }
+  }
+
+  read(name: string, key: string): string | undefined {
+    const path = this.#textPath(name, key);
+    if (!path || !this.#readable()) return undefined;
+    return readCache(path, textKey(key), TEXT_MAGIC)?.toString('utf8');
+  }
+
+  /** Writes at once (a help text is a few kilobytes). Never throws. */
+  write(name: string, key: string, text: string): void {
+    const dir = this.#cacheDir;
+    const path = this.#textPath(name, key);
+    if (!dir || !path) return;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!trustworthy(statSync(dir))) return;
+      writeFile(dir, path, TEXT_MAGIC, textKey(key), Buffer.from(text, 'utf8'));
+      prune(dir, { path, group: name, suffix: '.txt', keep: KEEP_TEXTS });
+    } catch {
+      // As with the code caches: the next run computes the text again.
+    }
+  }
+
+  #textPath(name: string, key: string): string | null {
+    return this.#cacheDir ? join(this.#cacheDir, `${name}.${fnv1a(textKey(key))}.txt`) : null;
   }
 
   #loadGroup(root: string): void {
@@ -135,7 +176,7 @@ export class Loader {
     const key = cacheKey(group.hash, source.length, this.#options.env);
     const name = group.file.replace(/\.cjs$/, '');
     const path = this.#cacheDir ? join(this.#cacheDir, `${name}.${fnv1a(key)}.v8`) : null;
-    const cachedData = path && this.#readable() ? readCache(path, key) : undefined;
+    const cachedData = path && this.#readable() ? readCache(path, key, MAGIC) : undefined;
     const script = new Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
     const define = (id: string, body: ChunkBody) => {
       if (!this.#definitions.has(id)) this.#definitions.set(id, { body, filename });
@@ -222,6 +263,13 @@ function cacheKey(
   return [codeHash, length, process.version, process.versions.v8, process.arch, flags].join('|');
 }
 
+/** A text is valid for the code that made it (every group's hash) and the caller's key. */
+function textKey(key: string): string {
+  return `${Object.values(DBCACHE_GROUPS)
+    .map((group) => group.hash)
+    .join(',')}|${key}`;
+}
+
 /** A short, stable file-name hash (not a security measure: ownership checks are). */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
@@ -241,8 +289,8 @@ function trustworthy(stats: { uid: number; mode: number }): boolean {
   return (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
 }
 
-/** The V8 data of a cache file, or undefined when it is missing, foreign, damaged or for another key. */
-function readCache(path: string, key: string): Buffer | undefined {
+/** The data of a cache file, or undefined when it is missing, foreign, damaged or for another key. */
+function readCache(path: string, key: string, magic: string): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -254,9 +302,9 @@ function readCache(path: string, key: string): Buffer | undefined {
     if (!stats.isFile() || !trustworthy(stats) || stats.size < HEADER) return undefined;
     const bytes = Buffer.allocUnsafe(stats.size);
     if (readSync(fd, bytes, 0, stats.size, 0) !== stats.size) return undefined;
-    if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-    const keyLength = bytes.readUInt32LE(MAGIC.length);
-    const dataLength = bytes.readUInt32LE(MAGIC.length + 4);
+    if (bytes.toString('latin1', 0, magic.length) !== magic) return undefined;
+    const keyLength = bytes.readUInt32LE(magic.length);
+    const dataLength = bytes.readUInt32LE(magic.length + 4);
     if (HEADER + keyLength + dataLength !== stats.size) return undefined;
     if (bytes.toString('latin1', HEADER, HEADER + keyLength) !== key) return undefined;
     return bytes.subarray(HEADER + keyLength);
@@ -267,12 +315,11 @@ function readCache(path: string, key: string): Buffer | undefined {
   }
 }
 
-function writeCache({ script, path, key }: PendingCache, dir: string): void {
-  const data = script.createCachedData();
+function writeFile(dir: string, path: string, magic: string, key: string, data: Buffer): void {
   const header = Buffer.alloc(HEADER);
-  header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(Buffer.byteLength(key, 'latin1'), MAGIC.length);
-  header.writeUInt32LE(data.length, MAGIC.length + 4);
+  header.write(magic, 0, 'latin1');
+  header.writeUInt32LE(Buffer.byteLength(key, 'latin1'), magic.length);
+  header.writeUInt32LE(data.length, magic.length + 4);
   // Written under a name of its own, then renamed: a reader sees the old file or the whole new one.
   const temporary = join(dir, `.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
@@ -290,13 +337,16 @@ function writeCache({ script, path, key }: PendingCache, dir: string): void {
   renameSync(temporary, path);
 }
 
-/** Removes a group's caches for other keys beyond the newest few, and leftovers of interrupted writes. */
-function prune(dir: string, { path, group }: PendingCache): void {
+/** Removes a group's (or a text's) other entries beyond the newest `keep`, and leftovers of interrupted writes. */
+function prune(
+  dir: string,
+  { path, group, suffix, keep }: { path: string; group: string; suffix: string; keep: number },
+): void {
   const others: { path: string; time: number }[] = [];
   const hourAgo = Date.now() - 3600_000;
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
-    const ours = name.startsWith(`${group}.`) && name.endsWith('.v8');
+    const ours = name.startsWith(`${group}.`) && name.endsWith(suffix);
     const leftover = name.startsWith('.') && name.endsWith('.tmp');
     if ((!ours && !leftover) || file === path) continue;
     try {
@@ -309,7 +359,7 @@ function prune(dir: string, { path, group }: PendingCache): void {
     }
   }
   others.sort((a, b) => b.time - a.time);
-  for (const stale of others.slice(KEEP_OTHERS)) {
+  for (const stale of others.slice(keep)) {
     try {
       unlinkSync(stale.path);
     } catch {

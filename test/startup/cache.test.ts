@@ -203,9 +203,12 @@ test('stale entries: caches of other keys are pruned to the newest two per group
   // --help also loads the CLI's yargs group (check-timeout's fast path does not).
   const [cli] = cacheFiles(dir, 'cli');
   assert.ok(cli);
+  // And the help it printed, for the next --help (see the help cache test below).
+  const helpFiles = files.filter((name) => name.startsWith('help.') && name.endsWith('.txt'));
+  assert.equal(helpFiles.length, 1);
   assert.deepEqual(
     files,
-    [current, cli, '.789.012.tmp', 'core.old1.v8', 'core.old2.v8', 'open.other.v8'].sort(),
+    [current, cli, ...helpFiles, '.789.012.tmp', 'core.old1.v8', 'core.old2.v8', 'open.other.v8'].sort(),
   );
 
   // Other flags (NODE_OPTIONS) are another key: a cache of its own, and the first one stays valid.
@@ -224,4 +227,59 @@ test('a home the user may not write: every run works and compiles from source', 
   assert.deepEqual(readdirSync(home), []);
   // The same with no home at all.
   assert.equal((await help({}, NOBODY)).loads['core.cjs'], 'no cache');
+});
+
+test('help is given again from the cache byte for byte, without loading yargs; the width and the locale are part of its key', async () => {
+  const home = freshHome();
+  const dir = cacheDir(home);
+  const asked = async (args: string[], env: Record<string, string> = {}) => {
+    const result = await runBuilt(copy.bin, args, { HOME: home, ...env }, { traceDir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    return { text: result.stdout, yargs: 'cli.cjs' in result.loads };
+  };
+  for (const args of [
+    ['--help'],
+    ['check-timeout', '--help'],
+    ['probe-idle', '--help'],
+    ['set-timeout', '--help'],
+  ]) {
+    const first = await asked(args);
+    assert.ok(first.yargs, `${args.join(' ')}: the first time yargs renders it`);
+    const again = await asked(args);
+    assert.deepEqual(again, { text: first.text, yargs: false }, `${args.join(' ')}: from the cache`);
+    // Another width is another text: yargs renders it, then it is cached too.
+    const narrow = await asked(args, { COLUMNS: '60' });
+    assert.ok(narrow.yargs && narrow.text !== first.text, `${args.join(' ')} at 60 columns`);
+    assert.deepEqual(await asked(args, { COLUMNS: '60' }), { text: narrow.text, yargs: false });
+  }
+  assert.equal(helpText, (await asked(['--help'])).text);
+
+  // A damaged, truncated or foreign help file is ignored: yargs renders the help, and the file is
+  // replaced. (Only one holds the default-width text so far.)
+  const helpFiles = readdirSync(dir).filter((name) => name.startsWith('help.'));
+  const path = join(
+    dir,
+    helpFiles.find((name) => readFileSync(join(dir, name)).includes(helpText)) as string,
+  );
+  const good = readFileSync(path);
+  for (const broken of [
+    Buffer.concat([good.subarray(0, good.length - 10), Buffer.from('0123456789x')]),
+    good.subarray(0, good.length >> 1),
+    Buffer.alloc(0),
+  ]) {
+    writeFileSync(path, broken);
+    assert.deepEqual(await asked(['--help']), { text: helpText, yargs: true });
+    assert.deepEqual(await asked(['--help']), { text: helpText, yargs: false });
+  }
+  chownSync(path, NOBODY, NOBODY);
+  assert.deepEqual(await asked(['--help']), { text: helpText, yargs: true });
+  assert.equal(statSync(path).uid, 0, "replaced by this user's own");
+
+  // Only help that went well is kept: an unknown flag is a usage error, rendered every time.
+  for (let run = 0; run < 2; run++) {
+    const typo = await runBuilt(copy.bin, ['check-timeout', '--jsn'], { HOME: home }, { traceDir });
+    assert.equal(typo.code, 2);
+    assert.ok('cli.cjs' in typo.loads);
+  }
 });
