@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, TLSSocket } from 'node:tls';
 import { createConnection as createCoreConnection } from 'mysql2';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
@@ -37,6 +37,7 @@ function createConnection(
 ): Promise<Connection> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
+      (options.stream as Socket | undefined)?.destroy();
       reject(new ConnectInterrupted(where, signal));
       return;
     }
@@ -66,8 +67,9 @@ export async function openConnection(
   resolved: ResolvedConnection,
   password: string | undefined,
   signal?: AbortSignal,
+  socket?: Socket,
 ): Promise<Connection> {
-  return (await openSettled(resolved, password, signal)).connection;
+  return (await openSettled(resolved, password, signal, socket)).connection;
 }
 
 /**
@@ -79,10 +81,17 @@ export async function openSettled(
   resolved: ResolvedConnection,
   password: string | undefined,
   signal?: AbortSignal,
+  socket?: Socket,
 ): Promise<{ connection: Connection; options: ConnectionOptions }> {
   const base = mysql2Options(resolved, password);
   const where = describeTransport(resolved.transport);
-  const open = (options: ConnectionOptions) => createConnection(options, where, signal);
+  // An already open socket serves the first attempt only (a retry without TLS needs a new one).
+  let given = socket;
+  const open = (options: ConnectionOptions) => {
+    const stream = given;
+    given = undefined;
+    return createConnection(stream ? { ...options, stream } : options, where, signal);
+  };
   const { mode } = resolved.ssl;
   const tryTls = mode !== 'DISABLED' && !(mode === 'PREFERRED' && resolved.transport.kind === 'socket');
   try {

@@ -5,6 +5,7 @@ import { Interrupts } from '../interrupt.ts';
 import type { IO } from '../io.ts';
 import { usageError } from '../output/errors.ts';
 import { withDeadlines } from './deadline.ts';
+import { openEarly } from './early-socket.ts';
 import type { Connection } from './open.ts';
 import { readClientOptions } from './option-files.ts';
 import { promptPassword } from './password.ts';
@@ -78,9 +79,16 @@ export function targetFor(
     resolved,
     interrupts,
     async connect(signal = interrupts.signal) {
-      const { openConnection } = await loadDriver();
+      // Not while a password prompt waits: the server gives a handshake only connect_timeout.
+      const early = resolved.password !== null && !signal.aborted ? openEarly(resolved) : undefined;
+      const { openConnection } = await loadDriver().catch((err: unknown) => {
+        early?.take()?.destroy();
+        throw err;
+      });
       const secret = await askOnce();
-      const connection = await interrupts.handle(() => openConnection(resolved, secret, signal));
+      const connection = await interrupts.handle(() =>
+        openConnection(resolved, secret, signal, early?.take()),
+      );
       return withDeadlines(connection, bounds(signal));
     },
     async poolOptions(signal = interrupts.signal) {
