@@ -9,6 +9,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Transport } from '../connection/resolve.ts';
 import type { OptionFileRef, ReadOptionsResult } from '../optionfile/index.ts';
 import { hasSetPersist, type ServerIdentity } from '../server/identity.ts';
+import type { VariableOrigin } from '../server/variables.ts';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -36,38 +37,72 @@ export interface ConfigFiles {
   hiddenBy: string | null;
 }
 
+/** MySQL's sources for a value read from an option file (variables_info.VARIABLE_SOURCE). */
+const MYSQL_FILE_SOURCES = ['GLOBAL', 'SERVER', 'EXPLICIT', 'EXTRA', 'USER'];
+
 export async function readConfigFiles(
   connection: Connection,
   identity: ServerIdentity,
 ): Promise<ConfigFiles> {
-  const unknown = { files: null, hiddenBy: null };
-  if (identity.flavor === 'MariaDB') {
-    // GLOBAL_VALUE_PATH is NULL for a setting from a file unless the user has FILE (sql_show.cc).
-    const hidden =
-      'MariaDB names the option file behind each setting (information_schema.SYSTEM_VARIABLES.GLOBAL_VALUE_PATH) only to a user with the FILE privilege, which the user dbcache connects as lacks';
-    try {
-      const [rows] = await connection.query<RowDataPacket[]>(
-        "SELECT DISTINCT GLOBAL_VALUE_PATH AS path FROM information_schema.SYSTEM_VARIABLES WHERE GLOBAL_VALUE_ORIGIN = 'CONFIG'",
-      );
-      if (rows.some((row) => row.path === null)) return { files: null, hiddenBy: hidden };
-      return { files: rows.map((row) => String(row.path)).sort(), hiddenBy: null };
-    } catch {
-      return unknown;
-    }
-  }
-  if (!hasSetPersist(identity)) return unknown;
+  return (await readSettingSources(connection, identity)).configFiles;
+}
+
+/**
+ * Where the global value of `name` came from (MariaDB 10.2+ information_schema.SYSTEM_VARIABLES,
+ * MySQL 8 performance_schema.variables_info; null when the server cannot say or this user may
+ * not read the table), and the option files the server took settings from: one statement, since
+ * each is a scan of the server's whole variable table.
+ */
+export async function readSettingSources(
+  connection: Connection,
+  identity: ServerIdentity,
+  name?: string,
+): Promise<{ origin: VariableOrigin | null; configFiles: ConfigFiles }> {
+  const unknown = { origin: null, configFiles: { files: null, hiddenBy: null } };
+  const mariadb = identity.flavor === 'MariaDB';
+  if (!mariadb && !hasSetPersist(identity)) return unknown;
+  const named = name === undefined ? '' : 'VARIABLE_NAME = ? OR ';
+  const sql = mariadb
+    ? `SELECT VARIABLE_NAME AS name, GLOBAL_VALUE_ORIGIN AS source, GLOBAL_VALUE_PATH AS path FROM information_schema.SYSTEM_VARIABLES WHERE ${named}GLOBAL_VALUE_ORIGIN = 'CONFIG'`
+    : `SELECT VARIABLE_NAME AS name, VARIABLE_SOURCE AS source, VARIABLE_PATH AS path FROM performance_schema.variables_info WHERE ${named}(VARIABLE_SOURCE IN (${MYSQL_FILE_SOURCES.map((source) => `'${source}'`).join(', ')}) AND VARIABLE_PATH <> '')`;
+  // MariaDB keeps variable names in capitals there, MySQL in lower case.
+  const key = name === undefined ? undefined : mariadb ? name.toUpperCase() : name;
+  let rows: RowDataPacket[];
   try {
-    const [rows] = await connection.query<RowDataPacket[]>(
-      "SELECT DISTINCT VARIABLE_PATH AS path FROM performance_schema.variables_info WHERE VARIABLE_SOURCE IN ('GLOBAL', 'SERVER', 'EXPLICIT', 'EXTRA', 'USER') AND VARIABLE_PATH <> ''",
-    );
-    return { files: rows.map((row) => String(row.path)).sort(), hiddenBy: null };
+    [rows] = await connection.query<RowDataPacket[]>(sql, key === undefined ? [] : [key]);
   } catch {
+    return mariadb
+      ? unknown
+      : {
+          origin: null,
+          configFiles: {
+            files: null,
+            hiddenBy:
+              'MySQL names the option file behind each setting in performance_schema.variables_info, which the user dbcache connects as may not read (it needs SELECT on performance_schema)',
+          },
+        };
+  }
+  const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+  const row = key === undefined ? undefined : rows.find((candidate) => text(candidate.name) === key);
+  const origin = row ? { source: text(row.source), path: text(row.path) || null } : null;
+  const fromFiles = rows.filter((candidate) =>
+    mariadb
+      ? text(candidate.source) === 'CONFIG'
+      : MYSQL_FILE_SOURCES.includes(text(candidate.source)) && text(candidate.path) !== '',
+  );
+  // GLOBAL_VALUE_PATH is NULL for a setting from a file unless the user has FILE (sql_show.cc).
+  if (mariadb && fromFiles.some((candidate) => candidate.path === null)) {
     return {
-      files: null,
-      hiddenBy:
-        'MySQL names the option file behind each setting in performance_schema.variables_info, which the user dbcache connects as may not read (it needs SELECT on performance_schema)',
+      origin,
+      configFiles: {
+        files: null,
+        hiddenBy:
+          'MariaDB names the option file behind each setting (information_schema.SYSTEM_VARIABLES.GLOBAL_VALUE_PATH) only to a user with the FILE privilege, which the user dbcache connects as lacks',
+      },
     };
   }
+  const files = [...new Set(fromFiles.map((candidate) => text(candidate.path)))].sort();
+  return { origin, configFiles: { files, hiddenBy: null } };
 }
 
 /**

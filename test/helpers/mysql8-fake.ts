@@ -245,29 +245,35 @@ export async function startMysql8Fake(options: FakeMysql8Options = {}): Promise<
           rows: [...status].filter(([name]) => names.includes(name.toLowerCase())),
         };
       }
+      // Where a variable's value came from, and the option files that set some variable (as a
+      // packaged server started by its service has them): one statement, as dbcache asks.
       match =
-        /^SELECT VARIABLE_SOURCE AS (\w+), VARIABLE_PATH AS (\w+) FROM performance_schema\.variables_info WHERE VARIABLE_NAME = '(\w+)'$/i.exec(
+        /^SELECT VARIABLE_NAME AS (\w+), VARIABLE_SOURCE AS (\w+), VARIABLE_PATH AS (\w+) FROM performance_schema\.variables_info WHERE (?:VARIABLE_NAME = '(\w+)' OR )?\(VARIABLE_SOURCE IN \('GLOBAL', 'SERVER', 'EXPLICIT', 'EXTRA', 'USER'\) AND VARIABLE_PATH <> ''\)$/i.exec(
           text,
         );
       if (match) {
-        const name = (match[3] ?? '').toLowerCase();
-        const source = persisted.has(name)
-          ? 'PERSISTED'
-          : global.get(name) !== startup.get(name)
-            ? 'DYNAMIC'
-            : 'COMPILED';
+        const rows: Array<Array<string | null>> = [];
+        const name = match[4]?.toLowerCase();
+        if (name !== undefined) {
+          const source = persisted.has(name)
+            ? 'PERSISTED'
+            : global.get(name) !== startup.get(name)
+              ? 'DYNAMIC'
+              : 'COMPILED';
+          rows.push([name, source, '']);
+        }
+        (options.optionFiles ?? ['/etc/mysql/my.cnf']).forEach((path, index) => {
+          rows.push([`setting_${index}`, 'GLOBAL', path]);
+        });
         return {
           kind: 'rows',
-          columns: [{ name: match[1] ?? 'source' }, { name: match[2] ?? 'path' }],
-          rows: [[source, '']],
+          columns: [
+            { name: match[1] ?? 'name' },
+            { name: match[2] ?? 'source' },
+            { name: match[3] ?? 'path' },
+          ],
+          rows,
         };
-      }
-      // The option files that set some variable, as a packaged server started by its service has them.
-      if (
-        /^SELECT DISTINCT VARIABLE_PATH AS \w+ FROM performance_schema\.variables_info WHERE /i.test(text)
-      ) {
-        const files = options.optionFiles ?? ['/etc/mysql/my.cnf'];
-        return { kind: 'rows', columns: [{ name: 'path' }], rows: files.map((path) => [path]) };
       }
       match = /^SELECT CURRENT_USER\(\)(?: AS (\w+))?$/i.exec(text);
       if (match)

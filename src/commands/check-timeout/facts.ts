@@ -1,9 +1,9 @@
 import type { Connection } from 'mysql2/promise';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
 import { type IdleTimeouts, RELATED_VARIABLES, readTimeouts } from '../../server/timeouts.ts';
-import { readStatus, readVariableOrigin, type VariableOrigin } from '../../server/variables.ts';
+import { readStatus, type VariableOrigin } from '../../server/variables.ts';
 import { type KnownOfServer, LOCATING_VARIABLES } from '../../serverfiles/local-server.ts';
-import { readConfigFiles } from '../../serverfiles/running-server.ts';
+import { readSettingSources } from '../../serverfiles/running-server.ts';
 import type { OptionFilesFacts } from './drift.ts';
 
 export const STATUS_COUNTERS = [
@@ -50,8 +50,7 @@ export async function readTimeoutFacts(connection: Connection): Promise<TimeoutF
   const { pid_file, hostname, ...global } = timeouts.global;
   const status = await readStatus(connection, STATUS_COUNTERS);
   const identity = identifyServer(global);
-  const origin = await readVariableOrigin(connection, identity, 'wait_timeout');
-  const configFiles = await readConfigFiles(connection, identity);
+  const { origin, configFiles } = await readSettingSources(connection, identity, 'wait_timeout');
   return {
     identity,
     global,

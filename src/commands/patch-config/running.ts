@@ -1,8 +1,12 @@
 import type { ServerTarget } from '../../connection/target.ts';
 import { IDENTITY_VARIABLES, identifyServer, type ServerIdentity } from '../../server/identity.ts';
-import { readVariableOrigin, readVariables, type VariableOrigin } from '../../server/variables.ts';
+import { readVariables, type VariableOrigin } from '../../server/variables.ts';
 import { LOCATING_VARIABLES, readLocalServer, type ThisMachine } from '../../serverfiles/local-server.ts';
-import { isLocalTransport, type ServerStartup } from '../../serverfiles/running-server.ts';
+import {
+  isLocalTransport,
+  readSettingSources,
+  type ServerStartup,
+} from '../../serverfiles/running-server.ts';
 
 /** What the server running on this machine says, read once, best effort: patch-config works without it. */
 export interface RunningServer {
@@ -61,7 +65,11 @@ export async function readRunningServer(
       ...IDENTITY_VARIABLES,
     ]);
     const identity = identifyServer(global);
-    const here = await readLocalServer(connection, identity, machine, { variables: global });
+    const sources = await readSettingSources(connection, identity, 'wait_timeout');
+    const here = await readLocalServer(connection, identity, machine, {
+      variables: global,
+      configFiles: sources.configFiles,
+    });
     // Its flavor, files and values describe another machine: nothing of it may guide an edit here.
     if (here.elsewhere !== null)
       return { address: server.address, local: false, error: null, ...empty, elsewhere: here.elsewhere };
@@ -73,7 +81,7 @@ export async function readRunningServer(
       identity,
       waitTimeout: Number(global.wait_timeout),
       interactiveTimeout: Number(global.interactive_timeout),
-      origin: await readVariableOrigin(connection, identity, 'wait_timeout'),
+      origin: sources.origin,
       configFiles: here.configFiles?.files ?? null,
       configFilesHiddenBy: here.configFiles?.hiddenBy ?? null,
       startup: here.startup,
