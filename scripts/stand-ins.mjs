@@ -13,6 +13,7 @@ const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
 const LAZY_ERRORS = fileURLToPath(new URL('./lazy-mysql2-errors.cjs', import.meta.url));
 const LAZY_ASSERT = fileURLToPath(new URL('./lazy-assert.cjs', import.meta.url));
 const LAZY_STRING_WIDTH = fileURLToPath(new URL('./lazy-string-width.cjs', import.meta.url));
+const LAZY_LRU = fileURLToPath(new URL('./lazy-lru.cjs', import.meta.url));
 const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
 const MYSQL2 = dirname(require.resolve('mysql2'));
 const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
@@ -28,10 +29,21 @@ const EXPECTED_IMPORTERS = {
     'lib/base/pool.js': null,
     'lib/commands/server_handshake.js': null,
   },
+  'lru.min': {
+    'lib/base/connection.js': ['createLRU'],
+    'lib/parsers/parser_cache.js': ['createLRU'],
+    'lib/parsers/string.js': ['createLRU'],
+    'lib/tls_session_cache.js': ['createLRU'],
+  },
 };
 
 /** What the bundle's resolver replaced, by replaced module, then importer (relative to mysql2). */
-export const replaced = { 'iconv-lite': new Set(), '../constants/errors.js': new Set(), assert: new Set() };
+export const replaced = {
+  'iconv-lite': new Set(),
+  '../constants/errors.js': new Set(),
+  'lru.min': new Set(),
+  assert: new Set(),
+};
 
 export const standInPlugin = {
   name: 'stand-ins',
@@ -47,6 +59,14 @@ export const standInPlugin = {
       return { path: LAZY_ERRORS };
     });
     plugin.onResolve({ filter: /^dbcache-real:mysql2-errors$/ }, () => ({ path: ERRORS }));
+    plugin.onResolve({ filter: /^lru\.min$/ }, (args) => {
+      if (!args.importer.startsWith(MYSQL2 + sep)) return undefined;
+      replaced['lru.min'].add(mysql2Path(args.importer));
+      return { path: LAZY_LRU };
+    });
+    plugin.onResolve({ filter: /^dbcache-real:lru\.min$/ }, () => ({
+      path: require.resolve('lru.min', { paths: [MYSQL2] }),
+    }));
     plugin.onResolve({ filter: /^string-width$/ }, (args) =>
       args.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH },
     );
@@ -95,28 +115,110 @@ export function checkReplacements({ yargs = true } = {}) {
     }
     for (const [importer, members] of Object.entries(importers)) {
       if (!members) continue;
-      const source = readFileSync(join(MYSQL2, importer), 'utf8');
-      const binding = source.match(/(?:const|let|var)\s+(\w+)\s*=\s*require\(['"]iconv-lite['"]\)/)?.[1];
-      if (!binding) fail(`${importer} no longer binds iconv-lite as before: review scripts/lazy-iconv.cjs`);
-      const used = [
-        ...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1])),
-      ];
-      const unknown = used.filter((member) => !members.includes(member));
-      if (unknown.length || source.includes(`${binding}[`)) {
+      const used = membersUsed(readFileSync(join(MYSQL2, importer), 'utf8'), module);
+      const unknown = used?.filter((member) => !members.includes(member));
+      if (!unknown || unknown.length) {
         fail(
-          `${importer} uses iconv-lite's ${unknown.join(', ') || '[...]'} now: review scripts/lazy-iconv.cjs`,
+          `${importer} ${unknown ? `uses ${module}'s ${unknown.join(', ')}` : `no longer takes ${module} as before`} now: review the stand-in for ${module} in scripts/`,
         );
       }
     }
   }
 }
 
+/**
+ * What a file takes from `require(module)`: the names destructured from it, or the members read
+ * from the name it is bound to; undefined when it takes the module any other way.
+ */
+function membersUsed(source, module) {
+  const quoted = module.replace(/[.]/g, '\\.');
+  const destructured = source.match(
+    new RegExp(`(?:const|let|var)\\s*\\{([^}]*)\\}\\s*=\\s*require\\(['"]${quoted}['"]\\)`),
+  )?.[1];
+  if (destructured !== undefined)
+    return destructured
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+  const binding = source.match(
+    new RegExp(`(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\(['"]${quoted}['"]\\)`),
+  )?.[1];
+  if (!binding || source.includes(`${binding}[`)) return undefined;
+  return [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))];
+}
+
 /** Before the bundle is built: each stand-in behaves as the real module on the inputs it handles. */
 export async function checkStandIns() {
+  checkLru();
   checkIconv();
   checkAssert();
   await checkStringWidth();
   await checkErrors();
+}
+
+/**
+ * The lazy LRU: the same answers, evictions and sizes as lru.min over random sequences of every
+ * operation, from the first use on (which makes the real one) and with a bad `max`.
+ */
+function checkLru() {
+  const real = require('lru.min');
+  // The stand-in asks for 'dbcache-real:lru.min', which only the bundler resolves.
+  const standIn = { createLRU: (options) => loadLazyLru(real)(options) };
+  const describe = (make) => {
+    const log = [];
+    let lru;
+    try {
+      lru = make({ max: 0 });
+    } catch (err) {
+      log.push(['max 0', String(err)]);
+    }
+    lru = make({ max: 5, onEviction: (key, value) => log.push(['evicted', key, value]) });
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 16;
+    };
+    for (let step = 0; step < 3000; step++) {
+      const key = random() % 9;
+      const operation = random() % 12;
+      const result =
+        operation < 3
+          ? lru.set(key, step)
+          : operation < 5
+            ? lru.get(key)
+            : operation === 5
+              ? lru.peek(key)
+              : operation === 6
+                ? lru.has(key)
+                : operation === 7
+                  ? lru.delete(key)
+                  : operation === 8
+                    ? [...lru.entries()]
+                    : operation === 9
+                      ? lru.resize(1 + (random() % 8))
+                      : operation === 10
+                        ? lru.evict(random() % 3)
+                        : step % 97 === 0
+                          ? lru.clear()
+                          : [lru.size, lru.max, lru.available, [...lru.keys()], [...lru.values()]];
+      log.push([operation, key, result === lru ? 'self' : result]);
+    }
+    return JSON.stringify(log);
+  };
+  if (describe(real.createLRU) !== describe(standIn.createLRU)) {
+    fail('scripts/lazy-lru.cjs does not behave as lru.min: review it');
+  }
+}
+
+/** scripts/lazy-lru.cjs with its `dbcache-real:lru.min` import answered by `real`. */
+function loadLazyLru(real) {
+  const module = { exports: {} };
+  const source = readFileSync(LAZY_LRU, 'utf8');
+  new Function('module', 'exports', 'require', source)(module, module.exports, (name) => {
+    if (name !== 'dbcache-real:lru.min') throw new Error(`lazy-lru.cjs requires ${name}`);
+    return real;
+  });
+  return module.exports.createLRU;
 }
 
 /**

@@ -49,9 +49,12 @@ type ChunkBody = (
   filename: string,
 ) => void;
 
-/** Node built-ins that the CLI rarely needs but whose loading costs milliseconds. */
+/**
+ * Node built-ins whose loading costs milliseconds and that many runs never use: `net` only when
+ * a command connects (not for help or generate), the others rarely.
+ */
 const LAZY_BUILTINS = new Set(
-  ['tls', 'crypto', 'child_process', 'zlib', 'readline'].flatMap((name) => [name, `node:${name}`]),
+  ['net', 'tls', 'crypto', 'child_process', 'zlib', 'readline'].flatMap((name) => [name, `node:${name}`]),
 );
 
 /** Cache file layout: magic, then the length of the key and of the data, the key, the data. */

@@ -36,6 +36,7 @@ async function bundledMysql2(): Promise<Mysql2> {
     /dbcache-real:mysql2-errors|lazy-mysql2-errors/,
     'the bundle uses the error table stand-in',
   );
+  assert.match(text, /dbcache-real:lru\.min|lazy-lru/, 'the bundle uses the LRU stand-in');
   const module = { exports: {} as Mysql2 };
   new Function('module', 'exports', 'require', text)(module, module.exports, require);
   return module.exports;
@@ -168,6 +169,31 @@ test("yargs' assert stand-in passes and fails as Node's assert does", () => {
       }
     }
   }
+});
+
+test('prepared statements and generated row parsers (the LRU caches made on first use) work as with mysql2 as installed', async () => {
+  const shared = await sharedServer();
+  const run = async (mysql2: Mysql2) => {
+    const connection = await mysql2.createConnection({
+      host: shared.host,
+      port: shared.port,
+      user: shared.user,
+      password: shared.password,
+    });
+    try {
+      const seen: unknown[] = [];
+      // The same statement three times: prepared once, then taken from the connection's cache.
+      for (const value of [1, 2, 3]) seen.push((await connection.execute('SELECT ? + 1 AS n', [value]))[0]);
+      // Rows parsed by generated code, cached per result shape.
+      for (let run = 0; run < 2; run++) seen.push((await connection.query('SELECT 1 AS a, "b" AS b'))[0]);
+      connection.unprepare('SELECT ? + 1 AS n');
+      seen.push((await connection.execute('SELECT ? + 1 AS n', [4]))[0]);
+      return JSON.stringify(seen);
+    } finally {
+      await connection.end();
+    }
+  };
+  assert.equal(await run(bundled), await run(realMysql2));
 });
 
 test('the string-width stand-in (help layout, tables) measures as string-width does', async () => {
