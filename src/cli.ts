@@ -13,8 +13,8 @@ import { connectionOptions } from './connection/options.ts';
 import { type IO, processIO } from './io.ts';
 import { usageError } from './output/errors.ts';
 import { ExitCode } from './output/exit-codes.ts';
-import { widthOf } from './output/prose.ts';
 import { closest } from './output/suggest.ts';
+import { widthOf } from './output/width.ts';
 
 /** Written in by scripts/build.mjs from package.json; tests that import this file run unbundled. */
 declare const DBCACHE_VERSION: string;

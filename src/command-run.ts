@@ -11,7 +11,8 @@ import { Interrupts } from './interrupt.ts';
 import type { IO } from './io.ts';
 import { describeFailure } from './output/errors.ts';
 import type { ExitCodeValue } from './output/exit-codes.ts';
-import { messageWidthOf, wrapProse } from './output/prose.ts';
+import { wrapProse } from './output/prose.ts';
+import { messageWidthOf } from './output/width.ts';
 
 /** Said before anything else when the password was typed on the command line. */
 export function warnOfPasswordOnCommandLine(argv: readonly string[], io: IO): void {

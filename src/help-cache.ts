@@ -1,19 +1,20 @@
 /**
  * `dbcache --help` and `dbcache <command> --help` given again from the user's cache: yargs'
- * own rendering, recorded the first time and replayed byte for byte (issue 15: building the
- * parser for help is most of what such a run costs). The text is valid for the code that made
+ * own rendering, recorded the first time (src/start.ts) and replayed byte for byte by the loader
+ * before anything else is loaded (src/startup/entry.ts; issue 15: loading yargs and building its
+ * parser for help was most of what such a run cost). The text is valid for the code that made
  * it (the loader keys it on every group's hash) and for what it depends on besides: the command
  * line, the width it was wrapped to, and the locale yargs translates its headings into.
  */
 import { format } from 'node:util';
 import type { IO } from './io.ts';
-import { widthOf } from './output/prose.ts';
+import { widthOf } from './output/width.ts';
 
 /** The environment variables yargs reads its locale from (y18n), in its order. */
 const LOCALE_VARIABLES = ['LC_ALL', 'LC_MESSAGES', 'LANG', 'LANGUAGE'] as const;
 
 /** The key of a help request (`--help`, `<command> --help`), or undefined for any other command line. */
-export function helpKey(argv: readonly string[], io: IO): string | undefined {
+export function helpKey(argv: readonly string[], io: Pick<IO, 'stdout' | 'env'>): string | undefined {
   const plain = argv.length === 1 ? argv[0] === '--help' : argv.length === 2 && argv[1] === '--help';
   if (!plain || (argv.length === 2 && !/^[a-z][a-z-]*$/.test(argv[0] as string))) return undefined;
   return JSON.stringify([

@@ -3,7 +3,7 @@ import type { IO, Output } from '../io.ts';
 import type { Format } from './format.ts';
 import { printJson } from './json.ts';
 import type { MetricFamily } from './openmetrics.ts';
-import { widthOf } from './prose.ts';
+import { widthOf } from './width.ts';
 
 /**
  * A command's human view: its report drawn with these colors (none for a pipe) and its prose

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk } from 'chalk';
-import { DEFAULT_WIDTH, messageWidthOf, widthOf, wrapProse } from '../../src/output/prose.ts';
+import { wrapProse } from '../../src/output/prose.ts';
+import { DEFAULT_WIDTH, messageWidthOf, widthOf } from '../../src/output/width.ts';
 
 const SENTENCE =
   "An application pool's connections get 28800 s (8 h) of idle time before the server closes them: a driver connection is non-interactive and starts with the global wait_timeout.";

@@ -28,6 +28,8 @@ const NOBODY = 65534;
 let copy: BuiltCopy;
 let traceDir: string;
 let helpText: string;
+/** What `--version` prints: the run these tests use, which loads the start-up code and yargs every time (help may come from the help cache). */
+let versionText: string;
 
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'these tests make files owned by another user, which needs root');
@@ -37,6 +39,9 @@ before(async () => {
   const reference = await runBuilt(copy.bin, ['--help'], { HOME: freshHome() }, { traceDir });
   assert.equal(reference.code, 0);
   helpText = reference.stdout;
+  const version = await runBuilt(copy.bin, ['--version'], { HOME: freshHome() }, { traceDir });
+  assert.equal(version.code, 0);
+  versionText = version.stdout;
 });
 after(() => copy?.remove());
 
@@ -55,27 +60,27 @@ const cacheDir = (home: string) => join(home, '.cache', 'dbcache');
 const cacheFiles = (dir: string, group: string) =>
   readdirSync(dir).filter((name) => name.startsWith(`${group}.`) && name.endsWith('.v8'));
 
-/** `--help` as a user would run it; asserts the output is the usual one. */
-async function help(env: Record<string, string | undefined>, uid?: number) {
-  const result = await runBuilt(copy.bin, ['--help'], env, {
+/** `--version` as a user would run it; asserts the output is the usual one. */
+async function version(env: Record<string, string | undefined>, uid?: number) {
+  const result = await runBuilt(copy.bin, ['--version'], env, {
     traceDir,
     ...(uid !== undefined ? { uid } : {}),
   });
   assert.equal(result.stderr, '');
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, helpText);
+  assert.equal(result.stdout, versionText);
   return result;
 }
 
 test('a missing cache: the first run writes it (0700 directory, 0600 files), the next runs use it', async () => {
   const home = freshHome();
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
   const dir = cacheDir(home);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   const [file] = cacheFiles(dir, 'core');
   assert.ok(file, 'a cache for the core group');
   assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600);
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'cached');
 
   // A command that connects loads three groups; each is cached after its first run.
   const server = await sharedServer();
@@ -100,15 +105,15 @@ test('a missing cache: the first run writes it (0700 directory, 0600 files), the
 test('$XDG_CACHE_HOME is used when absolute and ignored when relative, as the XDG rules say', async () => {
   const home = freshHome();
   const xdg = join(home, 'xdg');
-  await help({ HOME: home, XDG_CACHE_HOME: xdg });
+  await version({ HOME: home, XDG_CACHE_HOME: xdg });
   assert.equal(cacheFiles(join(xdg, 'dbcache'), 'core').length, 1);
-  await help({ HOME: home, XDG_CACHE_HOME: 'relative/cache' });
+  await version({ HOME: home, XDG_CACHE_HOME: 'relative/cache' });
   assert.equal(cacheFiles(cacheDir(home), 'core').length, 1);
 });
 
 test('a corrupt cache (damaged, truncated or not ours) is ignored and replaced', async () => {
   const home = freshHome();
-  await help({ HOME: home });
+  await version({ HOME: home });
   const dir = cacheDir(home);
   const path = join(dir, cacheFiles(dir, 'core')[0] as string);
   const good = readFileSync(path);
@@ -122,16 +127,20 @@ test('a corrupt cache (damaged, truncated or not ours) is ignored and replaced',
     damaged.writeUInt32LE((damaged.readUInt32LE(dataStart + offset) ^ 0x5a5a5a5a) >>> 0, dataStart + offset);
     writeFileSync(path, damaged);
     assert.equal(
-      (await help({ HOME: home })).loads['core.cjs'],
+      (await version({ HOME: home })).loads['core.cjs'],
       'cache rejected',
       `V8 header offset ${offset}`,
     );
-    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached', 'the damaged cache was replaced');
+    assert.equal(
+      (await version({ HOME: home })).loads['core.cjs'],
+      'cached',
+      'the damaged cache was replaced',
+    );
   }
   const zeroed = Buffer.from(good);
   zeroed.fill(0, dataStart);
   writeFileSync(path, zeroed);
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cache rejected');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'cache rejected');
 
   for (const broken of [
     good.subarray(0, good.length >> 1),
@@ -139,23 +148,23 @@ test('a corrupt cache (damaged, truncated or not ours) is ignored and replaced',
     Buffer.alloc(0),
   ]) {
     writeFileSync(path, broken);
-    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
-    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+    assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
+    assert.equal((await version({ HOME: home })).loads['core.cjs'], 'cached');
   }
 });
 
 test('a cache file or directory owned by another user, or writable by others, is neither read nor written', async () => {
   const home = freshHome();
-  await help({ HOME: home });
+  await version({ HOME: home });
   const dir = cacheDir(home);
   const path = join(dir, cacheFiles(dir, 'core')[0] as string);
 
   // A file of another user, or one others may write, in our directory: ignored, then replaced by ours.
   chownSync(path, NOBODY, NOBODY);
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
   assert.equal(statSync(path).uid, 0);
   chmodSync(path, 0o666);
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
   assert.equal(statSync(path).mode & 0o777, 0o600);
 
   // A directory of another user, or one others may write: its files are not read, nothing is written.
@@ -163,12 +172,12 @@ test('a cache file or directory owned by another user, or writable by others, is
     [NOBODY, 0o700],
     [0, 0o777],
   ] as const) {
-    await help({ HOME: home });
+    await version({ HOME: home });
     chownSync(dir, owner, owner);
     chmodSync(dir, mode);
     const before = statSync(path).mtimeMs;
     const listing = readdirSync(dir).sort();
-    assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+    assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
     assert.deepEqual(readdirSync(dir).sort(), listing);
     assert.equal(statSync(path).mtimeMs, before);
     chownSync(dir, 0, 0);
@@ -176,7 +185,7 @@ test('a cache file or directory owned by another user, or writable by others, is
   }
 
   // The same directory as seen by another user: owned by root, so not that user's cache.
-  const result = await help({ HOME: home }, NOBODY);
+  const result = await version({ HOME: home }, NOBODY);
   assert.equal(result.loads['core.cjs'], 'no cache');
 });
 
@@ -196,37 +205,34 @@ test('stale entries: caches of other keys are pruned to the newest two per group
   utimesSync(join(dir, '.123.456.tmp'), now - 2 * hour, now - 2 * hour);
   writeFileSync(join(dir, '.789.012.tmp'), 'a write in progress', { mode: 0o600 });
 
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'no cache');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'no cache');
   const files = readdirSync(dir).sort();
   const [current] = cacheFiles(dir, 'core').filter((name) => !stale.includes(name));
   assert.ok(current);
-  // --help also loads the CLI's yargs group (check-timeout's fast path does not).
+  // --version also loads the CLI's yargs group (check-timeout's fast path does not).
   const [cli] = cacheFiles(dir, 'cli');
   assert.ok(cli);
-  // And the help it printed, for the next --help (see the help cache test below).
-  const helpFiles = files.filter((name) => name.startsWith('help.') && name.endsWith('.txt'));
-  assert.equal(helpFiles.length, 1);
   assert.deepEqual(
     files,
-    [current, cli, ...helpFiles, '.789.012.tmp', 'core.old1.v8', 'core.old2.v8', 'open.other.v8'].sort(),
+    [current, cli, '.789.012.tmp', 'core.old1.v8', 'core.old2.v8', 'open.other.v8'].sort(),
   );
 
   // Other flags (NODE_OPTIONS) are another key: a cache of its own, and the first one stays valid.
-  const flagged = await help({ HOME: home, NODE_OPTIONS: '--no-deprecation' });
+  const flagged = await version({ HOME: home, NODE_OPTIONS: '--no-deprecation' });
   assert.equal(flagged.loads['core.cjs'], 'no cache');
-  assert.equal((await help({ HOME: home, NODE_OPTIONS: '--no-deprecation' })).loads['core.cjs'], 'cached');
-  assert.equal((await help({ HOME: home })).loads['core.cjs'], 'cached');
+  assert.equal((await version({ HOME: home, NODE_OPTIONS: '--no-deprecation' })).loads['core.cjs'], 'cached');
+  assert.equal((await version({ HOME: home })).loads['core.cjs'], 'cached');
   assert.ok(cacheFiles(dir, 'core').includes(current));
 });
 
 test('a home the user may not write: every run works and compiles from source', async () => {
   const home = freshHome(); // root's, 0755: another user may read it but not write it
   for (let run = 0; run < 2; run++) {
-    assert.equal((await help({ HOME: home }, NOBODY)).loads['core.cjs'], 'no cache');
+    assert.equal((await version({ HOME: home }, NOBODY)).loads['core.cjs'], 'no cache');
   }
   assert.deepEqual(readdirSync(home), []);
   // The same with no home at all.
-  assert.equal((await help({}, NOBODY)).loads['core.cjs'], 'no cache');
+  assert.equal((await version({}, NOBODY)).loads['core.cjs'], 'no cache');
 });
 
 test('help is given again from the cache byte for byte, without loading yargs; the width and the locale are part of its key', async () => {
@@ -254,6 +260,9 @@ test('help is given again from the cache byte for byte, without loading yargs; t
     assert.deepEqual(await asked(args, { COLUMNS: '60' }), { text: narrow.text, yargs: false });
   }
   assert.equal(helpText, (await asked(['--help'])).text);
+  // Given by the loader itself: not even the start-up code is loaded.
+  const cached = await runBuilt(copy.bin, ['--help'], { HOME: home }, { traceDir });
+  assert.deepEqual([cached.stdout, cached.loads], [helpText, {}]);
 
   // A damaged, truncated or foreign help file is ignored: yargs renders the help, and the file is
   // replaced. (Only one holds the default-width text so far.)

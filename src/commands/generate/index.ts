@@ -19,9 +19,10 @@ import type { IO } from '../../io.ts';
 import { usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printReport } from '../../output/print.ts';
-import { messageWidthOf, wrapProse } from '../../output/prose.ts';
+import { wrapProse } from '../../output/prose.ts';
 import { colorFor } from '../../output/style.ts';
 import { closest } from '../../output/suggest.ts';
+import { messageWidthOf } from '../../output/width.ts';
 import { readTimeoutSource } from './facts.ts';
 import { writeFileAtomically } from './out-file.ts';
 
