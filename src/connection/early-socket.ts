@@ -16,18 +16,19 @@ export function openEarly(resolved: ResolvedConnection): EarlySocket {
   const { transport } = resolved;
   const socket =
     transport.kind === 'socket' ? connect(transport.path) : connect(transport.port, transport.host);
-  // As mysql2 does for its own TCP sockets: every packet goes out at once.
-  if (transport.kind !== 'socket') socket.setNoDelay(true);
+  // As mysql2 does for its own TCP sockets (enableKeepAlive, on by default): every packet goes
+  // out at once, and the kernel keeps an idle connection alive (applied once connected).
+  if (transport.kind !== 'socket') socket.setNoDelay(true).setKeepAlive(true, 0);
   let failed = false;
-  const onError = () => {
+  const onFailure = () => {
     failed = true;
   };
-  socket.on('error', onError);
-  socket.once('close', onError);
+  // Stays: an error between the handover and mysql2's own listener must not end the process.
+  socket.on('error', onFailure);
+  socket.once('close', onFailure);
   return {
     take() {
-      socket.off('error', onError);
-      socket.off('close', onError);
+      socket.off('close', onFailure);
       if (!failed) return socket;
       socket.destroy();
       return undefined;

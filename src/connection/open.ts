@@ -86,7 +86,7 @@ export async function openSettled(
   const base = mysql2Options(resolved, password);
   const where = describeTransport(resolved.transport);
   // An already open socket serves the first attempt only (a retry without TLS needs a new one).
-  let given = socket;
+  let given: Socket | undefined = socket;
   const open = (options: ConnectionOptions) => {
     const stream = given;
     given = undefined;
@@ -113,6 +113,9 @@ export async function openSettled(
     }
   } catch (err) {
     throw connectFailure(err, resolved, password);
+  } finally {
+    // Not handed to mysql2 (the TLS files could not be read): nothing else would close it.
+    given?.destroy();
   }
 }
 

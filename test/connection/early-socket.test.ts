@@ -43,7 +43,10 @@ after(() => {
   relay.close();
 });
 
-const resolvedFor = (port: number, flags: { password?: string; passwordPrompt?: boolean } = {}) =>
+const resolvedFor = (
+  port: number,
+  flags: { password?: string; passwordPrompt?: boolean; sslMode?: string; sslCa?: string } = {},
+) =>
   resolveConnection(
     [
       flagsLayer(
@@ -83,6 +86,17 @@ test('a socket that failed (nothing listens) is not handed over; mysql2 reports 
   await pause(200);
   assert.equal(early.take(), undefined);
   await assert.rejects(openConnection(resolved, server.password), /connection refused/);
+});
+
+test('a socket that mysql2 never gets (the TLS CA file cannot be read) is closed, not left to keep the process up', async () => {
+  const resolved = resolvedFor(relayPort, { sslMode: 'VERIFY_CA', sslCa: '/nonexistent/ca.pem' });
+  const socket = openEarly(resolved).take();
+  assert.ok(socket);
+  await assert.rejects(
+    openConnection(resolved, server.password, undefined, socket),
+    /Could not read the TLS CA file/,
+  );
+  assert.equal(socket.destroyed, true);
 });
 
 test('while a password prompt waits, nothing is opened: the server gives a handshake only connect_timeout', async () => {
