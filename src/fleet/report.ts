@@ -20,9 +20,17 @@ export interface FleetError {
 export interface FleetEntry<R> {
   target: string;
   origin: string;
+  /**
+   * The single-server report; null when the server could not be checked. Beside an error when
+   * the server stopped answering mid-run and the work still gave what it knew (probe-idle).
+   */
   report: R | null;
   error: FleetError | null;
 }
+
+/** An entry with a report and no error: the server was checked. */
+export const checked = <R>(entry: FleetEntry<R>): entry is FleetEntry<R> & { report: R; error: null } =>
+  entry.report !== null && entry.error === null;
 
 /** The summary fields every fleet command has. */
 export interface FleetTally {
@@ -55,7 +63,7 @@ export function fleetEntries<R>(
         exit_code: ExitCode.connection,
         message: timedOut(index),
       } as const;
-      entries.push({ ...entry, report: null, error });
+      entries.push({ ...entry, report: outcome.value ?? null, error });
     } else notChecked.push(target.name);
   });
   return { entries, notChecked };
@@ -79,7 +87,7 @@ export function tally<R>(entries: readonly FleetEntry<R>[], notChecked: string[]
       .map((entry) => entry.target);
   return {
     servers: entries.length + notChecked.length,
-    checked: entries.filter((entry) => entry.report).length,
+    checked: entries.filter(checked).length,
     unreachable: errored(true),
     failed: errored(false),
     not_checked: notChecked,
@@ -94,7 +102,7 @@ export function groupBy<R, K extends string | number>(
 ): Array<{ key: K; targets: string[] }> {
   const groups = new Map<K, string[]>();
   for (const entry of entries) {
-    if (!entry.report) continue;
+    if (!checked(entry)) continue;
     const value = key(entry.report);
     groups.set(value, [...(groups.get(value) ?? []), entry.target]);
   }

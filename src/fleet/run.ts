@@ -6,7 +6,8 @@
 export type Outcome<R> =
   | { state: 'done'; value: R }
   | { state: 'failed'; error: unknown }
-  | { state: 'timed-out' }
+  /** Past its deadline; `value` when the work wound down within the grace period. */
+  | { state: 'timed-out'; value?: R }
   /** Under way when the run was stopped; `value` when the work wound down within the grace period. */
   | { state: 'interrupted'; value?: R }
   | { state: 'not-run' };
@@ -93,10 +94,8 @@ async function runOne<T, R>(
       ]);
       clearTimeout(graceTimer);
     }
-    if (timedOut) return { state: 'timed-out' };
-    return outcome?.state === 'done'
-      ? { state: 'interrupted', value: outcome.value }
-      : { state: 'interrupted' };
+    const state = timedOut ? 'timed-out' : 'interrupted';
+    return outcome?.state === 'done' ? { state, value: outcome.value } : { state };
   } finally {
     clearTimeout(timer);
     underWay.delete(stop);

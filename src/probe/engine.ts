@@ -208,6 +208,8 @@ class Engine {
 
   /** The first probes: all at once, so their silences start together. */
   private async openFirst(): Promise<void> {
+    // Stopped before it began (Ctrl-C, or a fleet's deadline during the set-up): open nothing.
+    if (this.aborted) return;
     const wanted = this.options.capacity + (this.options.keepaliveMs === null ? 0 : 1);
     const results = await Promise.allSettled(
       Array.from({ length: wanted }, (_, index) =>

@@ -48,7 +48,10 @@ export interface KnownOfServer {
   configFiles?: ConfigFiles;
 }
 
-/** A server found to be elsewhere is asked nothing more: its files describe another machine. */
+/**
+ * Where the server runs and which files it read. A server found to be elsewhere is not asked for
+ * its files (unless the caller read them already): they describe another machine.
+ */
 export async function readLocalServer(
   connection: Connection,
   identity: ServerIdentity,

@@ -83,6 +83,7 @@ export async function readSettingSources(
         };
   }
   const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+  // The statement's WHERE is an OR of the two questions: each answer picks its own rows again.
   const row = key === undefined ? undefined : rows.find((candidate) => text(candidate.name) === key);
   const origin = row ? { source: text(row.source), path: text(row.path) || null } : null;
   const fromFiles = rows.filter((candidate) =>

@@ -227,7 +227,7 @@ test('the table view says what the next restart brings', () => {
       ...source('mariadb', null, false),
       fs: createMemFs({ [main]: '[mysqld]\nwait_timeout = -\nwait_timeout = 300\n' }),
     });
-    const facts = await readOptionFilesFacts(admin, identity, earlier, { hostname: hostname() });
+    const facts = await readOptionFilesFacts(admin, identity, earlier, { machine: { hostname: hostname() } });
     assert.deepEqual(facts?.waitTimeout, { value: '-', seconds: null, file: main, line: 2 });
   });
 
@@ -235,12 +235,15 @@ test('the table view says what the next restart brings', () => {
     const { identity } = await readTimeoutFacts(admin);
     const here = { hostname: hostname() };
     assert.notEqual(
-      await readOptionFilesFacts(admin, identity, source, here),
+      await readOptionFilesFacts(admin, identity, source, { machine: here }),
       null,
       'this machine, readable files',
     );
     // A container's port published on 127.0.0.1: its @@hostname is the container's.
-    assert.equal(await readOptionFilesFacts(admin, identity, source, { hostname: 'not-this-machine' }), null);
+    assert.equal(
+      await readOptionFilesFacts(admin, identity, source, { machine: { hostname: 'not-this-machine' } }),
+      null,
+    );
     const unreadable: OptionFilesSource = () => ({
       ...source(identity.flavor === 'MariaDB' ? 'mariadb' : 'mysql', null, false),
       fs: createMemFs({
@@ -248,14 +251,14 @@ test('the table view says what the next restart brings', () => {
         [`${dir}/secret.cnf`]: { content: '[mysqld]\nwait_timeout = 100\n', unreadable: true },
       }),
     });
-    assert.equal(await readOptionFilesFacts(admin, identity, unreadable, here), null);
+    assert.equal(await readOptionFilesFacts(admin, identity, unreadable, { machine: here }), null);
     const relative: OptionFilesSource = () => ({
       files: [{ path: 'my.cnf', required: true }],
       fs: nodeFs,
       cwd: null,
       platform: 'linux',
     });
-    assert.equal(await readOptionFilesFacts(admin, identity, relative, here), null);
+    assert.equal(await readOptionFilesFacts(admin, identity, relative, { machine: here }), null);
   });
 
   test('drift finds the files as patch-config does: one discovery, with the environment (MARIADB_HOME)', () => {

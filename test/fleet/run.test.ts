@@ -89,3 +89,12 @@ test('with a grace period, stopped work that winds down in time keeps what it le
     { state: 'interrupted' },
   ]);
 });
+
+test('past its deadline, work that winds down within the grace period is timed out and keeps what it learned', async () => {
+  const outcomes = await runBounded([1], { parallel: 1, deadlineMs: 30, graceMs: 500 }, async (_, signal) => {
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    await sleep(20); // ending its probes on the server
+    return { left_on_server: [42] };
+  });
+  assert.deepEqual(outcomes, [{ state: 'timed-out', value: { left_on_server: [42] } }]);
+});

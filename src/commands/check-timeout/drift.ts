@@ -70,8 +70,7 @@ export async function readOptionFilesFacts(
   connection: Connection,
   identity: ServerIdentity,
   source: OptionFilesSource,
-  machine: ThisMachine = thisMachine(),
-  known: KnownOfServer = {},
+  { machine = thisMachine(), known = {} }: { machine?: ThisMachine; known?: KnownOfServer } = {},
 ): Promise<OptionFilesFacts | null> {
   const flavor = flavorOf(identity);
   // A container's port published on 127.0.0.1 looks local; its files are not this machine's.

@@ -23,7 +23,7 @@ export function renderFleet(report: TimeoutFleetReport, color: ChalkInstance, wi
   ]);
   for (const entry of report.servers) {
     const { report: server, error } = entry;
-    if (!server) {
+    if (!server || error) {
       // The row says what kind of failure in a word; the whole sentence follows the table.
       table.push([
         entry.target,

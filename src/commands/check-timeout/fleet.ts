@@ -7,6 +7,7 @@ import type { ConnectionFlags } from '../../connection/sources.ts';
 import { fleetTargets } from '../../fleet/command.ts';
 import type { FleetRequest } from '../../fleet/options.ts';
 import {
+  checked,
   type FleetEntry,
   type FleetTally,
   fleetEntries,
@@ -49,7 +50,7 @@ export async function runFleetCommand(
   target: TargetSource,
 ): Promise<ExitCodeValue> {
   const servers = await fleetTargets(options, flags, io, target);
-  // The run's one interrupt model (Ctrl-C, SIGTERM), which the connection flags' target carries.
+  // The run's one interrupt model (Ctrl-C, SIGTERM).
   const { signal } = target.interrupts;
   // A server has its connect timeout to connect and one statement timeout more for the rest, so
   // a host that answers slowly but steadily cannot hold its slot for its statements' sum.
@@ -86,23 +87,23 @@ function summarize(
   expect: number | undefined,
   notChecked: string[],
 ): TimeoutFleetSummary {
-  const { servers, checked, unreachable, failed, not_checked } = tally(entries, notChecked);
+  const counts = tally(entries, notChecked);
   return {
-    servers,
-    checked,
+    servers: counts.servers,
+    checked: counts.checked,
     by_wait_timeout: groupBy(
       entries,
       (report) => Number(report.global.wait_timeout),
       (a, b) => a - b,
     ).map(({ key, targets }) => ({ wait_timeout: key, count: targets.length, targets })),
-    unreachable,
-    failed,
+    unreachable: counts.unreachable,
+    failed: counts.failed,
     not_as_expected:
       expect === undefined
         ? null
         : entries
-            .filter((entry) => entry.report?.expect && !entry.report.expect.matches)
+            .filter((entry) => checked(entry) && entry.report.expect && !entry.report.expect.matches)
             .map((entry) => entry.target),
-    not_checked,
+    not_checked: counts.not_checked,
   };
 }

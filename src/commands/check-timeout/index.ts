@@ -43,13 +43,9 @@ export async function checkServer(
     facts.local = isLocalTransport(target.resolved.transport);
     const source = optionFiles === undefined && facts.local ? machineOptionFiles(io) : optionFiles;
     if (source)
-      facts.optionFiles = await readOptionFilesFacts(
-        connection,
-        facts.identity,
-        source,
-        undefined,
-        facts.known,
-      );
+      facts.optionFiles = await readOptionFilesFacts(connection, facts.identity, source, {
+        known: facts.known,
+      });
   } finally {
     await connection.end().catch(() => undefined);
   }

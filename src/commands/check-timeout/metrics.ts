@@ -1,3 +1,4 @@
+import { checked } from '../../fleet/report.ts';
 import { gauge, type MetricFamily } from '../../output/openmetrics.ts';
 import type { TimeoutFleetReport } from './fleet.ts';
 
@@ -30,9 +31,9 @@ export function timeoutMetrics({ servers: entries }: TimeoutFleetReport): Metric
   const finding = gauge('dbcache_finding', 'One sample per finding dbcache reported (always 1)');
   for (const entry of entries) {
     const instance = entry.target;
-    up.samples.push({ labels: { instance }, value: entry.report ? 1 : 0 });
-    const report = entry.report;
-    if (!report) continue;
+    up.samples.push({ labels: { instance }, value: checked(entry) ? 1 : 0 });
+    if (!checked(entry)) continue;
+    const { report } = entry;
     info.samples.push({
       labels: { instance, flavor: report.server.flavor, version: report.server.version },
       value: 1,

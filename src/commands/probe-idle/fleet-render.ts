@@ -50,7 +50,7 @@ export function renderProbeFleet(report: ProbeFleetReport, color: ChalkInstance,
   ]);
   for (const entry of report.servers) {
     const { report: probed, error } = entry;
-    if (!probed) {
+    if (!probed || error) {
       table.push([entry.target, { colSpan: 6, content: color.red(error?.kind ?? 'failed') }]);
       continue;
     }

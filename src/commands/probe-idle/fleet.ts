@@ -7,6 +7,7 @@ import type { ConnectionFlags } from '../../connection/sources.ts';
 import { fleetTargets } from '../../fleet/command.ts';
 import type { FleetRequest } from '../../fleet/options.ts';
 import {
+  checked,
   type FleetEntry,
   type FleetTally,
   fleetEntries,
@@ -22,7 +23,7 @@ import { printFormatted } from '../../output/print.ts';
 import type { Verdict } from '../../probe/verdict.ts';
 import type { TargetSource } from '../spec.ts';
 import { leftOnServer, probeServer, whileProbing } from './index.ts';
-import { clock } from './progress.ts';
+import { clock, progressFor } from './progress.ts';
 import { cutBetween, type ProbeIdleReport } from './report.ts';
 
 interface ProbeFleetSummary extends FleetTally {
@@ -71,21 +72,32 @@ export async function runProbeFleet(
         10,
     ),
   );
-  // Stopped probes end their connections on the server and return the bracket known so far.
-  const graceMs = Math.max(...servers.map(({ server }) => server.resolved.statementTimeout)) * 1000 + 2000;
+  // Stopped probes end their connections on the server and return the bracket known so far:
+  // the cleanup opens up to three short control connections, each a connect and a statement.
+  const graceMs =
+    Math.max(
+      ...servers.map(({ server }) => 3 * (server.resolved.connectTimeout + server.resolved.statementTimeout)),
+    ) * 1000;
   const progress = fleetProgress(io, options, servers.length);
+  // One server named by --targets or --url: its own progress view, as a single run shows it.
+  const own =
+    options.format === 'table' && servers.length === 1
+      ? { progress: (header: string) => progressFor(io, header) }
+      : {};
   const outcomes = await whileProbing(io, interrupts, () =>
     runBounded(
       servers,
       { parallel: options.parallel, deadlineMs: deadlineSeconds * 1000, graceMs, signal },
       async ({ target: named, server }, serverSignal) => {
         progress.line(`${named.name}: probing`);
+        const gaveUp = () => serverSignal.aborted && !signal.aborted;
         try {
-          const report = await probeServer(options, io, server, { signal: serverSignal });
-          progress.line(`${named.name}: ${outcomeWords(report)}`, true);
+          const report = await probeServer(options, io, server, { signal: serverSignal, ...own });
+          progress.line(`${named.name}: ${gaveUp() ? timedOutWords : outcomeWords(report)}`, true);
           return report;
         } catch (err) {
-          if (!serverSignal.aborted) progress.line(`${named.name}: could not be probed (below)`, true);
+          if (!signal.aborted)
+            progress.line(`${named.name}: ${gaveUp() ? timedOutWords : 'could not be probed (below)'}`, true);
           throw err;
         }
       },
@@ -111,6 +123,8 @@ export async function runProbeFleet(
   if (signal.aborted) return ExitCode.interrupted;
   return fleetExitCode(entries, report.summary.cut_between.length > 0);
 }
+
+const timedOutWords = 'stopped answering; given up (below)';
 
 /** A few words on one server's result, for the progress lines. */
 function outcomeWords(report: ProbeIdleReport): string {
@@ -165,8 +179,8 @@ const VERDICT_ORDER: readonly Verdict[] = [
 ];
 
 function summarize(entries: Array<FleetEntry<ProbeIdleReport>>, notChecked: string[]): ProbeFleetSummary {
-  const probed = entries.flatMap((entry) => (entry.report?.complete ? [entry] : []));
-  const lowest = Math.min(...probed.map((entry) => (entry.report as ProbeIdleReport).advice.timeout));
+  const probed = entries.filter(checked).filter((entry) => entry.report.complete);
+  const lowest = Math.min(...probed.map((entry) => entry.report.advice.timeout));
   return {
     ...tally(entries, notChecked),
     by_verdict: groupBy(
@@ -175,7 +189,7 @@ function summarize(entries: Array<FleetEntry<ProbeIdleReport>>, notChecked: stri
       (a, b) => VERDICT_ORDER.indexOf(a) - VERDICT_ORDER.indexOf(b),
     ).map(({ key, targets }) => ({ verdict: key, count: targets.length, targets })),
     cut_between: entries
-      .filter((entry) => entry.report && cutBetween(entry.report))
+      .filter((entry) => checked(entry) && cutBetween(entry.report))
       .map((entry) => entry.target),
     lowest_timeout:
       probed.length === 0
@@ -183,7 +197,7 @@ function summarize(entries: Array<FleetEntry<ProbeIdleReport>>, notChecked: stri
         : {
             timeout: lowest,
             targets: probed
-              .filter((entry) => entry.report?.advice.timeout === lowest)
+              .filter((entry) => entry.report.advice.timeout === lowest)
               .map((entry) => entry.target),
           },
   };

@@ -96,7 +96,7 @@ export async function probeServer(
 ): Promise<ProbeIdleReport> {
   const { transport } = target.resolved;
   const socket = transport.kind === 'socket';
-  const driver = runtime.driver ?? (await defaultDriver(target, io));
+  const driver = runtime.driver ?? (await defaultDriver(target, io, runtime.signal));
   const facts = await driver.serverFacts();
   const capacity = probeCapacity(facts, options.probes);
   if ('refused' in capacity) throw usageError(capacity.refused);
@@ -127,9 +127,9 @@ export async function probeServer(
   );
 }
 
-async function defaultDriver(target: ServerTarget, io: IO): Promise<ProbeDriver> {
+async function defaultDriver(target: ServerTarget, io: IO, signal?: AbortSignal): Promise<ProbeDriver> {
   // One connection settles TLS and the password; the probes reuse what worked.
-  const options = await target.poolOptions();
+  const options = await target.poolOptions(signal);
   return mysqlDriver(
     options,
     (err) =>

@@ -1,3 +1,4 @@
+import { checked } from '../../fleet/report.ts';
 import { gauge, type MetricFamily } from '../../output/openmetrics.ts';
 import type { ProbeFleetReport } from './fleet.ts';
 import { cutBetween } from './report.ts';
@@ -28,9 +29,11 @@ export function probeFleetMetrics({ servers: entries }: ProbeFleetReport): Metri
     'dbcache_path_probe_complete',
     '1 when the run finished, 0 when it was stopped early (the bracket is what was known then)',
   );
-  for (const { target: instance, report } of entries) {
-    up.samples.push({ labels: { instance }, value: report ? 1 : 0 });
-    if (!report) continue;
+  for (const entry of entries) {
+    const instance = entry.target;
+    up.samples.push({ labels: { instance }, value: checked(entry) ? 1 : 0 });
+    if (!checked(entry)) continue;
+    const { report } = entry;
     if (report.limit) {
       limit.samples.push(
         { labels: { instance, bound: 'lower' }, value: report.limit.lower_seconds },
