@@ -68,7 +68,7 @@ const KEEP_OTHERS = 2;
 const KEEP_TEXTS = 64;
 
 /**
- * Texts a run can give again without computing them (src/start.ts: `--help`), kept beside the
+ * Texts a run can give again without computing them (the help: src/help-cache.ts), kept beside the
  * code caches under the same rules. A text is valid for the code that made it and the key given.
  */
 export interface TextCache {
