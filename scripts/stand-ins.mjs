@@ -147,9 +147,29 @@ function membersUsed(source, module) {
   return [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))];
 }
 
+/**
+ * CommonJS `contents` bundled with the stand-ins as dist/ is (this plugin), and run: its exports,
+ * and the bundle's text for checking which stand-ins went in. For the checks below and the tests.
+ */
+export async function bundleWithStandIns(contents) {
+  const { outputFiles } = await build({
+    stdin: { contents, resolveDir: root },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+    plugins: [standInPlugin],
+  });
+  const text = outputFiles[0].text;
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', text)(module, module.exports, require);
+  return { exports: module.exports, text };
+}
+
 /** Before the bundle is built: each stand-in behaves as the real module on the inputs it handles. */
 export async function checkStandIns() {
-  checkLru();
+  await checkLru();
   checkIconv();
   checkAssert();
   await checkStringWidth();
@@ -160,10 +180,11 @@ export async function checkStandIns() {
  * The lazy LRU: the same answers, evictions and sizes as lru.min over random sequences of every
  * operation, from the first use on (which makes the real one) and with a bad `max`.
  */
-function checkLru() {
-  const real = require('lru.min');
-  // The stand-in asks for 'dbcache-real:lru.min', which only the bundler resolves.
-  const standIn = { createLRU: (options) => loadLazyLru(real)(options) };
+async function checkLru() {
+  const { exports } = await bundleWithStandIns(
+    `exports.standIn = require(${JSON.stringify(LAZY_LRU)}); exports.real = require('dbcache-real:lru.min');`,
+  );
+  const { standIn, real } = exports;
   const describe = (make) => {
     const log = [];
     let lru;
@@ -208,17 +229,6 @@ function checkLru() {
   if (describe(real.createLRU) !== describe(standIn.createLRU)) {
     fail('scripts/lazy-lru.cjs does not behave as lru.min: review it');
   }
-}
-
-/** scripts/lazy-lru.cjs with its `dbcache-real:lru.min` import answered by `real`. */
-function loadLazyLru(real) {
-  const module = { exports: {} };
-  const source = readFileSync(LAZY_LRU, 'utf8');
-  new Function('module', 'exports', 'require', source)(module, module.exports, (name) => {
-    if (name !== 'dbcache-real:lru.min') throw new Error(`lazy-lru.cjs requires ${name}`);
-    return real;
-  });
-  return module.exports.createLRU;
 }
 
 /**
@@ -298,21 +308,10 @@ function checkIconv() {
  * strings, and non-strings: the same width as string-width gives.
  */
 async function checkStringWidth() {
-  const { outputFiles } = await build({
-    stdin: {
-      contents: `exports.standIn = require(${JSON.stringify(LAZY_STRING_WIDTH)}); exports.real = require('dbcache-real:string-width');`,
-      resolveDir: root,
-    },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-    plugins: [standInPlugin],
-  });
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, require);
-  const { standIn, real } = module.exports;
+  const { exports } = await bundleWithStandIns(
+    `exports.standIn = require(${JSON.stringify(LAZY_STRING_WIDTH)}); exports.real = require('dbcache-real:string-width');`,
+  );
+  const { standIn, real } = exports;
   if (standIn.default !== standIn || typeof real.default !== 'function') {
     fail('string-width no longer exports itself as default: review scripts/lazy-string-width.cjs');
   }
@@ -380,21 +379,10 @@ function checkAssert() {
 
 /** The error table is plain data (names and numbers), which the stand-in passes on unchanged. */
 async function checkErrors() {
-  const { outputFiles } = await build({
-    stdin: {
-      contents: `exports.standIn = require(${JSON.stringify(LAZY_ERRORS)}); exports.real = require(${JSON.stringify(ERRORS)});`,
-      resolveDir: root,
-    },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-    plugins: [standInPlugin],
-  });
-  const module = { exports: {} };
-  new Function('module', 'exports', 'require', outputFiles[0].text)(module, module.exports, require);
-  const { standIn, real } = module.exports;
+  const { exports } = await bundleWithStandIns(
+    `exports.standIn = require(${JSON.stringify(LAZY_ERRORS)}); exports.real = require(${JSON.stringify(ERRORS)});`,
+  );
+  const { standIn, real } = exports;
   if (standIn === real) fail('the mysql2 error table stand-in was not used');
   const keys = Reflect.ownKeys(real);
   if (keys.length < 1000)

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
 import * as realMysql2 from 'mysql2/promise';
 import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -15,21 +14,19 @@ const require = createRequire(import.meta.url);
 
 type Mysql2 = typeof realMysql2;
 
+/** scripts/stand-ins.mjs, the build's (a plain .mjs file, so imported through a variable TypeScript does not resolve). */
+async function standIns(): Promise<{
+  bundleWithStandIns(contents: string): Promise<{ exports: unknown; text: string }>;
+}> {
+  const script: string = '../../scripts/stand-ins.mjs';
+  return import(script);
+}
+
 /** mysql2/promise bundled with the stand-ins, as in dist/ (the same plugin as scripts/build.mjs). */
 async function bundledMysql2(): Promise<Mysql2> {
-  // A plain .mjs file (the build's), so imported through a variable that TypeScript does not resolve.
-  const script: string = '../../scripts/stand-ins.mjs';
-  const { standInPlugin } = (await import(script)) as { standInPlugin: import('esbuild').Plugin };
-  const { outputFiles } = await build({
-    stdin: { contents: "module.exports = require('mysql2/promise');", resolveDir: process.cwd() },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-    plugins: [standInPlugin],
-  });
-  const text = (outputFiles ?? [])[0]?.text ?? '';
+  const { exports, text } = await (await standIns()).bundleWithStandIns(
+    "module.exports = require('mysql2/promise');",
+  );
   assert.match(text, /lazy-iconv|cesu8Decoder/, 'the bundle uses the iconv-lite stand-in');
   assert.match(
     text,
@@ -37,9 +34,7 @@ async function bundledMysql2(): Promise<Mysql2> {
     'the bundle uses the error table stand-in',
   );
   assert.match(text, /dbcache-real:lru\.min|lazy-lru/, 'the bundle uses the LRU stand-in');
-  const module = { exports: {} as Mysql2 };
-  new Function('module', 'exports', 'require', text)(module, module.exports, require);
-  return module.exports;
+  return exports as Mysql2;
 }
 
 /** What a failed statement or connect looks like to a caller: everything but the stack. */
@@ -197,28 +192,10 @@ test('prepared statements and generated row parsers (the LRU caches made on firs
 });
 
 test('the string-width stand-in (help layout, tables) measures as string-width does', async () => {
-  const script: string = '../../scripts/stand-ins.mjs';
-  const { standInPlugin } = (await import(script)) as { standInPlugin: import('esbuild').Plugin };
-  const { outputFiles } = await build({
-    stdin: {
-      contents:
-        "exports.standIn = require('string-width'); exports.real = require('dbcache-real:string-width');",
-      resolveDir: process.cwd(),
-    },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    write: false,
-    logLevel: 'warning',
-    plugins: [standInPlugin],
-  });
-  const module = { exports: {} as Record<'standIn' | 'real', (text: unknown) => number> };
-  new Function('module', 'exports', 'require', (outputFiles ?? [])[0]?.text ?? '')(
-    module,
-    module.exports,
-    require,
+  const { exports } = await (await standIns()).bundleWithStandIns(
+    "exports.standIn = require('string-width'); exports.real = require('dbcache-real:string-width');",
   );
-  const { standIn, real } = module.exports;
+  const { standIn, real } = exports as Record<'standIn' | 'real', (text: unknown) => number>;
   assert.notEqual(standIn, real);
   const inputs = [
     '',
