@@ -67,9 +67,11 @@ export function diffSnapshots(previous: Snapshot | null, current: Snapshot): Sna
   const added = current.connections.filter((row) => !before.has(row.id));
   const left = previous.connections.filter((row) => !now.has(row.id));
 
+  // The limit may have changed between the two (SET GLOBAL during the watch): a close that fits
+  // either the one before or the one now is the server's.
   const closedByServer = idleTimeoutCandidates(
     left,
-    previous.waitTimeout,
+    [previous.waitTimeout, current.waitTimeout],
     elapsedSeconds,
     deltas?.abortedClients ?? 0,
   );
@@ -105,18 +107,17 @@ function gone(row: ConnectionRow, reason: GoneReason): GoneConnection {
  */
 function idleTimeoutCandidates(
   left: ConnectionRow[],
-  waitTimeout: number,
+  waitTimeouts: number[],
   elapsedSeconds: number,
   abortedClients: number,
 ): Set<number> {
-  if (abortedClients <= 0 || waitTimeout <= 0) return new Set();
+  if (abortedClients <= 0) return new Set();
+  const reached = (row: ConnectionRow, waitTimeout: number) =>
+    waitTimeout > 0 &&
+    row.time <= waitTimeout &&
+    row.time + elapsedSeconds + IDLE_SLACK_SECONDS >= waitTimeout;
   const candidates = left
-    .filter(
-      (row) =>
-        row.command === 'Sleep' &&
-        row.time <= waitTimeout &&
-        row.time + elapsedSeconds + IDLE_SLACK_SECONDS >= waitTimeout,
-    )
+    .filter((row) => row.command === 'Sleep' && waitTimeouts.some((limit) => reached(row, limit)))
     .sort((a, b) => b.time - a.time)
     .slice(0, abortedClients);
   return new Set(candidates.map((row) => row.id));

@@ -14,7 +14,11 @@ import { COUNTER_NAMES, type ConnectionRow, type Snapshot } from './snapshot.ts'
  * connection sleeps, and a server with a short wait_timeout must not close it.
  */
 const WATCHER_WAIT_TIMEOUT = 86_400;
-/** The global wait_timeout is re-read this often, so a SET GLOBAL during the watch shows. */
+/**
+ * The global wait_timeout is re-read this often, so a SET GLOBAL during the watch shows; and at
+ * once whenever Aborted_clients rises, the one time the value decides something (whether a gone
+ * connection was closed for idling).
+ */
 const WAIT_TIMEOUT_REFRESH_MS = 30_000;
 
 /** One connection to the server, ready to sample. Replaced by a new one after it is lost. */
@@ -92,6 +96,7 @@ async function prepare(connection: Connection, options: SessionOptions): Promise
     : chooseSource(identity, variables.performance_schema);
   let waitTimeout = Number(variables.wait_timeout ?? 0);
   let waitTimeoutReadAt = options.now();
+  let abortedClients: number | undefined;
 
   const readList = async (): Promise<RowDataPacket[]> => {
     const statement = processlistStatement(source, options.filters);
@@ -124,7 +129,10 @@ async function prepare(connection: Connection, options: SessionOptions): Promise
         const rows = await readList();
         const at = options.now();
         const counters = await readStatus(connection, COUNTER_NAMES);
-        if (at - waitTimeoutReadAt >= WAIT_TIMEOUT_REFRESH_MS) {
+        const aborted = counters.Aborted_clients;
+        const abortRose = abortedClients !== undefined && aborted !== undefined && aborted > abortedClients;
+        abortedClients = aborted;
+        if (abortRose || at - waitTimeoutReadAt >= WAIT_TIMEOUT_REFRESH_MS) {
           const fresh = await readVariables(connection, 'GLOBAL', ['wait_timeout']);
           waitTimeout = Number(fresh.wait_timeout ?? waitTimeout);
           waitTimeoutReadAt = at;

@@ -59,32 +59,36 @@ const WAIT_TIMEOUT = 3;
 /**
  * A pooled client that holds its connection (busy now and then), and an application connection
  * opened under a 3 s global wait_timeout: kept busy until `seen` says the watcher listed it, then
- * left idle until the server closes it. Returns the idle connection's id once it is closed.
+ * left idle until the server closes it. The watch is started (`start`) once the limit is down, so
+ * that it reads the 3 s (it re-reads wait_timeout only every 30 s). Returns the watch and the idle
+ * connection's id once it is closed.
  */
-async function idleClose(
-  seen: (id: number) => Promise<void>,
-  closed: (id: number) => Promise<void>,
-): Promise<{ id: number; error: unknown }> {
+async function idleClose<W>(
+  start: () => W,
+  seen: (watch: W, id: number) => Promise<void>,
+  closed: (watch: W, id: number) => Promise<void>,
+): Promise<{ watch: W; id: number; error: unknown }> {
   // The pool connected before the limit dropped: it keeps the long default.
   const pool = await connect('wv_pool');
   await admin.query(`SET GLOBAL wait_timeout = ${WAIT_TIMEOUT}`);
+  const watch = start();
   const idle = await connect('wv_idle');
   const id = idle.threadId as number;
   try {
     let listed = false;
-    const shown = seen(id).finally(() => (listed = true));
+    const shown = seen(watch, id).finally(() => (listed = true));
     while (!listed) {
       await idle.query('SELECT 1');
       await delay(200);
     }
     await shown;
-    await closed(id);
+    await closed(watch, id);
     // The side that decides: the application's next query finds its connection gone.
     const error = await idle.query('SELECT 1').then(
       () => null,
       (err: unknown) => err,
     );
-    return { id, error };
+    return { watch, id, error };
   } finally {
     await admin.query('SET GLOBAL wait_timeout = DEFAULT');
     idle.destroy();
@@ -93,11 +97,12 @@ async function idleClose(
 }
 
 test('a connection the server closed for idling makes the verdict churning, with the client and the count (--json)', async () => {
-  const watch = startWatch(server, { intervalMs: 1000, filters: FILTERS });
-  const { id, error } = await idleClose(
-    (id) =>
+  const { watch, id, error } = await idleClose(
+    () => startWatch(server, { intervalMs: 1000, filters: FILTERS }),
+    (watch, id) =>
       watch.waitForTick('the idle client listed', (tick) => tick.ids.includes(id)).then(() => undefined),
-    (id) => watch.waitForTick('the idle client gone', (tick) => tick.gone.includes(id)).then(() => undefined),
+    (watch, id) =>
+      watch.waitForTick('the idle client gone', (tick) => tick.gone.includes(id)).then(() => undefined),
   );
   // One more tick after the close: the verdict must not fall back to stable.
   const closedTick = watch.ticks().find((tick) => tick.gone.includes(id));
@@ -122,6 +127,23 @@ test('a connection the server closed for idling makes the verdict churning, with
   assert.equal(idleClient?.closed_by_wait_timeout, 1);
   // The pool that kept its connection is still a pool.
   assert.equal(summary.clients.find((client) => client.user === 'wv_pool')?.verdict, 'stable');
+});
+
+test('a limit lowered while the watch runs (SET GLOBAL after its start) is read again when the server aborts a client', async () => {
+  // The watch reads the default limit first; the 3 s limit comes later, as `dbcache set-timeout 3` would set it.
+  const running = startWatch(server, { intervalMs: 1000, filters: FILTERS });
+  await running.waitForTick('a first tick, under the old limit', () => true);
+  const { watch, id } = await idleClose(
+    () => running,
+    (watch, id) =>
+      watch.waitForTick('the idle client listed', (tick) => tick.ids.includes(id)).then(() => undefined),
+    (watch, id) =>
+      watch.waitForTick('the idle client gone', (tick) => tick.gone.includes(id)).then(() => undefined),
+  );
+  watch.stop();
+  assert.equal((await watch.done).code, ExitCode.ok);
+  const closedTick = watch.ticks().find((tick) => tick.gone.includes(id));
+  assert.deepEqual(closedTick?.closed_by_wait_timeout, [id], JSON.stringify(watch.ticks(), null, 1));
 });
 
 /** The human view of a watch (not a terminal: plain lines), with a way to wait for what it prints. */
@@ -155,11 +177,11 @@ function humanWatch(
 }
 
 test('a connection the server closed for idling: the plain lines and the summary say churning, with the client and the count', async () => {
-  const watch = humanWatch({ filters: FILTERS });
   const tickWith = (id: number) => new RegExp(`tick \\d+: \\d+ connections? \\[[\\d,]*\\b${id}\\b`);
-  const { id } = await idleClose(
-    (id) => watch.waitFor(tickWith(id)),
-    (id) => watch.waitFor(new RegExp(`closed by wait_timeout: ${id}\\b`)),
+  const { watch, id } = await idleClose(
+    () => humanWatch({ filters: FILTERS }),
+    (watch, id) => watch.waitFor(tickWith(id)),
+    (watch, id) => watch.waitFor(new RegExp(`closed by wait_timeout: ${id}\\b`)),
   );
   watch.stop();
   assert.equal(await watch.done, ExitCode.ok);

@@ -61,6 +61,13 @@ test('a sleeping connection gone as its idle time reached wait_timeout, with Abo
   assert.deepEqual(reasons, { 1: 'wait-timeout', 2: 'closed', 3: 'closed' });
 });
 
+test("a limit lowered between two ticks (SET GLOBAL during the watch): a close that fits the new one is the server's", () => {
+  const before = snapshot(0, [row(1, { time: 2 }), row(2, { time: 0 })], {}, 28800);
+  const after = snapshot(1000, [], { Aborted_clients: 1, Uptime: 1001 }, 3);
+  const reasons = Object.fromEntries(diffSnapshots(before, after).gone.map((g) => [g.id, g.reason]));
+  assert.deepEqual(reasons, { 1: 'wait-timeout', 2: 'closed' });
+});
+
 test('without Aborted_clients rising, an idle-looking close is just a close', () => {
   const before = snapshot(0, [row(1, { time: 599 })]);
   const after = snapshot(2000, [], { Aborted_clients: 0, Uptime: 1002 });
