@@ -12,7 +12,7 @@ export function run(dir: string): void {
   const tracer = traceFile ? new Tracer(traceFile) : undefined;
   const loader = new Loader({ dir, env: process.env, tracer });
   // At exit, so that the cache also holds the functions this run compiled lazily.
-  process.once('exit', () => loader.saveCaches());
+  process.once('exit', (code) => loader.saveCaches(code === 0));
   const argv = process.argv.slice(2);
   const io = processIO();
   // Help seen before is given again as yargs printed it, before the CLI is even loaded.

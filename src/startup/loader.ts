@@ -4,8 +4,16 @@
  * Node 20 compiles ES modules and CommonJS files from source on every start; only `vm.Script`
  * accepts a code cache. So the build packs the CLI into a few CommonJS "groups" and this loader
  * compiles each one with the cache V8 made on an earlier run, which skips parsing and compiling
- * what that run used. The cache is written when a run found none (at exit, so it also holds the
- * functions the run compiled lazily), under `$XDG_CACHE_HOME/dbcache` or `~/.cache/dbcache`.
+ * what that run used. The cache is written at exit, so it also holds the functions the run
+ * compiled lazily, under `$XDG_CACHE_HOME/dbcache` or `~/.cache/dbcache`.
+ *
+ * A cache grows with use. The first run to load a group writes its cache, and that run may have
+ * used little of it (`--help` before any command, a connection refused before any query); every
+ * later run would then compile the rest from source, each time (check-timeout ~15% slower after a
+ * `--help`). So a cache remembers which kinds of run made it (the groups the run loaded, and
+ * whether it succeeded), and a run of another kind writes it again at exit: V8 then serializes
+ * what the cache gave and what this run compiled besides. Each kind adds itself once; a cache
+ * that many kinds made stays as it is.
  * A cache that cannot be read, written or trusted is skipped without a word: it only saves time.
  * V8 checks a cache's header (its version, flags, the source's length) but, in release builds,
  * not a checksum of its data, and a checksum here would cost more than the cache saves (hashing
@@ -57,11 +65,16 @@ const LAZY_BUILTINS = new Set(
   ['net', 'tls', 'crypto', 'child_process', 'zlib', 'readline'].flatMap((name) => [name, `node:${name}`]),
 );
 
-/** Cache file layout: magic, then the length of the key and of the data, the key, the data. */
-const MAGIC = 'dbcache-v8-1';
-/** The same layout for a text (the help cache); the same length, so one header size. */
-const TEXT_MAGIC = 'dbcache-tx-1';
-const HEADER = MAGIC.length + 8;
+/**
+ * Cache file layout: magic, then the lengths of the key, the note and the data, then the key, the
+ * note (the kinds of run that made a code cache, a line each) and the data.
+ */
+const MAGIC = 'dbcache-v8-2';
+/** The same layout for a text (the help cache; its note is empty); the same length, so one header size. */
+const TEXT_MAGIC = 'dbcache-tx-2';
+const HEADER = MAGIC.length + 12;
+/** A code cache made by this many kinds of run is not written again. */
+const MAX_RUN_KINDS = 16;
 /** Entries of other keys (older builds, other Node versions) kept per group; older ones are removed. */
 const KEEP_OTHERS = 2;
 /** Texts kept per name (help: a command and a width each); older ones are removed. */
@@ -84,18 +97,22 @@ interface LoaderOptions {
   tracer?: Tracer | undefined;
 }
 
-interface PendingCache {
+/** A group this run loaded, and what its cache file holds. */
+interface LoadedGroup {
   script: Script;
-  path: string;
+  /** The cache file; null without a cache directory. */
+  path: string | null;
   key: string;
   group: string;
+  /** The kinds of run that made the cache this run used; null when it used none. */
+  madeBy: string[] | null;
 }
 
 export class Loader implements TextCache {
   readonly #definitions = new Map<string, { body: ChunkBody; filename: string }>();
   readonly #instances = new Map<string, { exports: unknown }>();
   readonly #lazy = new Map<string, unknown>();
-  readonly #pending: PendingCache[] = [];
+  readonly #loaded: LoadedGroup[] = [];
   readonly #options: LoaderOptions;
   readonly #cacheDir: string | null;
   #cacheDirTrusted: boolean | undefined;
@@ -124,20 +141,33 @@ export class Loader implements TextCache {
     return module.exports;
   }
 
-  /** Writes the caches this run made (call once, at exit). Never throws. */
-  saveCaches(): void {
+  /**
+   * Writes the caches this run found missing, or made by other kinds of run (call once, at exit,
+   * with whether the run succeeded). Never throws.
+   */
+  saveCaches(succeeded: boolean): void {
     const dir = this.#cacheDir;
-    if (!dir || this.#pending.length === 0) return;
+    const kind = `${this.#loaded
+      .map((loaded) => loaded.group)
+      .sort()
+      .join(' ')}: ${succeeded ? 'succeeded' : 'failed'}`;
+    const stale = this.#loaded.splice(0).filter(
+      (loaded): loaded is LoadedGroup & { path: string } =>
+        loaded.path !== null &&
+        (loaded.madeBy === null || (!loaded.madeBy.includes(kind) && loaded.madeBy.length < MAX_RUN_KINDS)),
+    );
+    if (!dir || stale.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!trustworthy(statSync(dir))) return;
     } catch {
       return;
     }
-    for (const pending of this.#pending.splice(0)) {
+    for (const loaded of stale) {
       try {
-        writeFile(dir, pending.path, MAGIC, pending.key, pending.script.createCachedData());
-        prune(dir, { path: pending.path, group: pending.group, suffix: '.v8', keep: KEEP_OTHERS });
+        const note = [...(loaded.madeBy ?? []), kind].join('\n');
+        writeFile(dir, loaded.path, MAGIC, loaded.key, note, loaded.script.createCachedData());
+        prune(dir, { path: loaded.path, group: loaded.group, suffix: '.v8', keep: KEEP_OTHERS });
       } catch {
         // A full disk, a read-only home: the next run compiles from source, as this one did.
       }
@@ -147,7 +177,7 @@ export class Loader implements TextCache {
   read(name: string, key: string): string | undefined {
     const path = this.#textPath(name, key);
     if (!path || !this.#readable()) return undefined;
-    return readCache(path, textKey(key), TEXT_MAGIC)?.toString('utf8');
+    return readCache(path, textKey(key), TEXT_MAGIC)?.data.toString('utf8');
   }
 
   /** Writes at once (a help text is a few kilobytes). Never throws. */
@@ -158,7 +188,7 @@ export class Loader implements TextCache {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!trustworthy(statSync(dir))) return;
-      writeFile(dir, path, TEXT_MAGIC, textKey(key), Buffer.from(text, 'utf8'));
+      writeFile(dir, path, TEXT_MAGIC, textKey(key), '', Buffer.from(text, 'utf8'));
       prune(dir, { path, group: name, suffix: '.txt', keep: KEEP_TEXTS });
     } catch {
       // As with the code caches: the next run computes the text again.
@@ -179,14 +209,15 @@ export class Loader implements TextCache {
     const key = cacheKey(group.hash, source.length, this.#options.env);
     const name = group.file.replace(/\.cjs$/, '');
     const path = this.#cacheDir ? join(this.#cacheDir, `${name}.${fnv1a(key)}.v8`) : null;
-    const cachedData = path && this.#readable() ? readCache(path, key, MAGIC) : undefined;
+    const cache = path && this.#readable() ? readCache(path, key, MAGIC) : undefined;
+    const cachedData = cache?.data;
     const script = new Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
     const define = (id: string, body: ChunkBody) => {
       if (!this.#definitions.has(id)) this.#definitions.set(id, { body, filename });
     };
     (script.runInThisContext() as (define: (id: string, body: ChunkBody) => void) => void)(define);
-    const hit = cachedData !== undefined && !script.cachedDataRejected;
-    if (path && !hit) this.#pending.push({ script, path, key, group: name });
+    const hit = cache !== undefined && !script.cachedDataRejected;
+    this.#loaded.push({ script, path, key, group: name, madeBy: hit ? cache.note.split('\n') : null });
     trace?.end(hit ? 'cached' : cachedData ? 'cache rejected' : 'no cache');
   }
 
@@ -292,8 +323,8 @@ function trustworthy(stats: { uid: number; mode: number }): boolean {
   return (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
 }
 
-/** The data of a cache file, or undefined when it is missing, foreign, damaged or for another key. */
-function readCache(path: string, key: string, magic: string): Buffer | undefined {
+/** A cache file's note and data, or undefined when it is missing, foreign, damaged or for another key. */
+function readCache(path: string, key: string, magic: string): { note: string; data: Buffer } | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -307,10 +338,12 @@ function readCache(path: string, key: string, magic: string): Buffer | undefined
     if (readSync(fd, bytes, 0, stats.size, 0) !== stats.size) return undefined;
     if (bytes.toString('latin1', 0, magic.length) !== magic) return undefined;
     const keyLength = bytes.readUInt32LE(magic.length);
-    const dataLength = bytes.readUInt32LE(magic.length + 4);
-    if (HEADER + keyLength + dataLength !== stats.size) return undefined;
+    const noteLength = bytes.readUInt32LE(magic.length + 4);
+    const dataLength = bytes.readUInt32LE(magic.length + 8);
+    const dataStart = HEADER + keyLength + noteLength;
+    if (dataStart + dataLength !== stats.size) return undefined;
     if (bytes.toString('latin1', HEADER, HEADER + keyLength) !== key) return undefined;
-    return bytes.subarray(HEADER + keyLength);
+    return { note: bytes.toString('latin1', HEADER + keyLength, dataStart), data: bytes.subarray(dataStart) };
   } catch {
     return undefined;
   } finally {
@@ -318,16 +351,17 @@ function readCache(path: string, key: string, magic: string): Buffer | undefined
   }
 }
 
-function writeFile(dir: string, path: string, magic: string, key: string, data: Buffer): void {
+function writeFile(dir: string, path: string, magic: string, key: string, note: string, data: Buffer): void {
   const header = Buffer.alloc(HEADER);
   header.write(magic, 0, 'latin1');
   header.writeUInt32LE(Buffer.byteLength(key, 'latin1'), magic.length);
-  header.writeUInt32LE(data.length, magic.length + 4);
+  header.writeUInt32LE(Buffer.byteLength(note, 'latin1'), magic.length + 4);
+  header.writeUInt32LE(data.length, magic.length + 8);
   // Written under a name of its own, then renamed: a reader sees the old file or the whole new one.
   const temporary = join(dir, `.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
   try {
-    for (const part of [header, Buffer.from(key, 'latin1'), data]) {
+    for (const part of [header, Buffer.from(key, 'latin1'), Buffer.from(note, 'latin1'), data]) {
       let written = 0;
       while (written < part.length) written += writeSync(fd, part, written);
     }

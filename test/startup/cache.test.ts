@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sharedServer } from '../helpers/server.ts';
+import { freePort, sharedServer } from '../helpers/server.ts';
 import { cliFlags } from '../helpers/target.ts';
 import { type BuiltCopy, copyOfBuild, runBuilt } from './built.ts';
 
@@ -51,9 +51,20 @@ function freshHome(): string {
   return home;
 }
 
-/** The length of V8's data at the end of a cache file (our header: magic, key length, data length). */
+/** A cache file's parts (our header: magic, then the lengths of the key, the note and V8's data). */
+function cacheParts(file: Buffer): { key: Buffer; madeBy: string[]; data: Buffer } {
+  const at = 'dbcache-v8-2'.length;
+  const [keyLength, noteLength] = [file.readUInt32LE(at), file.readUInt32LE(at + 4)];
+  const header = at + 12;
+  return {
+    key: file.subarray(header, header + keyLength),
+    madeBy: file.toString('latin1', header + keyLength, header + keyLength + noteLength).split('\n'),
+    data: file.subarray(header + keyLength + noteLength),
+  };
+}
+
 function v8DataLength(file: Buffer): number {
-  return file.readUInt32LE('dbcache-v8-1'.length + 4);
+  return cacheParts(file).data.length;
 }
 
 const cacheDir = (home: string) => join(home, '.cache', 'dbcache');
@@ -100,6 +111,82 @@ test('a missing cache: the first run writes it (0700 directory, 0600 files), the
     'open.cjs': 'cached',
   });
   assert.equal(JSON.parse(second.stdout).global.wait_timeout, JSON.parse(first.stdout).global.wait_timeout);
+});
+
+test('a cache grows with use: a run of another kind writes it again with what it compiled besides, once', async () => {
+  const home = freshHome();
+  const dir = cacheDir(home);
+  const file = (group: string) => join(dir, cacheFiles(dir, group)[0] as string);
+  const seen = (group: string) => {
+    const path = file(group);
+    return { ...cacheParts(readFileSync(path)), stamp: `${statSync(path).ino}:${statSync(path).mtimeMs}` };
+  };
+  const server = await sharedServer();
+  const checkTimeout = async (flags: string[], expectedCode: number) => {
+    const result = await runBuilt(
+      copy.bin,
+      ['check-timeout', '--json', ...flags],
+      { HOME: home },
+      { traceDir },
+    );
+    assert.equal(result.code, expectedCode, result.stderr);
+    return result;
+  };
+
+  // --version first (the start-up code and yargs): the core group's cache holds what it used.
+  await version({ HOME: home });
+  const afterVersion = seen('core');
+  assert.deepEqual(afterVersion.madeBy, ['cli core: succeeded']);
+
+  // A check whose server cannot be reached uses more of the core group (and the driver's): the
+  // core cache is written again, bigger, and says which two kinds of run made it.
+  const refused = await checkTimeout(['--no-defaults', '-h', '127.0.0.1', '-P', String(await freePort())], 3);
+  assert.equal(refused.loads['core.cjs'], 'cached');
+  const afterRefused = seen('core');
+  assert.deepEqual(afterRefused.madeBy, ['cli core: succeeded', 'check-timeout core open: failed']);
+  assert.ok(afterRefused.data.length > afterVersion.data.length, 'what the check compiled besides is in it');
+  const driverAfterRefused = seen('open');
+
+  // A check that reaches the server and queries it adds the query path to the driver's cache.
+  const reached = await checkTimeout(cliFlags(server), 0);
+  assert.deepEqual(reached.loads, {
+    'core.cjs': 'cached',
+    'check-timeout.cjs': 'cached',
+    'open.cjs': 'cached',
+  });
+  const driver = seen('open');
+  assert.deepEqual(driver.madeBy, ['check-timeout core open: failed', 'check-timeout core open: succeeded']);
+  assert.ok(driver.data.length > driverAfterRefused.data.length);
+
+  // The same kind of run again writes nothing: each kind adds itself once.
+  const before = ['core', 'check-timeout', 'open'].map((group) => seen(group).stamp);
+  await checkTimeout(cliFlags(server), 0);
+  await version({ HOME: home });
+  assert.deepEqual(
+    ['core', 'check-timeout', 'open'].map((group) => seen(group).stamp),
+    before,
+  );
+
+  // A cache made by as many kinds of run as the loader keeps track of stays as it is.
+  const full = readFileSync(file('core'));
+  const { key, data } = cacheParts(full);
+  const kinds = Array.from({ length: 16 }, (_, index) => `kind ${index}: succeeded`).join('\n');
+  const header = Buffer.alloc('dbcache-v8-2'.length + 12);
+  header.write('dbcache-v8-2', 0, 'latin1');
+  header.writeUInt32LE(key.length, 12);
+  header.writeUInt32LE(Buffer.byteLength(kinds, 'latin1'), 16);
+  header.writeUInt32LE(data.length, 20);
+  writeFileSync(file('core'), Buffer.concat([header, key, Buffer.from(kinds, 'latin1'), data]));
+  const capped = seen('core').stamp;
+  const generate = await runBuilt(
+    copy.bin,
+    ['generate', 'django', '--timeout', '100'],
+    { HOME: home },
+    { traceDir },
+  );
+  assert.equal(generate.code, 0, generate.stderr);
+  assert.equal(generate.loads['core.cjs'], 'cached');
+  assert.equal(seen('core').stamp, capped);
 });
 
 test('$XDG_CACHE_HOME is used when absolute and ignored when relative, as the XDG rules say', async () => {
