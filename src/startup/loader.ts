@@ -151,11 +151,7 @@ export class Loader implements TextCache {
       .map((loaded) => loaded.group)
       .sort()
       .join(' ')}: ${succeeded ? 'succeeded' : 'failed'}`;
-    const stale = this.#loaded.splice(0).filter(
-      (loaded): loaded is LoadedGroup & { path: string } =>
-        loaded.path !== null &&
-        (loaded.madeBy === null || (!loaded.madeBy.includes(kind) && loaded.madeBy.length < MAX_RUN_KINDS)),
-    );
+    const stale = this.#loaded.splice(0).filter(({ madeBy }) => !madeBy || worthAdding(madeBy, kind));
     if (!dir || stale.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -164,6 +160,7 @@ export class Loader implements TextCache {
       return;
     }
     for (const loaded of stale) {
+      if (!loaded.path) continue;
       try {
         const note = [...(loaded.madeBy ?? []), kind].join('\n');
         writeFile(dir, loaded.path, MAGIC, loaded.key, note, loaded.script.createCachedData());
@@ -248,6 +245,11 @@ export class Loader implements TextCache {
     }
     return proxy;
   }
+}
+
+/** Whether a run of this kind should write a cache these kinds of run made. */
+function worthAdding(madeBy: readonly string[], kind: string): boolean {
+  return !madeBy.includes(kind) && madeBy.length < MAX_RUN_KINDS;
 }
 
 /** An object that stands for a module and loads it on first use of any property. */
