@@ -16,17 +16,20 @@ const STARTUP_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
 
 const CHECK = 'dbcache check-timeout --json';
 const FIRST = `${CHECK}, first run (no cache)`;
+const MIXED = `${CHECK}, after --help and a refused connect`;
 const HELP = 'dbcache --help';
 const GOALS: Record<string, { goal: number; stretch?: number }> = {
   [CHECK]: { goal: 2.0, stretch: 1.6 },
   [FIRST]: { goal: 2.5 },
+  [MIXED]: { goal: 2.0 },
   [HELP]: { goal: 1.5 },
 };
 
 /**
  * Issue 15: a one-shot `check-timeout --json` within 2.0x of a bare `node -e 0` (stretch 1.6x),
  * the first run after install (no code cache) within 2.5x, `--help` within 1.5x; in a clean
- * environment (no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS) and as the benchmark was started.
+ * environment (no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS) and as the benchmark was started. The
+ * check also runs with the cache other commands left first, as a user's cache is.
  * Then where the time goes, from runs traced by the loader (DBCACHE_STARTUP_TRACE).
  */
 const bench: Bench = {
@@ -48,6 +51,8 @@ const bench: Bench = {
 
       for (const [index, [label, env]] of environments.entries()) {
         const firstCache = join(scratch, `first-${index}`);
+        const mixedCache = join(scratch, `mixed-${index}`);
+        warmAsAUserWould({ ...env, XDG_CACHE_HOME: mixedCache }, target.flags);
         const contenders: Contender[] = [
           { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], env },
           {
@@ -62,6 +67,12 @@ const bench: Bench = {
             args: [BIN, 'check-timeout', '--json', ...target.flags],
             env: { ...env, XDG_CACHE_HOME: firstCache },
             prepare: () => rmSync(firstCache, { recursive: true, force: true }),
+          },
+          {
+            name: MIXED,
+            command: process.execPath,
+            args: [BIN, 'check-timeout', '--json', ...target.flags],
+            env: { ...env, XDG_CACHE_HOME: mixedCache },
           },
           { name: HELP, command: process.execPath, args: [BIN, '--help'], env },
         ];
@@ -98,6 +109,20 @@ const bench: Bench = {
     }
   },
 };
+
+/**
+ * The cache a user's own runs leave: `--help` first, then a check whose server refused the
+ * connection (port 1), then one that worked; each used less of the code than the next. The
+ * warm figure above has a cache made by the very command it measures.
+ */
+function warmAsAUserWould(env: NodeJS.ProcessEnv, flags: string[]): void {
+  for (const args of [
+    ['--help'],
+    ['check-timeout', '--no-defaults', '-h', '127.0.0.1', '-P', '1'],
+    ['check-timeout', '--json', ...flags],
+  ])
+    spawnSync(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
+}
 
 const QUERY =
   "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('wait_timeout','interactive_timeout','max_connections'); SHOW GLOBAL STATUS WHERE Variable_name IN ('Connections','Uptime')";
