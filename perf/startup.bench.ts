@@ -91,6 +91,7 @@ const bench: Bench = {
           [...sampleCommands(contenders, ROUNDS)].map(([name, values]) => [name, median(values)]),
         );
         const base = medians.get('node -e 0') as number;
+        const width = Math.max(...[...medians.keys()].map((name) => name.length));
         console.log(`\nEnvironment ${label}: ${ROUNDS} alternating rounds, median wall time per command:`);
         for (const [name, ms] of medians) {
           const ratio = ms / base;
@@ -99,7 +100,7 @@ const bench: Bench = {
             ? `goal <= ${goal.goal.toFixed(2)} ${ratio <= goal.goal ? 'MET' : 'NOT MET'}${goal.stretch ? `, stretch <= ${goal.stretch.toFixed(2)} ${ratio <= goal.stretch ? 'MET' : 'not met'}` : ''}`
             : '';
           console.log(
-            `  ${name.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x node -e 0   ${verdict}`,
+            `  ${name.padEnd(width)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x node -e 0   ${verdict}`,
           );
         }
       }
