@@ -117,12 +117,18 @@ const bench: Bench = {
  * warm figure above has a cache made by the very command it measures.
  */
 function warmAsAUserWould(env: NodeJS.ProcessEnv, flags: string[]): void {
-  for (const args of [
-    ['--help'],
-    ['check-timeout', '--no-defaults', '-h', '127.0.0.1', '-P', '1'],
-    ['check-timeout', '--json', ...flags],
-  ])
-    spawnSync(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
+  const runs: [string[], number][] = [
+    [['--help'], 0],
+    [['check-timeout', '--no-defaults', '-h', '127.0.0.1', '-P', '1'], 3],
+    [['check-timeout', '--json', ...flags], 0],
+  ];
+  for (const [args, expected] of runs) {
+    const { status } = spawnSync(process.execPath, [BIN, ...args], { env, stdio: 'ignore' });
+    if (status !== expected)
+      throw new Error(
+        `dbcache ${args.join(' ')} exited with ${status}, not ${expected}: the cache is not the one meant`,
+      );
+  }
 }
 
 const QUERY =

@@ -12,8 +12,11 @@
  * later run would then compile the rest from source, each time (check-timeout ~15% slower after a
  * `--help`). So a cache remembers which kinds of run made it (the groups the run loaded, and
  * whether it succeeded), and a run of another kind writes it again at exit: V8 then serializes
- * what the cache gave and what this run compiled besides. Each kind adds itself once; a cache
- * that many kinds made stays as it is.
+ * what the cache gave and what this run compiled besides. Not always all of what the cache gave:
+ * V8 drops the bytecode of functions a long run has not used for several full collections (seen
+ * in minutes-long runs), so a new cache smaller than the one loaded is not written; the old one
+ * is kept and only notes the new kind. Each kind adds itself once; a cache that many kinds made
+ * stays as it is.
  * A cache that cannot be read, written or trusted is skipped without a word: it only saves time.
  * V8 checks a cache's header (its version, flags, the source's length) but, in release builds,
  * not a checksum of its data, and a checksum here would cost more than the cache saves (hashing
@@ -100,12 +103,12 @@ interface LoaderOptions {
 /** A group this run loaded, and what its cache file holds. */
 interface LoadedGroup {
   script: Script;
-  /** The cache file; null without a cache directory. */
-  path: string | null;
+  /** The cache file. */
+  path: string;
   key: string;
   group: string;
-  /** The kinds of run that made the cache this run used; null when it used none. */
-  madeBy: string[] | null;
+  /** The cache this run used, and the kinds of run that made it; null when it used none. */
+  cache: { data: Buffer; madeBy: string[] } | null;
 }
 
 export class Loader implements TextCache {
@@ -151,7 +154,7 @@ export class Loader implements TextCache {
       .map((loaded) => loaded.group)
       .sort()
       .join(' ')}: ${succeeded ? 'succeeded' : 'failed'}`;
-    const stale = this.#loaded.splice(0).filter(({ madeBy }) => !madeBy || worthAdding(madeBy, kind));
+    const stale = this.#loaded.splice(0).filter(({ cache }) => !cache || worthAdding(cache.madeBy, kind));
     if (!dir || stale.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -159,12 +162,12 @@ export class Loader implements TextCache {
     } catch {
       return;
     }
-    for (const loaded of stale) {
-      if (!loaded.path) continue;
+    for (const { script, path, key, group, cache } of stale) {
       try {
-        const note = [...(loaded.madeBy ?? []), kind].join('\n');
-        writeFile(dir, loaded.path, MAGIC, loaded.key, note, loaded.script.createCachedData());
-        prune(dir, { path: loaded.path, group: loaded.group, suffix: '.v8', keep: KEEP_OTHERS });
+        const note = [...(cache?.madeBy ?? []), kind].join('\n');
+        const made = script.createCachedData();
+        writeFile(dir, path, MAGIC, key, note, cache && cache.data.length > made.length ? cache.data : made);
+        prune(dir, { path, group, suffix: '.v8', keep: KEEP_OTHERS });
       } catch {
         // A full disk, a read-only home: the next run compiles from source, as this one did.
       }
@@ -214,7 +217,15 @@ export class Loader implements TextCache {
     };
     (script.runInThisContext() as (define: (id: string, body: ChunkBody) => void) => void)(define);
     const hit = cache !== undefined && !script.cachedDataRejected;
-    this.#loaded.push({ script, path, key, group: name, madeBy: hit ? cache.note.split('\n') : null });
+    if (path) {
+      this.#loaded.push({
+        script,
+        path,
+        key,
+        group: name,
+        cache: hit ? { data: cache.data, madeBy: cache.note.split('\n') } : null,
+      });
+    }
     trace?.end(hit ? 'cached' : cachedData ? 'cache rejected' : 'no cache');
   }
 

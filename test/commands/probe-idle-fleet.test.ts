@@ -68,7 +68,7 @@ const dots = (text: string) => text.replace(/[.]/g, '\\.');
 /**
  * Connections other than the admin's own: what a run could leave behind. The last ones a run
  * ended may still be closing; a second is far under the 5 s in which the server would end a
- * forgotten one by itself.
+ * forgotten one by itself. Patience 0: the count now.
  */
 function othersOnServer(patienceMs = 1000): Promise<number> {
   return otherConnectionsLeft(admin, patienceMs);

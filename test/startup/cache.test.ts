@@ -51,9 +51,11 @@ function freshHome(): string {
   return home;
 }
 
+const MAGIC = 'dbcache-v8-2';
+
 /** A cache file's parts (our header: magic, then the lengths of the key, the note and V8's data). */
 function cacheParts(file: Buffer): { key: Buffer; madeBy: string[]; data: Buffer } {
-  const at = 'dbcache-v8-2'.length;
+  const at = MAGIC.length;
   const [keyLength, noteLength] = [file.readUInt32LE(at), file.readUInt32LE(at + 4)];
   const header = at + 12;
   return {
@@ -61,6 +63,17 @@ function cacheParts(file: Buffer): { key: Buffer; madeBy: string[]; data: Buffer
     madeBy: file.toString('latin1', header + keyLength, header + keyLength + noteLength).split('\n'),
     data: file.subarray(header + keyLength + noteLength),
   };
+}
+
+/** A cache file with these parts, as the loader writes it. */
+function cacheFile({ key, madeBy, data }: { key: Buffer; madeBy: string[]; data: Buffer }): Buffer {
+  const note = Buffer.from(madeBy.join('\n'), 'latin1');
+  const header = Buffer.alloc(MAGIC.length + 12);
+  header.write(MAGIC, 0, 'latin1');
+  header.writeUInt32LE(key.length, MAGIC.length);
+  header.writeUInt32LE(note.length, MAGIC.length + 4);
+  header.writeUInt32LE(data.length, MAGIC.length + 8);
+  return Buffer.concat([header, key, note, data]);
 }
 
 function v8DataLength(file: Buffer): number {
@@ -168,15 +181,9 @@ test('a cache grows with use: a run of another kind writes it again with what it
   );
 
   // A cache made by as many kinds of run as the loader keeps track of stays as it is.
-  const full = readFileSync(file('core'));
-  const { key, data } = cacheParts(full);
-  const kinds = Array.from({ length: 16 }, (_, index) => `kind ${index}: succeeded`).join('\n');
-  const header = Buffer.alloc('dbcache-v8-2'.length + 12);
-  header.write('dbcache-v8-2', 0, 'latin1');
-  header.writeUInt32LE(key.length, 12);
-  header.writeUInt32LE(Buffer.byteLength(kinds, 'latin1'), 16);
-  header.writeUInt32LE(data.length, 20);
-  writeFileSync(file('core'), Buffer.concat([header, key, Buffer.from(kinds, 'latin1'), data]));
+  const { key, data } = cacheParts(readFileSync(file('core')));
+  const madeBy = Array.from({ length: 16 }, (_, index) => `kind ${index}: succeeded`);
+  writeFileSync(file('core'), cacheFile({ key, madeBy, data }));
   const capped = seen('core').stamp;
   const generate = await runBuilt(
     copy.bin,
