@@ -503,6 +503,28 @@ test('Ctrl-C while the statements run: the running one finishes, the change is u
   );
 });
 
+test('Ctrl-C while the change is read back is held too: the read-back finishes, the change is undone, exit 130', async () => {
+  await admin.query('SET GLOBAL wait_timeout = 900');
+  let changed = false;
+  const base = tcpTarget(server, memoryIO().io);
+  const target = interceptedTarget(base, async (sql) => {
+    if (sql.startsWith('SET GLOBAL')) changed = true;
+    // The first statement of the read-back: the change is in, not yet verified.
+    else if (changed && sql.startsWith('SHOW GLOBAL VARIABLES')) base.interrupts.press('SIGINT');
+    return sql;
+  });
+  const { io, captured } = memoryIO();
+  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), io, target));
+  assert.equal(err.exitCode, ExitCode.interrupted);
+  assert.match(
+    err.message,
+    /^Interrupted \(Ctrl-C\) while reading back the change, after SET GLOBAL wait_timeout = 300; SET GLOBAL interactive_timeout = 300: dbcache finished the statement it was running and then undid the change\. It ran SET GLOBAL interactive_timeout = 28800; SET GLOBAL wait_timeout = 900, so the server is as it was\.$/,
+  );
+  assert.equal(captured.stdout, '');
+  assert.match(captured.stderr, /press Ctrl-C again/, 'the held press is acknowledged');
+  assert.deepEqual(await globals(), { wait: 900, interactive: 28800 });
+});
+
 test('SIGTERM while the statements run is held like Ctrl-C: the change is undone, exit 130', async () => {
   await admin.query('SET GLOBAL wait_timeout = 900');
   const base = tcpTarget(server, memoryIO().io);

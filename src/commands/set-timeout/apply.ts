@@ -40,11 +40,15 @@ export class ChangeFailed extends Error {
   }
 }
 
-/** Ctrl-C came while the plan ran; what had been changed was undone as `rollback` says. */
+/**
+ * Ctrl-C came while the plan ran, or while the change was read back; what had been changed was
+ * undone as `rollback` says.
+ */
 export class ChangeInterrupted extends Error {
   constructor(
     readonly applied: PlannedStatement[],
     readonly rollback: RollbackOutcome,
+    readonly whileReadingBack = false,
   ) {
     super('interrupted while changing the server');
     this.name = 'ChangeInterrupted';
@@ -96,7 +100,8 @@ export async function readWarnings(connection: Connection, statement: string): P
   }));
 }
 
-async function undo(
+/** Undoes `applied` in reverse order, on a new connection from `reconnect` if this one is lost. */
+export async function undo(
   connection: Connection,
   applied: readonly PlannedStatement[],
   reconnect: () => Promise<Connection>,

@@ -82,9 +82,10 @@ function rollbackSentence(failure: ChangeFailed, facts: ServerFacts, seconds: nu
 
 /** Ctrl-C while the statements ran: what was changed has been put back (or what to run to do so). */
 export function describeInterruption(interruption: ChangeInterrupted, signal: AbortSignal): UserError {
-  const { applied, rollback } = interruption;
+  const { applied, rollback, whileReadingBack } = interruption;
   const sent = applied.map((statement) => statement.sql).join('; ');
-  const start = `Interrupted (${describeStop(signal)}) while changing the server, after ${sent}: dbcache finished the statement it was running and then undid the change.`;
+  const doing = whileReadingBack ? 'reading back the change' : 'changing the server';
+  const start = `Interrupted (${describeStop(signal)}) while ${doing}, after ${sent}: dbcache finished the statement it was running and then undid the change.`;
   const end = rollback.failed
     ? ` But putting it back failed (${rollback.failed.message}), so the server is NOT as it was. Run this as an administrator to undo it: ${rollback.remaining.join('; ')};`
     : ` It ran ${rollback.ran.join('; ')}${rollback.reconnected ? ' on a new connection' : ''}, so the server is as it was.`;

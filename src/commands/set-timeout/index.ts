@@ -6,7 +6,7 @@ import type { IO } from '../../io.ts';
 import { isConnectionLost, UserError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printReport } from '../../output/print.ts';
-import { applyStatements, ChangeFailed, ChangeInterrupted } from './apply.ts';
+import { applyStatements, ChangeFailed, ChangeInterrupted, undo } from './apply.ts';
 import {
   readGlobalTimeouts,
   readPersisted,
@@ -39,9 +39,9 @@ export async function runSetTimeout(
   const change = { seconds, interactive: options.interactive, persist: options.persist };
 
   const { interrupts } = target;
-  // A first Ctrl-C or SIGTERM gives up a statement before or after the change; during it, the
-  // press is held: the statement in flight finishes (or meets its deadline), then the change is
-  // undone. Only a second Ctrl-C gives up a statement the server does not answer.
+  // A first Ctrl-C or SIGTERM gives up a statement before the change; during it and while it is
+  // read back, the press is held: the statement in flight finishes (or meets its deadline), then
+  // the change is undone. Only a second Ctrl-C gives up a statement the server does not answer.
   const statements = interrupts.holdable();
   let report: ReturnType<typeof buildReport>;
   let outcome: Outcome | null = null;
@@ -55,12 +55,16 @@ export async function runSetTimeout(
       if (planned instanceof Error) throw planned;
 
       if (!options.dryRun) {
-        const warnings = await statements.hold(() =>
-          applyAllOrNothing(connection, planned, target, io, (failure) =>
-            describeChangeFailure(failure, facts, target.address, seconds),
+        outcome = await statements.hold(() =>
+          applyAllOrNothing(
+            connection,
+            planned,
+            target,
+            io,
+            (failure) => describeChangeFailure(failure, facts, target.address, seconds),
+            (warnings) => readBack(connection, target, warnings, facts.persisted !== null),
           ),
         );
-        outcome = await readBack(connection, target, warnings, facts.persisted !== null);
       }
       report = buildReport(facts, { address: target.address }, change, planned, outcome);
     } finally {
@@ -76,8 +80,9 @@ export async function runSetTimeout(
 }
 
 /**
- * Runs the statements with Ctrl-C recorded rather than obeyed: the statement running and any
- * undo finish first, so the server is never left half-changed by an interrupt.
+ * Runs the statements, then `readBack`, with Ctrl-C recorded rather than obeyed: the statement
+ * running and any undo finish first, so the server is never left half-changed by an interrupt.
+ * A press while the change is read back undoes it too: exit 130 always means "as it was".
  */
 async function applyAllOrNothing(
   connection: Connection,
@@ -85,21 +90,21 @@ async function applyAllOrNothing(
   target: ServerTarget,
   io: IO,
   describeFailure: (failure: ChangeFailed) => UserError,
-): Promise<Awaited<ReturnType<typeof applyStatements>>> {
+  readBack: (warnings: Awaited<ReturnType<typeof applyStatements>>) => Promise<Outcome>,
+): Promise<Outcome> {
   const { signal } = target.interrupts;
   const onFirst = () =>
     io.stderr.write(
       `dbcache: ${describeStop(signal)}: finishing the statement in flight, then putting the server back; press Ctrl-C again to stop waiting for the server (the undo then runs on a new connection).\n`,
     );
   signal.addEventListener('abort', onFirst, { once: true });
+  // Not stopped by interrupts: only its deadline bounds the undo.
+  const reconnect = () => target.connect(new AbortController().signal);
   try {
-    return await applyStatements(
-      connection,
-      planned,
-      // Not stopped by interrupts: only its deadline bounds the undo.
-      () => target.connect(new AbortController().signal),
-      () => signal.aborted,
-    );
+    const warnings = await applyStatements(connection, planned, reconnect, () => signal.aborted);
+    const outcome = await readBack(warnings);
+    if (!signal.aborted) return outcome;
+    throw new ChangeInterrupted([...planned], await undo(connection, planned, reconnect), true);
   } catch (err) {
     if (err instanceof ChangeInterrupted) throw describeInterruption(err, signal);
     if (err instanceof ChangeFailed) {
