@@ -20,13 +20,14 @@ function railsSettings(context: GenerateContext) {
   const { rule } = context;
   const version = targetVersion(context, CURRENT);
   const modern = versionAtLeast(version, 8, 1);
-  const pool = context.poolSize ?? 5;
+  // The pool's size, under the key this Rails reads (8.1 renamed pool to max_connections).
+  const size = modern ? { max_connections: context.poolSize ?? 5 } : { pool: context.poolSize ?? 5 };
   // Before 7.1 a connection the server closed stays dead unless the mysql2 client reconnects by
   // itself: a connection held outside the pool (a job, a script, the console) never recovers.
   const reconnect = versionAtLeast(version, 7, 1) === false ? true : null;
   if (rule.mode === 'tiny') {
     return {
-      pool,
+      ...size,
       idle_timeout: 1,
       reaping_frequency: 1,
       wait_timeout: null,
@@ -37,7 +38,7 @@ function railsSettings(context: GenerateContext) {
   }
   const reaping = Math.max(1, Math.min(20, Math.floor(rule.budget / 3)));
   return {
-    pool,
+    ...size,
     idle_timeout: idleTimeoutFor(rule.budget, reaping),
     reaping_frequency: reaping,
     // Rails otherwise sets the session wait_timeout to 2147483 s on every connection.
@@ -112,7 +113,11 @@ export const railsTarget: Target = {
       if (ssl.cert) entry.push(`  sslcert: ${quote(ssl.cert)}`);
       if (ssl.key) entry.push(`  sslkey: ${quote(ssl.key)}`);
     }
-    entry.push(`  ${modern ? 'max_connections' : 'pool'}: ${settings.pool}`);
+    entry.push(
+      'max_connections' in settings
+        ? `  max_connections: ${settings.max_connections}`
+        : `  pool: ${settings.pool}`,
+    );
     entry.push(`  idle_timeout: ${settings.idle_timeout} # seconds`);
     entry.push(`  reaping_frequency: ${settings.reaping_frequency} # seconds`);
     if (settings.wait_timeout !== null)

@@ -303,6 +303,33 @@ test('rails: idle_timeout plus reaping_frequency stay within the budget; wait_ti
   assert.equal(generate('rails', { waitTimeout: 28800 }).settings.idle_timeout, 300);
 });
 
+test('rails: the JSON settings are the keys and values database.yml gets, for every Rails', () => {
+  for (const frameworkVersion of [undefined, '8.1', '7.2', '6.1']) {
+    for (const waitTimeout of [3, 60, 28800]) {
+      const { settings, code } = generate('rails', {
+        waitTimeout,
+        ...(frameworkVersion ? { frameworkVersion } : {}),
+      });
+      const written = Object.entries(settings).filter(([, value]) => value !== null);
+      for (const [key, value] of written) {
+        const line = new RegExp(`^ {2}${key}: ${value}( #|$)`, 'm');
+        assert.match(
+          code,
+          line,
+          `Rails ${frameworkVersion ?? 'default'}, wait_timeout ${waitTimeout}: ${key}`,
+        );
+      }
+      const keys = [...code.matchAll(/^ {2}(\w+):/gm)].map((match) => match[1]);
+      const connection = ['adapter', 'encoding', 'host', 'port', 'username', 'password', 'database'];
+      assert.deepEqual(
+        keys.filter((key) => !connection.includes(key as string)),
+        written.map(([key]) => key),
+        'nothing else is set',
+      );
+    }
+  }
+});
+
 test('--json without a target: the derived numbers and every target, without code', () => {
   const report = buildGenerateReport(contextFor({ waitTimeout: 28800 }), TARGETS, false);
   assert.deepEqual(report.derived, {
