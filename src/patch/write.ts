@@ -179,16 +179,20 @@ function writeNew(path: string, bytes: Buffer, like: Stats, original: string, re
       try {
         fchownSync(fd, like.uid, like.gid);
       } catch (err) {
-        const ours = like.uid === process.getuid?.() && like.gid === process.getgid?.();
-        if (replaces && !ours) {
+        const owner = like.uid === process.getuid?.();
+        if (replaces && !(owner && like.gid === process.getgid?.())) {
+          // Only root gives a file away; an owner may give it only a group they belong to.
+          const who = owner
+            ? `as root or as a member of the file's group (gid ${like.gid})`
+            : "as root or as the file's owner";
           throw new UserError(
-            `Cannot give the new ${original} the owner and group of the old one (uid ${like.uid}, gid ${like.gid}): ${(err as Error).message}. Run dbcache as root or as the file's owner.`,
+            `Cannot give the new ${original} the owner and group of the old one (uid ${like.uid}, gid ${like.gid}): ${(err as Error).message}. Run dbcache ${who}.`,
             ExitCode.file,
             { cause: err },
           );
         }
       }
-      fchmodSync(fd, like.mode & 0o7777);
+      // Before the mode: cp opens the file to write, which a read-only mode forbids (but to root).
       const failure = copyAccessAttributes(original, path);
       if (failure !== null && replaces) {
         throw new UserError(
@@ -196,6 +200,7 @@ function writeNew(path: string, bytes: Buffer, like: Stats, original: string, re
           ExitCode.file,
         );
       }
+      fchmodSync(fd, like.mode & 0o7777);
     }
     // After the metadata calls, so that a crash never leaves a new file with the wrong owner or mode.
     fsyncSync(fd);

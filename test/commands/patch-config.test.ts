@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -563,4 +573,32 @@ test('a file the user running dbcache may not read: the write is refused, --list
   );
   // As root (the server's side of it), the same command sees the value that wins.
   assert.equal(printedValue(printDefaults(dir, 'my.cnf', 'mariadb'), 'wait'), '100');
+});
+
+test("the user's own read-only file is replaced as it was; an owner outside the file's group is told so (as user nobody)", () => {
+  const NOBODY = 65534;
+  const dir = mkdtempSync(join(work, 'owned-'));
+  chmodSync(work, 0o755);
+  chownSync(dir, NOBODY, NOBODY);
+  const file = join(dir, 'my.cnf');
+  const args = ['--file', file, '--flavor', 'mariadb', '--server-version', '10.11', '--offline'];
+  writeFileSync(file, '[mysqld]\nmax_connections=100\n', { mode: 0o444 });
+  chownSync(file, NOBODY, NOBODY);
+  chmodSync(file, 0o444);
+  const written = cliBytes(['patch-config', '--wait-timeout', '600', '--yes', ...args], { asNobody: true });
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(readFileSync(file, 'utf8'), '[mysqld]\nmax_connections=100\nwait_timeout=600\n');
+  const stats = statSync(file);
+  assert.deepEqual([stats.mode & 0o7777, stats.uid, stats.gid], [0o444, NOBODY, NOBODY]);
+
+  // Its group is root's: only root can give the new file that group back.
+  chownSync(file, NOBODY, 0);
+  const before = snapshot(dir);
+  const refused = cliBytes(['patch-config', '--wait-timeout', '900', '--yes', ...args], { asNobody: true });
+  assert.equal(refused.code, ExitCode.file, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /Cannot give the new \S+my\.cnf the owner and group of the old one \(uid 65534, gid 0\): .+\. Run dbcache as root or as a member of the file's group \(gid 0\)\./,
+  );
+  assert.deepEqual(snapshot(dir), before);
 });
