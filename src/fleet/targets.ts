@@ -49,7 +49,7 @@ function stripComment(line: string): string {
 export function parseTarget(text: string, origin: string): FleetTarget | TargetProblem {
   const source = `target (${origin})`;
   if (/\s/.test(text)) {
-    return { origin, message: `"${text}" has white space inside; give one server a line.` };
+    return { origin, message: `"${hidePassword(text)}" has white space inside; give one server a line.` };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     if (!isMysqlUrl(text)) {
@@ -81,6 +81,15 @@ export function parseTarget(text: string, origin: string): FleetTarget | TargetP
     }
   }
   return { name: text, origin, layer: { source, settings } };
+}
+
+/**
+ * A line that may be a URL with a password the URL rules cannot delimit (an unescaped `@`, `/`,
+ * `#` or space in it), as an error message may quote it: everything from the first `:` after the
+ * user name up to the line's last `@` is hidden.
+ */
+function hidePassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, '$1:***@');
 }
 
 /** A URL as it may be shown: the password replaced. */

@@ -62,6 +62,15 @@ test('every bad line is reported with its file and line, and no password is repe
   for (const problem of problems) assert.doesNotMatch(problem.message, /hunter2|:pw@/);
 });
 
+test('a password the URL rules cannot delimit is not repeated either (white space, @, / and # in it)', () => {
+  const { problems } = parseTargetsText('mysql://adv:p@ss:w/rd#?%& x@127.0.0.1:33300', 'f');
+  assert.equal(problems.length, 1);
+  assert.equal(
+    problems[0]?.message,
+    '"mysql://adv:***@127.0.0.1:33300" has white space inside; give one server a line.',
+  );
+});
+
 test('redactUrl hides the password only', () => {
   assert.equal(redactUrl('mysql://u:p@h:1/d'), 'mysql://u:***@h:1/d');
   assert.equal(redactUrl('mysql://u@h'), 'mysql://u@h');
