@@ -28,9 +28,11 @@ class ConnectInterrupted extends UserError {
  * unheard 'error' event is fatal in Node. The next query on it fails instead, and callers
  * handle that like any other failed statement. The signal gives the connect up at once, even
  * while it waits for a server that never greets: the socket is destroyed, so nothing is left
- * to keep the process up until --connect-timeout.
+ * to keep the process up until --connect-timeout. A connect that fails closes its socket at once,
+ * whatever the server does: one that answers the greeting with an error packet ("Host is
+ * blocked") and keeps the connection open would otherwise keep the process up for good.
  */
-function createConnection(
+export function createConnection(
   options: ConnectionOptions,
   where: string,
   signal?: AbortSignal,
@@ -48,14 +50,19 @@ function createConnection(
       reject(new ConnectInterrupted(where, signal as AbortSignal));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const onError = (err: unknown) => {
+      signal?.removeEventListener('abort', onAbort);
+      // mysql2's destroy() only half-closes the socket (a FIN) and leaves it to the server.
+      core.destroy();
+      (core as unknown as { stream?: Socket }).stream?.destroy();
+      reject(err);
+    };
     core.once('connect', () => {
       signal?.removeEventListener('abort', onAbort);
+      core.off('error', onError);
       resolve(core.promise());
     });
-    core.once('error', (err) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(err);
-    });
+    core.once('error', onError);
   });
 }
 

@@ -3,7 +3,7 @@
  * program_name), and short-lived control connections. Every statement has a deadline.
  */
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
-import { createConnection } from 'mysql2/promise';
+import { createConnection } from '../connection/open.ts';
 import type { CloseInfo, ProbeDriver, ProbeHandle, ServerEntry } from './driver.ts';
 
 /** What watch-connections and bench see in performance_schema.session_connect_attrs. */
@@ -17,12 +17,15 @@ async function connect(
   keepaliveMs: number | null,
   role: string,
 ): Promise<Connection> {
-  const connection = await createConnection({
-    ...options,
-    connectAttributes: { program_name: PROGRAM_NAME, dbcache_role: role },
-    enableKeepAlive: keepaliveMs !== null,
-    ...(keepaliveMs !== null ? { keepAliveInitialDelay: keepaliveMs } : {}),
-  });
+  const connection = await createConnection(
+    {
+      ...options,
+      connectAttributes: { program_name: PROGRAM_NAME, dbcache_role: role },
+      enableKeepAlive: keepaliveMs !== null,
+      ...(keepaliveMs !== null ? { keepAliveInitialDelay: keepaliveMs } : {}),
+    },
+    options.socketPath ?? `${options.host}:${options.port}`,
+  );
   // A connection closed while idle reports it as an event; unheard, that would end the process.
   connection.on('error', () => undefined);
   return connection;

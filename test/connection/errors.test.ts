@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -41,6 +41,38 @@ test('a refused port names host and port, exit code "connection"', async () => {
   assert.equal(result.code, ExitCode.connection);
   assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${port}.*connection refused`));
   noStack(result.stderr);
+});
+
+test('a server that answers the greeting with an error and keeps the socket open: the error, exit 3, no hang', async () => {
+  // What MariaDB sends a blocked host (error 1129), and then, unlike MariaDB, the socket stays open.
+  const text = Buffer.from("Host '127.0.0.1' is blocked because of many connection errors");
+  const body = Buffer.concat([Buffer.from([0xff, 0x69, 0x04]), text]);
+  const packet = Buffer.concat([Buffer.from([body.length, 0, 0, 0]), body]);
+  const open = new Set<Socket>();
+  const blocking = createServer((socket) => {
+    open.add(socket);
+    socket.on('error', () => undefined);
+    socket.write(packet);
+  });
+  await new Promise<void>((resolve) => blocking.listen(0, '127.0.0.1', resolve));
+  const { port } = blocking.address() as { port: number };
+  try {
+    const flags = ['--no-defaults', '-h', '127.0.0.1', '-P', String(port), '--ssl-mode', 'DISABLED'];
+    const started = Date.now();
+    const results = await Promise.all([
+      runCli(['check-timeout', ...flags]),
+      runCli(['probe-idle', ...flags, '--max', '5']),
+    ]);
+    for (const result of results) {
+      assert.equal(result.code, ExitCode.connection, result.stderr);
+      assert.match(result.stderr, /is blocked because of many connection errors/);
+      noStack(result.stderr);
+    }
+    assert.ok(Date.now() - started < 15_000, 'both ended at once, not at a timeout');
+  } finally {
+    for (const socket of open) socket.destroy();
+    await new Promise((resolve) => blocking.close(resolve));
+  }
 });
 
 test('a missing socket names the socket path', async () => {
