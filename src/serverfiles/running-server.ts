@@ -8,6 +8,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Transport } from '../connection/resolve.ts';
 import type { OptionFileRef, ReadOptionsResult } from '../optionfile/index.ts';
+import { isServerError } from '../output/errors.ts';
 import { hasSetPersist, type ServerIdentity } from '../server/identity.ts';
 import type { VariableOrigin } from '../server/variables.ts';
 
@@ -70,7 +71,10 @@ export async function readSettingSources(
   let rows: RowDataPacket[];
   try {
     [rows] = await connection.query<RowDataPacket[]>(sql, key === undefined ? [] : [key]);
-  } catch {
+  } catch (err) {
+    // The server refusing (no privilege, no such table) means it cannot say; a statement past its
+    // deadline or a lost connection is the run's failure, as for any other statement.
+    if (!isServerError(err)) throw err;
     return mariadb
       ? unknown
       : {

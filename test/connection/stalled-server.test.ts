@@ -118,6 +118,20 @@ for (const { name, args } of [
   });
 }
 
+test('check-timeout: the origin of the setting unanswered is a failure too, not "the server cannot say"', async () => {
+  await withProxy({ at: 'GLOBAL_VALUE_ORIGIN' }, async (proxy) => {
+    const result = await startCli(['check-timeout', ...flagsFor(proxy)]).done;
+    assert.equal(result.code, ExitCode.connection, result.stderr);
+    assert.match(
+      result.stderr,
+      /did not answer SELECT VARIABLE_NAME AS name, GLOBAL_VALUE_ORIGIN .* within 1 s/,
+    );
+    assert.equal(proxy.stalls(), 1);
+    assert.equal(result.stdout, '');
+    noStack(result.stderr);
+  });
+});
+
 test('bench: a request the server does not answer ends at the deadline, exit 3 naming the bench query', async () => {
   await withProxy({ at: 'SELECT CONNECTION_ID()' }, async (proxy) => {
     const result = await startCli(['bench', '-n', '10', '-c', '1', ...flagsFor(proxy)]).done;
