@@ -60,6 +60,7 @@ async function namedTargets(request: FleetRequest, io: IO): Promise<FleetTarget[
     if ('message' in parsed) problems.push(parsed);
     else targets.push(parsed);
   });
+  problems.push(...repeated(targets));
   if (problems.length > 0) {
     throw usageError(
       `${problems.length === 1 ? 'A target is' : `${problems.length} targets are`} not usable; nothing was checked:\n${problems
@@ -73,6 +74,22 @@ async function namedTargets(request: FleetRequest, io: IO): Promise<FleetTarget[
     );
   }
   return targets;
+}
+
+/**
+ * A server named twice under the same name would be checked twice, and its rows and metrics
+ * would repeat: the same series twice, which node_exporter refuses.
+ */
+function repeated(targets: readonly FleetTarget[]): TargetProblem[] {
+  const first = new Map<string, string>();
+  const problems: TargetProblem[] = [];
+  for (const { name, origin } of targets) {
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, origin);
+    else
+      problems.push({ origin, message: `"${name}" is named already (${earlier}); give each server once.` });
+  }
+  return problems;
 }
 
 async function readTargets(file: string, io: IO): Promise<string> {

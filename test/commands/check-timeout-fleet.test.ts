@@ -132,8 +132,9 @@ test('exit 1 when every server answers and one differs from --expect; 0 when all
       'check-timeout',
       '--url',
       urls[0] as string,
+      // The same server under another name (one name twice is refused).
       '--url',
-      urls[0] as string,
+      `127.0.0.1:${changed.port}`,
       '--expect',
       '10m',
       ...login(changed),
@@ -152,6 +153,24 @@ test('bad lines are reported with file and line before anything connects (exit 2
   assert.equal(result.code, ExitCode.usage);
   assert.match(result.stderr, /3 targets are not usable; nothing was checked/);
   for (const line of [2, 3, 4]) assert.match(result.stderr, new RegExp(`${bad} line ${line}:`));
+  // The same server twice (its metrics would repeat a series): refused, naming both places.
+  const twice = join(dir, 'twice.txt');
+  await writeFile(twice, `127.0.0.1:${changed.port}\n# again:\n127.0.0.1:${changed.port}\n`);
+  const repeated = await runCli([
+    'check-timeout',
+    '--targets',
+    twice,
+    '--url',
+    `127.0.0.1:${changed.port}`,
+    ...login(changed),
+  ]);
+  assert.equal(repeated.code, ExitCode.usage, repeated.stderr);
+  assert.match(repeated.stderr, /2 targets are not usable; nothing was checked/);
+  assert.match(
+    repeated.stderr,
+    new RegExp(`${twice} line 3: "127\\.0\\.0\\.1:${changed.port}" is named already \\(${twice} line 1\\)`),
+  );
+  assert.match(repeated.stderr, /--url #1: "127\.0\.0\.1:\d+" is named already/);
   const missing = await runCli(['check-timeout', '--targets', join(dir, 'nope.txt'), ...login(changed)]);
   assert.equal(missing.code, ExitCode.file);
   assert.match(missing.stderr, /does not exist/);
@@ -226,14 +245,19 @@ test('the example alert rules pass promtool check rules', async () => {
 });
 
 test('Ctrl-C stops at once and prints what is known; a silent host holds only its own slot', async () => {
-  // A host that accepts connections and never says a word (a stalled server or a black hole).
-  const silent = createServer(() => undefined).listen(0, '127.0.0.1');
-  await new Promise((resolve) => silent.once('listening', resolve));
-  const silentPort = (silent.address() as { port: number }).port;
+  // Hosts that accept connections and never say a word (a stalled server or a black hole).
+  const silents = [createServer(() => undefined), createServer(() => undefined)];
+  const [first, second] = await Promise.all(
+    silents.map(async (silent) => {
+      silent.listen(0, '127.0.0.1');
+      await new Promise((resolve) => silent.once('listening', resolve));
+      return (silent.address() as { port: number }).port;
+    }),
+  );
   const file = join(dir, 'stalled.txt');
   await writeFile(
     file,
-    [`127.0.0.1:${silentPort}`, `127.0.0.1:${changed.port}`, `127.0.0.1:${silentPort}`].join('\n'),
+    [`127.0.0.1:${first}`, `127.0.0.1:${changed.port}`, `127.0.0.1:${second}`].join('\n'),
   );
   const child = spawn(
     process.execPath,
@@ -267,6 +291,6 @@ test('Ctrl-C stops at once and prints what is known; a silent host holds only it
     assert.match(stdout, /2 not checked \(stopped\)/);
   } finally {
     child.kill('SIGKILL');
-    silent.close();
+    for (const silent of silents) silent.close();
   }
 });
