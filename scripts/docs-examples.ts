@@ -241,7 +241,7 @@ export const EXAMPLES: Example[] = [
       'openmetrics',
       ...local(world),
     ],
-    show: { stdout: true, exitCode: true },
+    show: { stdout: true, stderr: true, exitCode: true },
   },
 ];
 

@@ -3,6 +3,8 @@
  * single-server report, or why there is none), the summary's failure lists, the exit code, and
  * the words a summary line uses for them. check-timeout and probe-idle add their own grouping.
  */
+import { describeStop } from '../interrupt.ts';
+import type { IO } from '../io.ts';
 import { describeFailure } from '../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
 import type { Outcome } from './run.ts';
@@ -141,4 +143,23 @@ export function tallyParts(summary: FleetTally, ...checkParts: string[]): string
   if (summary.not_checked.length)
     parts.push(`${summary.not_checked.length} not checked (stopped): ${names(summary.not_checked)}`);
   return parts;
+}
+
+/**
+ * Before a fleet's OpenMetrics are printed: they are for a file another program reads, so a run
+ * stopped part-way prints none (a file ending in `# EOF` would look complete, and the servers not
+ * checked would vanish from it) and says so; otherwise the errors behind the `up 0` gauges go to
+ * standard error, as a table would show them. False when nothing may be printed.
+ */
+export function metricsMayPrint<R>(io: IO, entries: readonly FleetEntry<R>[], signal: AbortSignal): boolean {
+  if (signal.aborted) {
+    io.stderr.write(
+      `dbcache: ${describeStop(signal)} before every server was checked: no metrics were written (they would look complete without them).\n`,
+    );
+    return false;
+  }
+  for (const entry of entries) {
+    if (entry.error) io.stderr.write(`dbcache: ${entry.target}: ${entry.error.message}\n`);
+  }
+  return true;
 }

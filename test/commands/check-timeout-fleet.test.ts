@@ -206,6 +206,14 @@ test('--format openmetrics passes promtool, and node_exporter exports it through
   assert.equal(result.code, ExitCode.connection);
   const metrics = result.stdout;
   assert.match(metrics, new RegExp(`dbcache_up\\{instance="127\\.0\\.0\\.1:${downPort}"\\} 0`));
+  // Why it is 0 goes to standard error, as the table would show it.
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^dbcache: 127\\.0\\.0\\.1:${downPort}: Could not connect to the server at 127\\.0\\.0\\.1:${downPort}.*: connection refused`,
+      'm',
+    ),
+  );
   assert.match(
     metrics,
     new RegExp(
@@ -259,38 +267,59 @@ test('Ctrl-C stops at once and prints what is known; a silent host holds only it
     file,
     [`127.0.0.1:${first}`, `127.0.0.1:${changed.port}`, `127.0.0.1:${second}`].join('\n'),
   );
-  const child = spawn(
-    process.execPath,
-    [
-      new URL('../../bin/dbcache.js', import.meta.url).pathname,
-      'check-timeout',
-      '--targets',
-      file,
-      '--parallel',
-      '2',
-      ...login(changed),
-      '--connect-timeout',
-      '30',
-    ],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: changed.password } },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  /** A run stopped 2.5 s in, as Ctrl-C (SIGINT) or a `timeout` wrapper (SIGTERM) stops it. */
+  const stopped = async (format: string[], signal: NodeJS.Signals) => {
+    const child = spawn(
+      process.execPath,
+      [
+        new URL('../../bin/dbcache.js', import.meta.url).pathname,
+        'check-timeout',
+        '--targets',
+        file,
+        '--parallel',
+        '2',
+        ...format,
+        ...login(changed),
+        '--connect-timeout',
+        '30',
+      ],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: changed.password } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const pressed = Date.now();
+      child.kill(signal);
+      const code = await exited;
+      return { code, stdout, stderr, ms: Date.now() - pressed };
+    } finally {
+      child.kill('SIGKILL');
+    }
+  };
   try {
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const pressed = Date.now();
-    child.kill('SIGINT');
-    const code = await exited;
-    assert.ok(Date.now() - pressed < 2000, 'the run ends promptly after Ctrl-C, not at the 60 s deadline');
-    assert.equal(code, ExitCode.interrupted);
+    const [table, metrics] = await Promise.all([
+      stopped([], 'SIGINT'),
+      stopped(['--format', 'openmetrics'], 'SIGTERM'),
+    ]);
+    for (const run of [table, metrics]) {
+      assert.ok(run.ms < 2000, 'the run ends promptly, not at the 60 s deadline');
+      assert.equal(run.code, ExitCode.interrupted);
+    }
     // The server that answered is reported; the silent ones are not checked.
-    assert.match(stdout, new RegExp(`127\\.0\\.0\\.1:${changed.port} .*600 s`));
-    assert.match(stdout, /2 not checked \(stopped\)/);
+    assert.match(table.stdout, new RegExp(`127\\.0\\.0\\.1:${changed.port} .*600 s`));
+    assert.match(table.stdout, /2 not checked \(stopped\)/);
+    // Metrics that would look complete without the servers not checked are not written at all.
+    assert.equal(metrics.stdout, '');
+    assert.match(metrics.stderr, /SIGTERM before every server was checked: no metrics were written/);
   } finally {
-    child.kill('SIGKILL');
     for (const silent of silents) silent.close();
   }
 });

@@ -209,6 +209,11 @@ test('--format openmetrics for one server that cannot be reached: a 0 gauge, exi
   ]);
   assert.equal(result.code, ExitCode.connection, result.stderr);
   assert.match(result.stdout, new RegExp(`^dbcache_path_probe_up\\{instance="${dots(down)}"\\} 0$`, 'm'));
+  assert.match(
+    result.stderr,
+    /^dbcache: \S+: Could not connect to the server at .*: connection refused/m,
+    'why it is 0',
+  );
 });
 
 test('a bad target is a usage error before anything connects', async () => {

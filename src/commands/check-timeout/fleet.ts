@@ -13,6 +13,7 @@ import {
   fleetEntries,
   fleetExitCode,
   groupBy,
+  metricsMayPrint,
   tally,
 } from '../../fleet/report.ts';
 import { runBounded } from '../../fleet/run.ts';
@@ -74,10 +75,11 @@ export async function runFleetCommand(
     servers: entries,
     summary: summarize(entries, options.expect, notChecked),
   };
-  await printFormatted(io, report, options.format, {
-    human: async () => (await import('./fleet-render.ts')).renderFleet,
-    metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
-  });
+  if (options.format !== 'openmetrics' || metricsMayPrint(io, entries, signal))
+    await printFormatted(io, report, options.format, {
+      human: async () => (await import('./fleet-render.ts')).renderFleet,
+      metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
+    });
   if (signal.aborted) return ExitCode.interrupted;
   return fleetExitCode(entries, Boolean(report.summary.not_as_expected?.length));
 }

@@ -13,6 +13,7 @@ import {
   fleetEntries,
   fleetExitCode,
   groupBy,
+  metricsMayPrint,
   tally,
 } from '../../fleet/report.ts';
 import { runBounded } from '../../fleet/run.ts';
@@ -111,10 +112,11 @@ export async function runProbeFleet(
       `${servers[index]?.server.address} stopped answering; the probe gave up after ${deadlineSeconds} s.`,
   );
   const report: ProbeFleetReport = { servers: entries, summary: summarize(entries, notChecked) };
-  await printFormatted(io, report, options.format, {
-    human: async () => (await import('./fleet-render.ts')).renderProbeFleet,
-    metrics: async () => (await import('./metrics.ts')).probeFleetMetrics,
-  });
+  if (options.format !== 'openmetrics' || metricsMayPrint(io, entries, signal))
+    await printFormatted(io, report, options.format, {
+      human: async () => (await import('./fleet-render.ts')).renderProbeFleet,
+      metrics: async () => (await import('./metrics.ts')).probeFleetMetrics,
+    });
   const left = entries.filter((entry) => entry.report?.run.left_on_server.length);
   for (const entry of left) {
     io.stderr.write(`dbcache: ${entry.target}: ${leftOnServer(entry.report as ProbeIdleReport).message}\n`);
