@@ -45,6 +45,11 @@ export interface ServerFacts {
   /** Per-user limit; 0: none. */
   maxUserConnections: number;
   threadsConnected: number;
+  /**
+   * The server's host name and port as it reports them: the same through a proxy, a load
+   * balancer or the socket, so a fleet can tell targets that reach one server apart.
+   */
+  identity: string;
 }
 
 export interface ProbeDriver {

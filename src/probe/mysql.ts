@@ -75,7 +75,7 @@ export function mysqlDriver(
     async serverFacts() {
       return control(async (connection) => {
         const [rows] = await connection.query<RowDataPacket[]>({
-          sql: 'SELECT @@GLOBAL.version AS version, @@GLOBAL.version_comment AS comment, @@GLOBAL.wait_timeout AS wait_timeout, @@GLOBAL.max_connections AS max_connections, @@GLOBAL.max_user_connections AS max_user_connections',
+          sql: 'SELECT @@GLOBAL.version AS version, @@GLOBAL.version_comment AS comment, @@GLOBAL.wait_timeout AS wait_timeout, @@GLOBAL.max_connections AS max_connections, @@GLOBAL.max_user_connections AS max_user_connections, @@GLOBAL.hostname AS hostname, @@GLOBAL.port AS port',
           timeout: STATEMENT_DEADLINE_MS,
         });
         // SHOW STATUS: MySQL 8 has no information_schema.GLOBAL_STATUS.
@@ -91,6 +91,7 @@ export function mysqlDriver(
           maxConnections: Number(row.max_connections),
           maxUserConnections: Number(row.max_user_connections ?? 0),
           threadsConnected: Number(status[0]?.Value ?? 0),
+          identity: `${String(row.hostname ?? '')}:${String(row.port ?? '')}`,
         };
       });
     },

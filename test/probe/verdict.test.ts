@@ -68,6 +68,20 @@ test('probes take at most half of the free connections; too few free: refused wi
   assert.deepEqual(probeCapacity({ maxConnections: 151, threadsConnected: 3, maxUserConnections: 10 }, 12), {
     probes: 3,
   });
+  // Other targets of the same fleet hold connections on this server: they come off its half.
+  const roomy = { maxConnections: 151, threadsConnected: 3, maxUserConnections: 0 };
+  assert.deepEqual(probeCapacity(roomy, 12, { connections: 14, targets: ['lb:3306'] }), { probes: 12 });
+  assert.deepEqual(
+    probeCapacity({ ...roomy, maxConnections: 50 }, 12, { connections: 14, targets: ['lb:3306'] }),
+    {
+      probes: 7,
+    },
+  );
+  const shared = probeCapacity({ ...roomy, maxConnections: 40 }, 12, {
+    connections: 14,
+    targets: ['lb:3306'],
+  });
+  assert.ok('refused' in shared && /^The server is the one lb:3306 also reaches/.test(shared.refused));
   const refused = probeCapacity({ maxConnections: 20, threadsConnected: 12, maxUserConnections: 0 }, 12);
   assert.ok('refused' in refused);
   assert.match(refused.refused, /max_connections 20, Threads_connected 12/);

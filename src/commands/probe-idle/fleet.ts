@@ -21,6 +21,7 @@ import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
 import { printFormatted } from '../../output/print.ts';
+import { SharedServers } from '../../probe/capacity.ts';
 import type { Verdict } from '../../probe/verdict.ts';
 import type { TargetSource } from '../spec.ts';
 import { leftOnServer, probeServer, whileProbing } from './index.ts';
@@ -80,6 +81,8 @@ export async function runProbeFleet(
       ...servers.map(({ server }) => 3 * (server.resolved.connectTimeout + server.resolved.statementTimeout)),
     ) * 1000;
   const progress = fleetProgress(io, options, servers.length);
+  // Targets that reach one server share its connections (see probeCapacity).
+  const shared = new SharedServers();
   // One server named by --targets or --url: its own progress view, as a single run shows it.
   const own =
     options.format === 'table' && servers.length === 1
@@ -93,7 +96,11 @@ export async function runProbeFleet(
         progress.line(`${named.name}: probing`);
         const gaveUp = () => serverSignal.aborted && !signal.aborted;
         try {
-          const report = await probeServer(options, io, server, { signal: serverSignal, ...own });
+          const report = await probeServer(options, io, server, {
+            signal: serverSignal,
+            shared: { servers: shared, target: named.name },
+            ...own,
+          });
           progress.line(`${named.name}: ${gaveUp() ? timedOutWords : outcomeWords(report)}`, true);
           return report;
         } catch (err) {

@@ -5,7 +5,7 @@ import type { IO } from '../../io.ts';
 import { UserError, usageError } from '../../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import { printReport } from '../../output/print.ts';
-import { probeCapacity } from '../../probe/capacity.ts';
+import { connectionsHeld, probeCapacity, type SharedServers } from '../../probe/capacity.ts';
 import type { ProbeDriver } from '../../probe/driver.ts';
 import { runProbes } from '../../probe/engine.ts';
 import { mysqlDriver } from '../../probe/mysql.ts';
@@ -92,14 +92,21 @@ export async function probeServer(
   options: Omit<ProbeIdleOptions, 'json'>,
   io: IO,
   target: ServerTarget,
-  runtime: Omit<ProbeIdleRuntime, 'onReport'> & { progress?: (header: string) => ProgressView } = {},
+  runtime: Omit<ProbeIdleRuntime, 'onReport'> & {
+    progress?: (header: string) => ProgressView;
+    /** In a fleet: what the probes of the other targets hold, by server, and this target's name. */
+    shared?: { servers: SharedServers; target: string };
+  } = {},
 ): Promise<ProbeIdleReport> {
   const { transport } = target.resolved;
   const socket = transport.kind === 'socket';
   const driver = runtime.driver ?? (await defaultDriver(target, io, runtime.signal));
   const facts = await driver.serverFacts();
-  const capacity = probeCapacity(facts, options.probes);
+  const { shared } = runtime;
+  const capacity = probeCapacity(facts, options.probes, shared?.servers.elsewhere(facts.identity));
   if ('refused' in capacity) throw usageError(capacity.refused);
+  // No await since the look at what others hold: the two are one step for the fleet.
+  const release = shared?.servers.hold(facts.identity, shared.target, connectionsHeld(capacity.probes));
 
   const header = `dbcache probe-idle: ${target.address}, ${capacity.probes} probes${socket ? '' : ' and a keepalive probe'}, silences up to ${Math.min(options.max, facts.waitTimeout + Math.max(2, Math.round(facts.waitTimeout / 20)))} s (Ctrl-C stops with what is known)`;
   const progress = runtime.progress?.(header) ?? NO_PROGRESS;
@@ -118,6 +125,7 @@ export async function probeServer(
     });
   } finally {
     progress.done();
+    release?.();
   }
   return buildReport(
     run,
