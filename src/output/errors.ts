@@ -1,4 +1,5 @@
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import { printable } from './printable.ts';
 
 /**
  * An error a user can act on: `message` is one or two plain sentences, printed as-is without a
@@ -59,6 +60,13 @@ export function isConnectionLost(err: unknown): boolean {
 
 /** What to print for an error that reached the top level, and the exit code. */
 export function describeFailure(err: unknown, debug: boolean): { text: string; exitCode: ExitCodeValue } {
+  const described = describe(err, debug);
+  // Messages quote the server (its errors, names others chose): no control character reaches
+  // the terminal, line by line so that a message's own line breaks stay.
+  return { ...described, text: described.text.split('\n').map(printable).join('\n') };
+}
+
+function describe(err: unknown, debug: boolean): { text: string; exitCode: ExitCodeValue } {
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
   if (err instanceof UserError) return { text: `dbcache: ${err.message}${stack}`, exitCode: err.exitCode };
   if (isServerError(err)) {
