@@ -6,11 +6,12 @@ import { usageError } from './output/errors.ts';
  * not read as 16, 3, 7 and 10. A whole number within bounds, or a usage error that says which
  * flag and why.
  */
-export function countFlag(flag: string, value: unknown, max?: number, unit?: string): number {
+export function countFlag(flag: string, value: unknown, max?: number, unit?: string, min = 1): number {
   const text = String(value).trim();
   const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(count) || count < 1 || (max !== undefined && count > max)) {
-    const range = max === undefined ? `${unit ? ` of ${unit}` : ''}, 1 or more` : ` from 1 to ${max}`;
+  if (!Number.isSafeInteger(count) || count < min || (max !== undefined && count > max)) {
+    const range =
+      max === undefined ? `${unit ? ` of ${unit}` : ''}, ${min} or more` : ` from ${min} to ${max}`;
     throw usageError(`--${flag} takes a whole number${range}; "${String(value)}" is not one.`);
   }
   return count;

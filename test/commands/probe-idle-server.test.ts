@@ -157,9 +157,14 @@ test('bad flags are usage errors', async () => {
   const max = await runCli(['probe-idle', ...cliFlags(server), '--max', 'soon']);
   assert.equal(max.code, ExitCode.usage);
   assert.match(max.stderr, /--max: "soon" is not a duration/);
-  const probes = await runCli(['probe-idle', ...cliFlags(server), '--probes', '40']);
-  assert.equal(probes.code, ExitCode.usage);
-  assert.match(probes.stderr, /--probes takes a whole number from 1 to 16/);
+  for (const value of ['40', '0', '1']) {
+    const probes = await runCli(['probe-idle', ...cliFlags(server), '--probes', value]);
+    assert.equal(probes.code, ExitCode.usage);
+    assert.match(
+      probes.stderr,
+      new RegExp(`--probes takes a whole number from 3 to 16; "${value}" is not one`),
+    );
+  }
 });
 
 test('too few free connections: refused before any probe is opened, with the numbers', async () => {

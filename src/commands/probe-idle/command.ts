@@ -59,9 +59,13 @@ export const probeIdleCommand: CommandSpec = {
     if (max < MIN_MAX || max > MAX_MAX) {
       throw usageError(`--max takes from ${MIN_MAX} s to ${MAX_MAX / 3600} h; ${max} s is outside that.`);
     }
-    const probes = countFlag('probes', args.probes ?? PROBES_RANGE.default, PROBES_RANGE.max);
-    if (probes < PROBES_RANGE.min)
-      throw usageError(`--probes takes ${PROBES_RANGE.min} to ${PROBES_RANGE.max}.`);
+    const probes = countFlag(
+      'probes',
+      args.probes ?? PROBES_RANGE.default,
+      PROBES_RANGE.max,
+      undefined,
+      PROBES_RANGE.min,
+    );
     const format = parseFormat(args.format, Boolean(args.json));
     const fleet = fleetRequest(args);
     // Several servers, or OpenMetrics (a fleet of one, so an unreachable server is a 0 gauge).
