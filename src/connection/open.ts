@@ -265,5 +265,11 @@ export function connectFailure(
       `The TLS handshake with ${where} failed: ${raw}. With --ssl-mode ${resolved.ssl.mode} the server certificate must be trusted (--ssl-ca)${resolved.ssl.mode === 'VERIFY_IDENTITY' ? ' and name this host' : ''}.`,
     );
   }
+  // mysql2 reading a greeting that is not MySQL's (an HTTP server, garbage): its parser runs out of bytes.
+  if (err instanceof RangeError || code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS') {
+    return fail(
+      `The server at ${where}${from('port')} did not answer like a MySQL or MariaDB server (its greeting could not be read: ${raw}). Check the host and the port.`,
+    );
+  }
   return fail(`Could not connect to the server at ${where}: ${raw}`);
 }

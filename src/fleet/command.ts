@@ -2,7 +2,7 @@
  * The shell every fleet command shares: the servers named by --targets and --url (every bad
  * line reported before anything connects), one ServerTarget each.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import type { TargetSource } from '../commands/spec.ts';
 import type { ConnectionFlags } from '../connection/sources.ts';
 import type { ServerTarget } from '../connection/target.ts';
@@ -92,22 +92,36 @@ function repeated(targets: readonly FleetTarget[]): TargetProblem[] {
   return problems;
 }
 
+/** A targets file larger than this is a mistake (`/dev/zero`, a log), not a list of servers. */
+const MAX_TARGETS_BYTES = 16 * 1024 * 1024;
+
 async function readTargets(file: string, io: IO): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  const name = file === '-' ? 'Standard input' : `The targets file ${file}`;
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await readFile(file, 'utf8');
+    for await (const chunk of file === '-' ? io.stdin : createReadStream(file)) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_TARGETS_BYTES) {
+        throw new UserError(
+          `${name} holds more than ${MAX_TARGETS_BYTES / 1024 / 1024} MB: that is not a list of servers.`,
+          ExitCode.usage,
+        );
+      }
+      chunks.push(Buffer.from(chunk as Buffer));
+    }
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
         ? 'it does not exist'
         : code === 'EACCES'
           ? 'permission denied'
-          : (err as Error).message;
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message;
     throw new UserError(`Could not read the targets file ${file}: ${why}.`, ExitCode.file);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }

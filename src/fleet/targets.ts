@@ -46,6 +46,8 @@ function stripComment(line: string): string {
   return at === -1 ? line : line.slice(0, at);
 }
 
+const MAX_HOST_NAME = 253;
+
 export function parseTarget(text: string, origin: string): FleetTarget | TargetProblem {
   const source = `target (${origin})`;
   if (/\s/.test(text)) {
@@ -72,6 +74,13 @@ export function parseTarget(text: string, origin: string): FleetTarget | TargetP
   // A bare IPv6 address (two or more colons, no brackets) has no port.
   const [host, port] = hostPort ? [hostPort[1], hostPort[2]] : text.split(':').length > 2 ? [text] : [];
   if (!host) return { origin, message: `"${text}" is not a URL, host[:port] or socket path.` };
+  // RFC 1035: a name of 253 characters at most; longer is a pasted mistake, not a server.
+  if (host.length > MAX_HOST_NAME) {
+    return {
+      origin,
+      message: `"${text.slice(0, 40)}…" names a host of ${host.length} characters; a host name has at most ${MAX_HOST_NAME}.`,
+    };
+  }
   const settings: ConnectionSettings = { host };
   if (port !== undefined) {
     try {

@@ -171,6 +171,13 @@ test('bad lines are reported with file and line before anything connects (exit 2
     new RegExp(`${twice} line 3: "127\\.0\\.0\\.1:${changed.port}" is named already \\(${twice} line 1\\)`),
   );
   assert.match(repeated.stderr, /--url #1: "127\.0\.0\.1:\d+" is named already/);
+  // Not a list of servers at all: refused before it fills the memory.
+  const endless = await runCli(['check-timeout', '--targets', '/dev/zero', ...login(changed)]);
+  assert.equal(endless.code, ExitCode.usage, endless.stderr);
+  assert.match(endless.stderr, /The targets file \/dev\/zero holds more than 16 MB/);
+  const directory = await runCli(['check-timeout', '--targets', dir, ...login(changed)]);
+  assert.equal(directory.code, ExitCode.file);
+  assert.match(directory.stderr, /it is a directory/);
   const missing = await runCli(['check-timeout', '--targets', join(dir, 'nope.txt'), ...login(changed)]);
   assert.equal(missing.code, ExitCode.file);
   assert.match(missing.stderr, /does not exist/);

@@ -77,6 +77,29 @@ test('a server that answers the greeting with an error and keeps the socket open
   }
 });
 
+test('something that is not a MySQL server (a greeting cut short): named as such, exit 3', async () => {
+  const greeting = Buffer.from([0x0a, 0x35, 0x2e]);
+  const impostor = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end(Buffer.concat([Buffer.from([greeting.length, 0, 0, 0]), greeting]));
+  });
+  await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+  const { port } = impostor.address() as { port: number };
+  try {
+    const result = await runCli(['check-timeout', '--no-defaults', '-h', '127.0.0.1', '-P', String(port)]);
+    assert.equal(result.code, ExitCode.connection, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^dbcache: The server at 127\\.0\\.0\\.1:${port} .*did not answer like a MySQL or MariaDB server`,
+      ),
+    );
+    noStack(result.stderr);
+  } finally {
+    await new Promise((resolve) => impostor.close(resolve));
+  }
+});
+
 test('a missing socket names the socket path', async () => {
   const socket = join(scratch, 'nothing-here.sock');
   const result = await runCli(['check-timeout', '--no-defaults', '-S', socket]);

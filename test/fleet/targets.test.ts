@@ -71,6 +71,16 @@ test('a password the URL rules cannot delimit is not repeated either (white spac
   );
 });
 
+test('a host name longer than 253 characters is a bad line, quoted only in part', () => {
+  const { targets, problems } = parseTargetsText(`${'a'.repeat(300)}:3306\n${'b'.repeat(253)}`, 'f');
+  assert.equal(targets.length, 1, 'a 253-character name is a name');
+  assert.equal(problems[0]?.origin, 'f line 1');
+  assert.equal(
+    problems[0]?.message,
+    `"${'a'.repeat(40)}…" names a host of 300 characters; a host name has at most 253.`,
+  );
+});
+
 test('redactUrl hides the password only', () => {
   assert.equal(redactUrl('mysql://u:p@h:1/d'), 'mysql://u:***@h:1/d');
   assert.equal(redactUrl('mysql://u@h'), 'mysql://u@h');
