@@ -26,7 +26,7 @@ export function probeCapacity(
   let spare = Math.floor(free / 2) - OTHERS - elsewhere.connections;
   // The server does not say how many connections this user has open: half its limit at most.
   if (facts.maxUserConnections > 0)
-    spare = Math.min(spare, Math.floor(facts.maxUserConnections / 2) - OTHERS);
+    spare = Math.min(spare, Math.floor(facts.maxUserConnections / 2) - OTHERS - elsewhere.connections);
   if (spare < MIN_PROBES && elsewhere.connections > 0) {
     return {
       refused: `The server is the one ${elsewhere.targets.join(', ')} also reach${elsewhere.targets.length === 1 ? 'es' : ''}, whose probes hold ${elsewhere.connections} of its connections now (max_connections ${facts.maxConnections}, Threads_connected ${facts.threadsConnected}): together they may take at most half of the free ones, so this target was not probed. Probe it in a run of its own, or with --parallel 1.`,

@@ -47,7 +47,8 @@ export interface ServerFacts {
   threadsConnected: number;
   /**
    * The server's host name and port as it reports them: the same through a proxy, a load
-   * balancer or the socket, so a fleet can tell targets that reach one server apart.
+   * balancer or the socket, so a fleet can tell targets that reach one server apart. Empty when
+   * the server does not say.
    */
   identity: string;
 }

@@ -91,7 +91,7 @@ export function mysqlDriver(
           maxConnections: Number(row.max_connections),
           maxUserConnections: Number(row.max_user_connections ?? 0),
           threadsConnected: Number(status[0]?.Value ?? 0),
-          identity: `${String(row.hostname ?? '')}:${String(row.port ?? '')}`,
+          identity: row.hostname && row.port ? `${String(row.hostname)}:${String(row.port)}` : '',
         };
       });
     },

@@ -102,7 +102,8 @@ export async function probeServer(
   const socket = transport.kind === 'socket';
   const driver = runtime.driver ?? (await defaultDriver(target, io, runtime.signal));
   const facts = await driver.serverFacts();
-  const { shared } = runtime;
+  // A server that does not name itself is taken for a server of its own.
+  const shared = facts.identity ? runtime.shared : undefined;
   const capacity = probeCapacity(facts, options.probes, shared?.servers.elsewhere(facts.identity));
   if ('refused' in capacity) throw usageError(capacity.refused);
   // No await since the look at what others hold: the two are one step for the fleet.
