@@ -52,9 +52,7 @@ export function createConnection(
     signal?.addEventListener('abort', onAbort, { once: true });
     const onError = (err: unknown) => {
       signal?.removeEventListener('abort', onAbort);
-      // mysql2's destroy() only half-closes the socket (a FIN) and leaves it to the server.
-      core.destroy();
-      (core as unknown as { stream?: Socket }).stream?.destroy();
+      closeAtOnce(core);
       reject(err);
     };
     core.once('connect', () => {
@@ -64,6 +62,16 @@ export function createConnection(
     });
     core.once('error', onError);
   });
+}
+
+/**
+ * Closes a mysql2 connection's socket now. Its destroy() only half-closes it (a FIN) and leaves
+ * the rest to the server: one that never answers (a black hole, a server that errs and stays
+ * open) would keep the socket, and the process, up.
+ */
+export function closeAtOnce(connection: { destroy(): void }): void {
+  connection.destroy();
+  (connection as unknown as { stream?: Socket }).stream?.destroy();
 }
 
 /**

@@ -7,6 +7,8 @@ import { describeStop } from '../interrupt.ts';
 import type { IO } from '../io.ts';
 import { describeFailure } from '../output/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes.ts';
+import type { Format } from '../output/format.ts';
+import { printFormatted } from '../output/print.ts';
 import type { Outcome } from './run.ts';
 import type { FleetTarget } from './targets.ts';
 
@@ -146,20 +148,28 @@ export function tallyParts(summary: FleetTally, ...checkParts: string[]): string
 }
 
 /**
- * Before a fleet's OpenMetrics are printed: they are for a file another program reads, so a run
- * stopped part-way prints none (a file ending in `# EOF` would look complete, and the servers not
- * checked would vanish from it) and says so; otherwise the errors behind the `up 0` gauges go to
- * standard error, as a table would show them. False when nothing may be printed.
+ * A fleet's report in the format asked for. OpenMetrics are for a file another program reads, so a
+ * run stopped part-way prints none (a file ending in `# EOF` would look complete, and the servers
+ * not checked would vanish from it) and says so; otherwise the errors behind the `up 0` gauges go
+ * to standard error, as a table would show them.
  */
-export function metricsMayPrint<R>(io: IO, entries: readonly FleetEntry<R>[], signal: AbortSignal): boolean {
-  if (signal.aborted) {
-    io.stderr.write(
-      `dbcache: ${describeStop(signal)} before every server was checked: no metrics were written (they would look complete without them).\n`,
-    );
-    return false;
+export async function printFleet<R, D extends { servers: readonly FleetEntry<R>[] }>(
+  io: IO,
+  report: D,
+  format: Format,
+  signal: AbortSignal,
+  views: Parameters<typeof printFormatted<D>>[3],
+): Promise<void> {
+  if (format === 'openmetrics') {
+    if (signal.aborted) {
+      io.stderr.write(
+        `dbcache: ${describeStop(signal)} before every server was checked: no metrics were written (they would look complete without them).\n`,
+      );
+      return;
+    }
+    for (const entry of report.servers) {
+      if (entry.error) io.stderr.write(`dbcache: ${entry.target}: ${entry.error.message}\n`);
+    }
   }
-  for (const entry of entries) {
-    if (entry.error) io.stderr.write(`dbcache: ${entry.target}: ${entry.error.message}\n`);
-  }
-  return true;
+  await printFormatted(io, report, format, views);
 }

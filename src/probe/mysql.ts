@@ -3,7 +3,7 @@
  * program_name), and short-lived control connections. Every statement has a deadline.
  */
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
-import { createConnection } from '../connection/open.ts';
+import { closeAtOnce, createConnection } from '../connection/open.ts';
 import type { CloseInfo, ProbeDriver, ProbeHandle, ServerEntry } from './driver.ts';
 
 /** What watch-connections and bench see in performance_schema.session_connect_attrs. */
@@ -31,15 +31,10 @@ async function connect(
   return connection;
 }
 
-/**
- * mysql2's destroy() only half-closes the socket (a FIN): through a black hole that FIN is never
- * answered, and the socket (and the process) would linger for minutes. This closes it at once.
- */
+/** A probe's socket closed at once: through a black hole a FIN alone would linger for minutes. */
 function hardClose(connection: Connection): void {
-  connection.destroy();
-  (
-    connection as unknown as { connection?: { stream?: { destroy?(): void } } }
-  ).connection?.stream?.destroy?.();
+  // The promise wrapper's core connection, which owns the socket.
+  closeAtOnce((connection as unknown as { connection: { destroy(): void } }).connection);
 }
 
 function closeInfo(err: unknown): CloseInfo {

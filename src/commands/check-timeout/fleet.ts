@@ -13,14 +13,13 @@ import {
   fleetEntries,
   fleetExitCode,
   groupBy,
-  metricsMayPrint,
+  printFleet,
   tally,
 } from '../../fleet/report.ts';
 import { runBounded } from '../../fleet/run.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
-import { printFormatted } from '../../output/print.ts';
 import type { TargetSource } from '../spec.ts';
 import { checkServer } from './index.ts';
 import type { TimeoutReport } from './report.ts';
@@ -75,11 +74,10 @@ export async function runFleetCommand(
     servers: entries,
     summary: summarize(entries, options.expect, notChecked),
   };
-  if (options.format !== 'openmetrics' || metricsMayPrint(io, entries, signal))
-    await printFormatted(io, report, options.format, {
-      human: async () => (await import('./fleet-render.ts')).renderFleet,
-      metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
-    });
+  await printFleet(io, report, options.format, signal, {
+    human: async () => (await import('./fleet-render.ts')).renderFleet,
+    metrics: async () => (await import('./metrics.ts')).timeoutMetrics,
+  });
   if (signal.aborted) return ExitCode.interrupted;
   return fleetExitCode(entries, Boolean(report.summary.not_as_expected?.length));
 }

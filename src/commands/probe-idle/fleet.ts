@@ -13,14 +13,13 @@ import {
   fleetEntries,
   fleetExitCode,
   groupBy,
-  metricsMayPrint,
+  printFleet,
   tally,
 } from '../../fleet/report.ts';
 import { runBounded } from '../../fleet/run.ts';
 import type { IO } from '../../io.ts';
 import { ExitCode, type ExitCodeValue } from '../../output/exit-codes.ts';
 import type { Format } from '../../output/format.ts';
-import { printFormatted } from '../../output/print.ts';
 import { SharedServers } from '../../probe/capacity.ts';
 import type { Verdict } from '../../probe/verdict.ts';
 import type { TargetSource } from '../spec.ts';
@@ -119,11 +118,10 @@ export async function runProbeFleet(
       `${servers[index]?.server.address} stopped answering; the probe gave up after ${deadlineSeconds} s.`,
   );
   const report: ProbeFleetReport = { servers: entries, summary: summarize(entries, notChecked) };
-  if (options.format !== 'openmetrics' || metricsMayPrint(io, entries, signal))
-    await printFormatted(io, report, options.format, {
-      human: async () => (await import('./fleet-render.ts')).renderProbeFleet,
-      metrics: async () => (await import('./metrics.ts')).probeFleetMetrics,
-    });
+  await printFleet(io, report, options.format, signal, {
+    human: async () => (await import('./fleet-render.ts')).renderProbeFleet,
+    metrics: async () => (await import('./metrics.ts')).probeFleetMetrics,
+  });
   const left = entries.filter((entry) => entry.report?.run.left_on_server.length);
   for (const entry of left) {
     io.stderr.write(`dbcache: ${entry.target}: ${leftOnServer(entry.report as ProbeIdleReport).message}\n`);
