@@ -14,13 +14,17 @@ const LAZY_ERRORS = fileURLToPath(new URL('./lazy-mysql2-errors.cjs', import.met
 const LAZY_ASSERT = fileURLToPath(new URL('./lazy-assert.cjs', import.meta.url));
 const LAZY_STRING_WIDTH = fileURLToPath(new URL('./lazy-string-width.cjs', import.meta.url));
 const LAZY_LRU = fileURLToPath(new URL('./lazy-lru.cjs', import.meta.url));
+const LAZY_LONG = fileURLToPath(new URL('./lazy-long.cjs', import.meta.url));
+const LAZY_WRAP_ANSI = fileURLToPath(new URL('./lazy-wrap-ansi.cjs', import.meta.url));
+const PROSE = fileURLToPath(new URL('../src/output/prose.ts', import.meta.url));
 const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
 const MYSQL2 = dirname(require.resolve('mysql2'));
 const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
 
 /**
- * The mysql2 files that import each replaced module, and what they use of it. A new importer
- * or a new use needs a look at the stand-in before it is added here.
+ * The mysql2 files that import each replaced module, and what they use of it: the members they
+ * read, `'new'` when they only construct it, null when the stand-in passes everything on. A new
+ * importer or a new use needs a look at the stand-in before it is added here.
  */
 const EXPECTED_IMPORTERS = {
   'iconv-lite': { 'lib/parsers/string.js': ['getDecoder', 'getEncoder'] },
@@ -35,6 +39,7 @@ const EXPECTED_IMPORTERS = {
     'lib/parsers/string.js': ['createLRU'],
     'lib/tls_session_cache.js': ['createLRU'],
   },
+  long: { 'lib/packets/packet.js': 'new' },
 };
 
 /** What the bundle's resolver replaced, by replaced module, then importer (relative to mysql2). */
@@ -42,7 +47,9 @@ export const replaced = {
   'iconv-lite': new Set(),
   '../constants/errors.js': new Set(),
   'lru.min': new Set(),
+  long: new Set(),
   assert: new Set(),
+  'wrap-ansi': new Set(),
 };
 
 export const standInPlugin = {
@@ -67,6 +74,20 @@ export const standInPlugin = {
     plugin.onResolve({ filter: /^dbcache-real:lru\.min$/ }, () => ({
       path: require.resolve('lru.min', { paths: [MYSQL2] }),
     }));
+    plugin.onResolve({ filter: /^long$/ }, (args) => {
+      if (!args.importer.startsWith(MYSQL2 + sep)) return undefined;
+      replaced.long.add(mysql2Path(args.importer));
+      return { path: LAZY_LONG };
+    });
+    plugin.onResolve({ filter: /^dbcache-real:long$/ }, () => ({
+      path: require.resolve('long', { paths: [MYSQL2] }),
+    }));
+    plugin.onResolve({ filter: /^wrap-ansi$/ }, (args) => {
+      if (args.importer !== PROSE) return undefined;
+      replaced['wrap-ansi'].add(relative(root, args.importer).split(sep).join('/'));
+      return { path: LAZY_WRAP_ANSI };
+    });
+    plugin.onResolve({ filter: /^dbcache-real:wrap-ansi$/ }, () => ({ path: require.resolve('wrap-ansi') }));
     plugin.onResolve({ filter: /^string-width$/ }, (args) =>
       args.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH },
     );
@@ -89,9 +110,15 @@ function fail(message) {
   throw new Error(`build: ${message}`);
 }
 
-/** After the bundle is built: the stand-ins replaced exactly the imports they were written for. */
-export function checkReplacements({ yargs = true } = {}) {
-  if (yargs) {
+/**
+ * After the bundle is built: the stand-ins replaced exactly the imports they were written for.
+ * `whole`: the bundle is dist/'s (yargs' and dbcache's own imports checked too), not mysql2 alone.
+ */
+export function checkReplacements({ whole = true } = {}) {
+  if (whole) {
+    const prose = [...replaced['wrap-ansi']];
+    if (prose.length !== 1 || prose[0] !== 'src/output/prose.ts')
+      fail(`the stand-in for wrap-ansi replaced it in [${prose.join(', ')}], expected src/output/prose.ts`);
     const seen = [...replaced.assert];
     if (seen.length !== 1)
       fail(`the stand-in for assert replaced it in [${seen.join(', ')}], expected yargs' ES module shim`);
@@ -115,7 +142,15 @@ export function checkReplacements({ yargs = true } = {}) {
     }
     for (const [importer, members] of Object.entries(importers)) {
       if (!members) continue;
-      const used = membersUsed(readFileSync(join(MYSQL2, importer), 'utf8'), module);
+      const source = readFileSync(join(MYSQL2, importer), 'utf8');
+      if (members === 'new') {
+        if (!onlyConstructed(source, module))
+          fail(
+            `${importer} uses ${module} other than with \`new\` now: review the stand-in for ${module} in scripts/`,
+          );
+        continue;
+      }
+      const used = membersUsed(source, module);
       const unknown = used?.filter((member) => !members.includes(member));
       if (!unknown || unknown.length) {
         fail(
@@ -145,6 +180,25 @@ function membersUsed(source, module) {
   )?.[1];
   if (!binding || source.includes(`${binding}[`)) return undefined;
   return [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))];
+}
+
+/**
+ * Whether a file binds `require(module)` to a name and uses that name only after `new`
+ * (comments aside).
+ */
+function onlyConstructed(source, module) {
+  const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  const quoted = module.replace(/[.]/g, '\\.');
+  const binding = code.match(
+    new RegExp(`(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\(['"]${quoted}['"]\\)`),
+  );
+  if (!binding) return false;
+  const uses =
+    code
+      .split(binding[0])
+      .join('')
+      .match(new RegExp(`(?:\\bnew\\s+)?\\b${binding[1]}\\b`, 'g')) ?? [];
+  return uses.length > 0 && uses.every((use) => use.startsWith('new'));
 }
 
 /**
@@ -179,6 +233,8 @@ export async function checkStandIns() {
   checkAssert();
   await checkStringWidth();
   await checkErrors();
+  await checkLong();
+  await checkWrapAnsi();
 }
 
 /**
@@ -407,6 +463,64 @@ async function checkErrors() {
   // Replaced for exactly the expected importers, within a bundle of mysql2 as dbcache uses it.
   for (const set of Object.values(replaced)) set.clear();
   await bundleText("require('mysql2/promise')");
-  checkReplacements({ yargs: false });
+  checkReplacements({ whole: false });
   for (const set of Object.values(replaced)) set.clear();
+}
+
+/**
+ * What mysql2 makes of a Long (its digits, its number) for the 64-bit words at the edges of
+ * every range, signed and unsigned, and random ones: the same from the stand-in as from long.
+ */
+async function checkLong() {
+  const { exports } = await bundleWithStandIns(
+    `exports.standIn = require(${JSON.stringify(LAZY_LONG)}); exports.real = require('dbcache-real:long');`,
+  );
+  const { standIn: StandIn, real: Long } = exports;
+  if (StandIn === Long || typeof Long !== 'function') fail('the long stand-in was not used');
+  const words = [0, 1, -1, 0x7fffffff, -0x80000000, 0x1fffff, 0x200000, 0xffffffff];
+  let seed = 31;
+  for (let count = 0; count < 200; count++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    words.push(seed | 0);
+  }
+  for (const low of words) {
+    for (const high of words) {
+      for (const unsigned of [true, false]) {
+        const [made, real] = [new StandIn(low, high, unsigned), new Long(low, high, unsigned)];
+        if (
+          !(made instanceof Long) ||
+          made.toString() !== real.toString() ||
+          made.toNumber() !== real.toNumber()
+        ) {
+          fail(`scripts/lazy-long.cjs makes a different Long of (${low}, ${high}, ${unsigned})`);
+        }
+      }
+    }
+  }
+}
+
+/** Plain, colored and unbreakable text at several widths, with the options prose.ts gives. */
+async function checkWrapAnsi() {
+  const { exports } = await bundleWithStandIns(
+    `exports.standIn = require(${JSON.stringify(LAZY_WRAP_ANSI)}); exports.real = require('dbcache-real:wrap-ansi');`,
+  );
+  const { standIn, real } = exports;
+  if (standIn === real || typeof real !== 'function') fail('the wrap-ansi stand-in was not used');
+  const texts = [
+    '',
+    'Set wait_timeout to 600 so that pools recycle connections before the server closes them.',
+    '\u001b[33mwarning\u001b[39m the pool keeps connections for 28800 s; the server closes them after 600 s.',
+    '/etc/mysql/mariadb.conf.d/50-server.cnf/a-path-longer-than-any-line-of-text-here',
+    'Straße 東京 \u{1F600} wide and combining e\u0301 characters',
+  ];
+  for (const text of texts) {
+    for (const columns of [1, 20, 40, 80]) {
+      for (const options of [undefined, { hard: false, trim: true }, { hard: true }]) {
+        if (standIn(text, columns, options) !== real(text, columns, options))
+          fail(
+            `scripts/lazy-wrap-ansi.cjs wraps ${JSON.stringify(text)} at ${columns} differently from wrap-ansi`,
+          );
+      }
+    }
+  }
 }

@@ -34,6 +34,7 @@ async function bundledMysql2(): Promise<Mysql2> {
     'the bundle uses the error table stand-in',
   );
   assert.match(text, /dbcache-real:lru\.min|lazy-lru/, 'the bundle uses the LRU stand-in');
+  assert.match(text, /dbcache-real:long|lazy-long/, 'the bundle uses the long stand-in');
   return exports as Mysql2;
 }
 
@@ -166,15 +167,11 @@ test("yargs' assert stand-in passes and fails as Node's assert does", () => {
   }
 });
 
-test('prepared statements and generated row parsers (the LRU caches made on first use) work as with mysql2 as installed', async () => {
+test('prepared statements, generated row parsers (the LRU caches made on first use) and 64-bit integers (long) work as with mysql2 as installed', async () => {
   const shared = await sharedServer();
   const run = async (mysql2: Mysql2) => {
-    const connection = await mysql2.createConnection({
-      host: shared.host,
-      port: shared.port,
-      user: shared.user,
-      password: shared.password,
-    });
+    const options = { host: shared.host, port: shared.port, user: shared.user, password: shared.password };
+    const connection = await mysql2.createConnection(options);
     try {
       const seen: unknown[] = [];
       // The same statement three times: prepared once, then taken from the connection's cache.
@@ -183,12 +180,30 @@ test('prepared statements and generated row parsers (the LRU caches made on firs
       for (let run = 0; run < 2; run++) seen.push((await connection.query('SELECT 1 AS a, "b" AS b'))[0]);
       connection.unprepare('SELECT ? + 1 AS n');
       seen.push((await connection.execute('SELECT ? + 1 AS n', [4]))[0]);
+      // 64-bit integers past 2^53 in the binary protocol: read as a Long (the stand-in's), as
+      // digits or a number, beside a value small enough for a number.
+      for (const bigNumberStrings of [true, false]) {
+        const big = await mysql2.createConnection({ ...options, supportBigNumbers: true, bigNumberStrings });
+        try {
+          const sql = 'SELECT CAST(? AS UNSIGNED) AS u, CAST(? AS SIGNED) AS s, CAST(? AS SIGNED) AS small';
+          seen.push((await big.execute(sql, ['18446744073709551615', '-9223372036854775807', '-42']))[0]);
+        } finally {
+          await big.end();
+        }
+      }
       return JSON.stringify(seen);
     } finally {
       await connection.end();
     }
   };
-  assert.equal(await run(bundled), await run(realMysql2));
+  const real = await run(realMysql2);
+  assert.equal(await run(bundled), real);
+  // Both 64-bit values are past 2^53: mysql2 read them through long, twice.
+  assert.equal(
+    real.split('{"u":"18446744073709551615","s":"-9223372036854775807","small":-42}').length,
+    3,
+    real,
+  );
 });
 
 test('the string-width stand-in (help layout, tables) measures as string-width does', async () => {
@@ -213,4 +228,35 @@ test('the string-width stand-in (help layout, tables) measures as string-width d
     7,
   ];
   for (const input of inputs) assert.equal(standIn(input), real(input), JSON.stringify(input));
+});
+
+test('the built CLI wraps prose for a terminal width as the source does (wrap-ansi, loaded on first use)', async () => {
+  const { runCli } = await import('../helpers/target.ts');
+  const { memoryIO } = await import('../helpers/io.ts');
+  const { main } = await import('../../src/cli.ts');
+  const server = await sharedServer();
+  const argv = [
+    'check-timeout',
+    '--no-defaults',
+    '-h',
+    server.host,
+    '-P',
+    String(server.port),
+    '-u',
+    server.user,
+  ];
+  const env = { COLUMNS: '44', MYSQL_PWD: server.password };
+  const built = await runCli(argv, env);
+  const { io, captured } = memoryIO(env);
+  assert.equal(await main(argv, io), 0);
+  assert.equal(built.code, 0, built.stderr);
+  // Tables aside, with the numbers made alike (connection ids and counters differ between runs).
+  const prose = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => !/[│┌└├─]/.test(line))
+      .map((line) => line.replace(/\d+(\.\d+)?/g, '#'));
+  assert.deepEqual(prose(built.stdout), prose(captured.stdout));
+  const lines = prose(built.stdout);
+  assert.ok(lines.length > 5 && lines.every((line) => line.length <= 44), built.stdout);
 });
