@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import * as realMysql2 from 'mysql2/promise';
+import { main } from '../../src/cli.ts';
+import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
+import { cliFlags, runCli } from '../helpers/target.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +39,11 @@ async function bundledMysql2(): Promise<Mysql2> {
   );
   assert.match(text, /dbcache-real:lru\.min|lazy-lru/, 'the bundle uses the LRU stand-in');
   assert.match(text, /dbcache-real:long|lazy-long/, 'the bundle uses the long stand-in');
-  assert.match(text, /JSON\.parse\('\{"BIG5_CHINESE_CI":1,/, 'the bundle has the character set table as JSON');
+  assert.match(
+    text,
+    /JSON\.parse\('\{"BIG5_CHINESE_CI":1,/,
+    'the bundle has the character set table as JSON',
+  );
   return exports as Mysql2;
 }
 
@@ -137,7 +144,6 @@ test('a non-ASCII server version, BOMs and non-ASCII utf8mb3 values decode as wi
 });
 
 test('the built CLI reports a non-ASCII server version as the server gives it', async () => {
-  const { runCli } = await import('../helpers/target.ts');
   const socket = unicodeServer.socket as string;
   const result = await runCli(['check-timeout', '--json', '--no-defaults', '-S', socket, '-u', 'root']);
   assert.equal(result.stderr, '');
@@ -233,20 +239,8 @@ test('the string-width stand-in (help layout, tables) measures as string-width d
 });
 
 test('the built CLI wraps prose for a terminal width as the source does (wrap-ansi, loaded on first use)', async () => {
-  const { runCli } = await import('../helpers/target.ts');
-  const { memoryIO } = await import('../helpers/io.ts');
-  const { main } = await import('../../src/cli.ts');
   const server = await sharedServer();
-  const argv = [
-    'check-timeout',
-    '--no-defaults',
-    '-h',
-    server.host,
-    '-P',
-    String(server.port),
-    '-u',
-    server.user,
-  ];
+  const argv = ['check-timeout', ...cliFlags(server)];
   const env = { COLUMNS: '44', MYSQL_PWD: server.password };
   const built = await runCli(argv, env);
   const { io, captured } = memoryIO(env);
