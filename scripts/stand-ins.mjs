@@ -20,12 +20,6 @@ const PROSE = fileURLToPath(new URL('../src/output/prose.ts', import.meta.url));
 const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
 const MYSQL2 = dirname(require.resolve('mysql2'));
 const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
-/**
- * mysql2 files that only fill `exports` with data: each is bundled as one JSON.parse of what it
- * exports (a dictionary object filled by 300 assignments costs ~1 ms of every connect the first
- * time they run; JSON.parse builds it in a fifth of that). checkDataTable() verifies the data.
- */
-const DATA_TABLES = [join(MYSQL2, 'lib', 'constants', 'charsets.js')];
 
 /**
  * The mysql2 files that import each replaced module, and what they use of it: the members they
@@ -54,7 +48,6 @@ export const replaced = {
   '../constants/errors.js': new Set(),
   'lru.min': new Set(),
   long: new Set(),
-  tables: new Set(),
   assert: new Set(),
   'wrap-ansi': new Set(),
 };
@@ -62,11 +55,6 @@ export const replaced = {
 export const standInPlugin = {
   name: 'stand-ins',
   setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]mysql2[\\/]lib[\\/]constants[\\/][a-z_]+\.js$/ }, (args) => {
-      if (!DATA_TABLES.includes(args.path)) return undefined;
-      replaced.tables.add(mysql2Path(args.path));
-      return { contents: dataTable(args.path), loader: 'js' };
-    });
     plugin.onResolve({ filter: /^iconv-lite$/ }, (args) => {
       if (args.importer === LAZY_ICONV) return undefined;
       replaced['iconv-lite'].add(mysql2Path(args.importer));
@@ -144,10 +132,6 @@ export function checkReplacements({ whole = true } = {}) {
       fail(`yargs' ES module shim imports [${names ?? ''}] from assert now: review scripts/lazy-assert.cjs`);
     }
   }
-  const tables = [...replaced.tables].sort();
-  const expectedTables = DATA_TABLES.map(mysql2Path).sort();
-  if (JSON.stringify(tables) !== JSON.stringify(expectedTables))
-    fail(`data tables bundled as JSON: [${tables.join(', ')}], expected [${expectedTables.join(', ')}]`);
   for (const [module, importers] of Object.entries(EXPECTED_IMPORTERS)) {
     const seen = [...replaced[module]].sort();
     const expected = Object.keys(importers).sort();
@@ -196,40 +180,6 @@ function membersUsed(source, module) {
   )?.[1];
   if (!binding || source.includes(`${binding}[`)) return undefined;
   return [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))];
-}
-
-/**
- * A mysql2 data file as one JSON.parse of what it exports, after checking that the exports are
- * plain data that JSON gives back unchanged: a plain object of own enumerable properties (in
- * the same order), each a string or a finite number. Anything else fails the build.
- */
-function dataTable(path) {
-  const table = require(path);
-  const keys = Reflect.ownKeys(table);
-  const plain =
-    Object.getPrototypeOf(table) === Object.prototype &&
-    keys.length > 0 &&
-    keys.every((key) => {
-      const descriptor = Object.getOwnPropertyDescriptor(table, key);
-      return (
-        typeof key === 'string' &&
-        descriptor.enumerable &&
-        'value' in descriptor &&
-        (typeof descriptor.value === 'string' ||
-          (typeof descriptor.value === 'number' && Number.isFinite(descriptor.value)))
-      );
-    });
-  const json = JSON.stringify(table);
-  const back = JSON.parse(json);
-  if (
-    !plain ||
-    JSON.stringify(Reflect.ownKeys(back)) !== JSON.stringify(keys) ||
-    JSON.stringify(back) !== json
-  )
-    fail(
-      `${mysql2Path(path)} no longer exports plain data: remove it from DATA_TABLES in scripts/stand-ins.mjs`,
-    );
-  return `'use strict';\n// ${mysql2Path(path)} as data (scripts/stand-ins.mjs)\nmodule.exports = JSON.parse(${JSON.stringify(json)});\n`;
 }
 
 /**
