@@ -22,7 +22,7 @@ const esbuild = await import('esbuild').catch(() => {
   process.exit(1);
 });
 const { build, transform } = esbuild;
-const { checkReplacements, checkStandIns, standInPlugin } = await import('./stand-ins.mjs');
+const { checkReplacements, checkStandIns, REAL, standInPlugin } = await import('./stand-ins.mjs');
 const LAZY_ICONV = fileURLToPath(new URL('./lazy-iconv.cjs', import.meta.url));
 
 const root = new URL('../', import.meta.url);
@@ -58,56 +58,51 @@ const mysql2Lib = join(dirname(require.resolve('mysql2')), 'lib');
 /**
  * Parts of dependencies that are large and rarely run get group files of their own, loaded on
  * first use: less to read, parse (on a first run) and keep in the cache on every connect.
- * Specifier -> what goes in the group; the bundle keeps `require("dbcache-group:...")`.
+ * Group id -> its file, the module that goes in it, and the specifier (and importer) that loads
+ * it; the bundle keeps `require("dbcache-group:...")`.
  */
 const ON_DEMAND = {
   // The real iconv-lite (its code-page tables are half of mysql2's bundle), for the stand-in.
   'dbcache-group:iconv-lite': {
     file: 'iconv-lite.cjs',
     entry: require.resolve('iconv-lite'),
-    from: (args) => args.path === 'iconv-lite' && args.importer === LAZY_ICONV,
+    specifier: 'iconv-lite',
+    importer: LAZY_ICONV,
   },
   // mysql2's error-name table, for its stand-in: read on a server error.
-  'dbcache-group:mysql2-errors': {
-    file: 'mysql2-errors.cjs',
-    entry: join(mysql2Lib, 'constants', 'errors.js'),
-    from: (args) => args.path === 'dbcache-real:mysql2-errors',
-  },
-  // long, for its stand-in: a 64-bit integer past 2^53 (it compiles WebAssembly when it loads).
-  'dbcache-group:long': {
-    file: 'long.cjs',
-    entry: require.resolve('long', { paths: [mysql2Lib] }),
-    from: (args) => args.path === 'dbcache-real:long',
-  },
-  // wrap-ansi with ansi-styles and color-convert, for its stand-in: prose wrapped for a terminal.
-  'dbcache-group:wrap-ansi': {
-    file: 'wrap-ansi.cjs',
-    entry: require.resolve('wrap-ansi'),
-    from: (args) => args.path === 'dbcache-real:wrap-ansi',
-  },
+  'dbcache-group:mysql2-errors': onDemandReal('mysql2-errors'),
+  // long, for its stand-in: a 64-bit integer no number can hold (it compiles WebAssembly as it loads).
+  'dbcache-group:long': onDemandReal('long'),
+  // wrap-ansi with ansi-styles and color-convert, for its stand-in: text wrapped for a terminal.
+  'dbcache-group:wrap-ansi': onDemandReal('wrap-ansi'),
   // AWS RDS certificates, for `ssl: 'Amazon RDS'` only (mysql2 requires this file on use).
   'dbcache-group:ssl-profiles': {
     file: 'ssl-profiles.cjs',
     entry: join(mysql2Lib, 'constants', 'ssl_profiles.js'),
-    from: (args) => args.path === './constants/ssl_profiles.js' && args.importer.startsWith(mysql2Lib),
+    specifier: './constants/ssl_profiles.js',
+    importer: join(mysql2Lib, 'connection_config.js'),
   },
 };
+
+/** The real module a stand-in requires as `dbcache-real:<name>` (scripts/stand-ins.mjs), as a group. */
+function onDemandReal(name) {
+  return { file: `${name}.cjs`, entry: REAL[name], specifier: `dbcache-real:${name}` };
+}
+
 const used = new Set();
+const literally = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const onDemandGroups = {
   name: 'on-demand-groups',
   setup(plugin) {
-    plugin.onResolve(
-      {
-        filter:
-          /^(iconv-lite|dbcache-real:(?:mysql2-errors|long|wrap-ansi)|\.\/constants\/ssl_profiles\.js)$/,
-      },
-      (args) => {
-        const match = Object.entries(ON_DEMAND).find(([, group]) => group.from(args));
-        if (!match) return undefined;
-        used.add(match[0]);
-        return { path: match[0], external: true };
-      },
-    );
+    const specifiers = Object.values(ON_DEMAND).map((group) => literally(group.specifier));
+    plugin.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, (args) => {
+      const match = Object.entries(ON_DEMAND).find(
+        ([, group]) => group.specifier === args.path && (!group.importer || group.importer === args.importer),
+      );
+      if (!match) return undefined;
+      used.add(match[0]);
+      return { path: match[0], external: true };
+    });
   },
 };
 
@@ -235,7 +230,7 @@ async function toCommonJs(id) {
  * A chunk as the loader defines it. The body is in parentheses, which V8 takes as a sign that a
  * function is called soon and compiles with the file, in one pass, instead of pre-parsing it then
  * and parsing it again on the call; nearly every chunk of a group a run loads is run. This only
- * matters when there is no code cache (a first run: about 5 ms of check-timeout's 100).
+ * matters when there is no code cache (a first check-timeout run: about 5 ms of its 150).
  */
 function chunkDefinition(id, code) {
   return `d(${JSON.stringify(id)},(function(exports,require,module,__filename){${code}\n}));`;
@@ -272,6 +267,7 @@ for (const [name, group] of groups) {
   };
 }
 for (const [id, group] of Object.entries(ON_DEMAND)) {
+  // With the same stand-ins as the rest (wrap-ansi measures words with the string-width one).
   const { outputFiles } = await build({
     entryPoints: [group.entry],
     bundle: true,
@@ -283,6 +279,7 @@ for (const [id, group] of Object.entries(ON_DEMAND)) {
     legalComments: 'eof',
     write: false,
     logLevel: 'warning',
+    plugins: [standInPlugin],
   });
   let code = outputFiles[0].text.replace(
     /\/\*![\s\S]*?\*\/|\/\/[!@](?:license|preserve)[^\n]*\n/g,

@@ -1,15 +1,19 @@
-// mysql2's packet.js requires `long` when it loads and uses it only as `new Long(low, high,
-// unsigned)`, for 64-bit integers a JavaScript number cannot hold (BIGINT values past 2^53,
-// 8-byte lengths). long compiles a WebAssembly module when it loads, a few milliseconds of every
-// connect; so the bundle gets this stand-in, which loads the real module on the first such number.
-// `new` of a function that returns an object gives that object: a real Long, with all its methods.
-// scripts/stand-ins.mjs checks at build time that mysql2 uses long only this way, and compares
-// the results.
+// mysql2's packet.js requires `long` when it loads, and needs it only for a 64-bit integer a
+// JavaScript number cannot hold: an 8-byte length or count of 2^53 or more (affected rows, an
+// insert id), and BIGINTs of the binary protocol read with supportBigNumbers. long compiles a
+// WebAssembly module as it loads (about 3 ms of every connect, measured from start to exit), so
+// the bundle gets this stand-in, which loads the real module on first use: constructed, called,
+// or any property read (its static methods; `prototype`, which `instanceof` reads). Listing its
+// properties is not passed on; mysql2 does not. scripts/stand-ins.mjs compares it with long.
 let Long;
-
-function LazyLong(low, high, unsigned) {
+const real = () => {
   Long ??= require('dbcache-real:long');
-  return new Long(low, high, unsigned);
-}
+  return Long;
+};
 
-module.exports = LazyLong;
+module.exports = new Proxy(function Long() {}, {
+  construct: (_, args, newTarget) => Reflect.construct(real(), args, newTarget),
+  apply: (_, self, args) => Reflect.apply(real(), self, args),
+  get: (_, key) => Reflect.get(real(), key),
+  has: (_, key) => key in real(),
+});

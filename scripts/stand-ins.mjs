@@ -16,15 +16,28 @@ const LAZY_STRING_WIDTH = fileURLToPath(new URL('./lazy-string-width.cjs', impor
 const LAZY_LRU = fileURLToPath(new URL('./lazy-lru.cjs', import.meta.url));
 const LAZY_LONG = fileURLToPath(new URL('./lazy-long.cjs', import.meta.url));
 const LAZY_WRAP_ANSI = fileURLToPath(new URL('./lazy-wrap-ansi.cjs', import.meta.url));
-const PROSE = fileURLToPath(new URL('../src/output/prose.ts', import.meta.url));
 const YARGS_SHIM = join(dirname(require.resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');
 const MYSQL2 = dirname(require.resolve('mysql2'));
 const ERRORS = join(MYSQL2, 'lib', 'constants', 'errors.js');
 
 /**
+ * The real modules behind the stand-ins, by the name a stand-in requires them with
+ * (`dbcache-real:<name>`). scripts/build.mjs makes some of them group files of their own.
+ */
+export const REAL = {
+  'mysql2-errors': ERRORS,
+  'lru.min': require.resolve('lru.min', { paths: [MYSQL2] }),
+  long: require.resolve('long', { paths: [MYSQL2] }),
+  'wrap-ansi': require.resolve('wrap-ansi'),
+  'string-width': require.resolve('string-width', { paths: [dirname(require.resolve('cliui'))] }),
+};
+/** Who imports wrap-ansi (dbcache's prose and yargs' layout): each gets the stand-in. */
+const WRAP_ANSI_IMPORTERS = ['node_modules/cliui/build/index.cjs', 'src/output/prose.ts'];
+
+/**
  * The mysql2 files that import each replaced module, and what they use of it: the members they
- * read, `'new'` when they only construct it, null when the stand-in passes everything on. A new
- * importer or a new use needs a look at the stand-in before it is added here.
+ * read, or null when the stand-in passes everything on. A new importer or a new use needs a look
+ * at the stand-in before it is added here.
  */
 const EXPECTED_IMPORTERS = {
   'iconv-lite': { 'lib/parsers/string.js': ['getDecoder', 'getEncoder'] },
@@ -39,7 +52,7 @@ const EXPECTED_IMPORTERS = {
     'lib/parsers/string.js': ['createLRU'],
     'lib/tls_session_cache.js': ['createLRU'],
   },
-  long: { 'lib/packets/packet.js': 'new' },
+  long: { 'lib/packets/packet.js': null },
 };
 
 /** What the bundle's resolver replaced, by replaced module, then importer (relative to mysql2). */
@@ -65,35 +78,28 @@ export const standInPlugin = {
       replaced['../constants/errors.js'].add(mysql2Path(args.importer));
       return { path: LAZY_ERRORS };
     });
-    plugin.onResolve({ filter: /^dbcache-real:mysql2-errors$/ }, () => ({ path: ERRORS }));
+    plugin.onResolve({ filter: /^dbcache-real:/ }, (args) => {
+      const path = REAL[args.path.slice('dbcache-real:'.length)];
+      if (!path) fail(`${args.importer} requires ${args.path}, which scripts/stand-ins.mjs does not know`);
+      return { path };
+    });
     plugin.onResolve({ filter: /^lru\.min$/ }, (args) => {
       if (!args.importer.startsWith(MYSQL2 + sep)) return undefined;
       replaced['lru.min'].add(mysql2Path(args.importer));
       return { path: LAZY_LRU };
     });
-    plugin.onResolve({ filter: /^dbcache-real:lru\.min$/ }, () => ({
-      path: require.resolve('lru.min', { paths: [MYSQL2] }),
-    }));
     plugin.onResolve({ filter: /^long$/ }, (args) => {
       if (!args.importer.startsWith(MYSQL2 + sep)) return undefined;
       replaced.long.add(mysql2Path(args.importer));
       return { path: LAZY_LONG };
     });
-    plugin.onResolve({ filter: /^dbcache-real:long$/ }, () => ({
-      path: require.resolve('long', { paths: [MYSQL2] }),
-    }));
     plugin.onResolve({ filter: /^wrap-ansi$/ }, (args) => {
-      if (args.importer !== PROSE) return undefined;
       replaced['wrap-ansi'].add(relative(root, args.importer).split(sep).join('/'));
       return { path: LAZY_WRAP_ANSI };
     });
-    plugin.onResolve({ filter: /^dbcache-real:wrap-ansi$/ }, () => ({ path: require.resolve('wrap-ansi') }));
     plugin.onResolve({ filter: /^string-width$/ }, (args) =>
       args.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH },
     );
-    plugin.onResolve({ filter: /^dbcache-real:string-width$/ }, () => ({
-      path: require.resolve('string-width', { paths: [dirname(require.resolve('cliui'))] }),
-    }));
     plugin.onResolve({ filter: /^assert$/ }, (args) => {
       if (args.importer !== YARGS_SHIM) return undefined;
       replaced.assert.add('yargs/lib/platform-shims/esm.mjs');
@@ -116,9 +122,11 @@ function fail(message) {
  */
 export function checkReplacements({ whole = true } = {}) {
   if (whole) {
-    const prose = [...replaced['wrap-ansi']];
-    if (prose.length !== 1 || prose[0] !== 'src/output/prose.ts')
-      fail(`the stand-in for wrap-ansi replaced it in [${prose.join(', ')}], expected src/output/prose.ts`);
+    const wrapping = [...replaced['wrap-ansi']].sort();
+    if (JSON.stringify(wrapping) !== JSON.stringify(WRAP_ANSI_IMPORTERS))
+      fail(
+        `wrap-ansi is imported by [${wrapping.join(', ')}], expected [${WRAP_ANSI_IMPORTERS.join(', ')}]: review scripts/lazy-wrap-ansi.cjs`,
+      );
     const seen = [...replaced.assert];
     if (seen.length !== 1)
       fail(`the stand-in for assert replaced it in [${seen.join(', ')}], expected yargs' ES module shim`);
@@ -142,15 +150,7 @@ export function checkReplacements({ whole = true } = {}) {
     }
     for (const [importer, members] of Object.entries(importers)) {
       if (!members) continue;
-      const source = readFileSync(join(MYSQL2, importer), 'utf8');
-      if (members === 'new') {
-        if (!onlyConstructed(source, module))
-          fail(
-            `${importer} uses ${module} other than with \`new\` now: review the stand-in for ${module} in scripts/`,
-          );
-        continue;
-      }
-      const used = membersUsed(source, module);
+      const used = membersUsed(readFileSync(join(MYSQL2, importer), 'utf8'), module);
       const unknown = used?.filter((member) => !members.includes(member));
       if (!unknown || unknown.length) {
         fail(
@@ -180,25 +180,6 @@ function membersUsed(source, module) {
   )?.[1];
   if (!binding || source.includes(`${binding}[`)) return undefined;
   return [...new Set([...source.matchAll(new RegExp(`\\b${binding}\\.(\\w+)`, 'g'))].map((m) => m[1]))];
-}
-
-/**
- * Whether a file binds `require(module)` to a name and uses that name only after `new`
- * (comments aside).
- */
-function onlyConstructed(source, module) {
-  const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
-  const quoted = module.replace(/[.]/g, '\\.');
-  const binding = code.match(
-    new RegExp(`(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\(['"]${quoted}['"]\\)`),
-  );
-  if (!binding) return false;
-  const uses =
-    code
-      .split(binding[0])
-      .join('')
-      .match(new RegExp(`(?:\\bnew\\s+)?\\b${binding[1]}\\b`, 'g')) ?? [];
-  return uses.length > 0 && uses.every((use) => use.startsWith('new'));
 }
 
 /**
@@ -255,11 +236,7 @@ async function checkLru() {
       log.push(['max 0', String(err)]);
     }
     lru = make({ max: 5, onEviction: (key, value) => log.push(['evicted', key, value]) });
-    let seed = 7;
-    const random = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed >>> 16;
-    };
+    const random = lcg(7);
     for (let step = 0; step < 3000; step++) {
       const key = random() % 9;
       const operation = random() % 12;
@@ -318,11 +295,7 @@ function checkIconv() {
     [0xed, 0xa0, 0xbd, 0xed, 0xb2, 0xa9],
     ...texts,
   );
-  let seed = 15;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed >>> 16;
-  };
+  const random = lcg(15);
   for (let count = 0; count < 2000; count++) {
     const ascii = count % 2 === 0;
     inputs.push(Array.from({ length: random() % 12 }, () => (ascii ? random() % 128 : random() % 256)));
@@ -395,11 +368,7 @@ async function checkStringWidth() {
     '1\ufe0f\u20e3',
   ];
   for (const a of characters) for (const b of characters) inputs.push(a + b);
-  let seed = 15;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed >>> 16;
-  };
+  const random = lcg(15);
   for (let count = 0; count < 5000; count++) {
     inputs.push(String.fromCharCode(...Array.from({ length: random() % 40 }, () => 32 + (random() % 95))));
   }
@@ -468,8 +437,8 @@ async function checkErrors() {
 }
 
 /**
- * What mysql2 makes of a Long (its digits, its number) for the 64-bit words at the edges of
- * every range, signed and unsigned, and random ones: the same from the stand-in as from long.
+ * The stand-in as mysql2 uses it (constructed, for its digits and its number), and as anything
+ * else could (static methods, instanceof), at the edges of the signed and unsigned ranges.
  */
 async function checkLong() {
   const { exports } = await bundleWithStandIns(
@@ -477,29 +446,37 @@ async function checkLong() {
   );
   const { standIn: StandIn, real: Long } = exports;
   if (StandIn === Long || typeof Long !== 'function') fail('the long stand-in was not used');
-  const words = [0, 1, -1, 0x7fffffff, -0x80000000, 0x1fffff, 0x200000, 0xffffffff];
-  let seed = 31;
-  for (let count = 0; count < 200; count++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    words.push(seed | 0);
-  }
-  for (const low of words) {
-    for (const high of words) {
-      for (const unsigned of [true, false]) {
-        const [made, real] = [new StandIn(low, high, unsigned), new Long(low, high, unsigned)];
-        if (
-          !(made instanceof Long) ||
-          made.toString() !== real.toString() ||
-          made.toNumber() !== real.toNumber()
-        ) {
-          fail(`scripts/lazy-long.cjs makes a different Long of (${low}, ${high}, ${unsigned})`);
+  const words = [0, 1, -1, 0x7fffffff, -0x80000000, 0x1fffff, 0x200000];
+  const seen = (make) => {
+    const values = [];
+    for (const low of words)
+      for (const high of words)
+        for (const unsigned of [true, false]) {
+          const long = make(low, high, unsigned);
+          values.push(long.toString(), long.toNumber(), long.unsigned);
         }
-      }
+    return JSON.stringify(values);
+  };
+  const made = new StandIn(1, 2, true);
+  const outcome = (call) => {
+    try {
+      return String(call());
+    } catch (err) {
+      return `${err.name}: ${err.message}`;
     }
+  };
+  if (
+    seen((...args) => new StandIn(...args)) !== seen((...args) => new Long(...args)) ||
+    !(made instanceof Long && made instanceof StandIn && StandIn.isLong(made)) ||
+    StandIn.fromString('18446744073709551615', true).toString() !== '18446744073709551615' ||
+    StandIn.MAX_UNSIGNED_VALUE.toString() !== Long.MAX_UNSIGNED_VALUE.toString() ||
+    outcome(() => StandIn(5)) !== outcome(() => Long(5))
+  ) {
+    fail('scripts/lazy-long.cjs does not behave as long: review it');
   }
 }
 
-/** Plain, colored and unbreakable text at several widths, with the options prose.ts gives. */
+/** Plain, colored and unbreakable text at several widths, with the options dbcache and cliui give. */
 async function checkWrapAnsi() {
   const { exports } = await bundleWithStandIns(
     `exports.standIn = require(${JSON.stringify(LAZY_WRAP_ANSI)}); exports.real = require('dbcache-real:wrap-ansi');`,
@@ -507,20 +484,22 @@ async function checkWrapAnsi() {
   const { standIn, real } = exports;
   if (standIn === real || typeof real !== 'function') fail('the wrap-ansi stand-in was not used');
   const texts = [
-    '',
     'Set wait_timeout to 600 so that pools recycle connections before the server closes them.',
-    '\u001b[33mwarning\u001b[39m the pool keeps connections for 28800 s; the server closes them after 600 s.',
-    '/etc/mysql/mariadb.conf.d/50-server.cnf/a-path-longer-than-any-line-of-text-here',
-    'Straße 東京 \u{1F600} wide and combining e\u0301 characters',
+    '\u001b[33mwarning\u001b[39m a path-longer-than-any-line-of-text-here, Straße 東京 \u{1F600}',
   ];
   for (const text of texts) {
-    for (const columns of [1, 20, 40, 80]) {
-      for (const options of [undefined, { hard: false, trim: true }, { hard: true }]) {
-        if (standIn(text, columns, options) !== real(text, columns, options))
-          fail(
-            `scripts/lazy-wrap-ansi.cjs wraps ${JSON.stringify(text)} at ${columns} differently from wrap-ansi`,
-          );
-      }
+    for (const options of [{ hard: false, trim: true }, { hard: true }]) {
+      if (standIn(text, 20, options) !== real(text, 20, options))
+        fail(`scripts/lazy-wrap-ansi.cjs wraps ${JSON.stringify(text)} differently from wrap-ansi`);
     }
   }
+}
+
+/** A repeatable stream of pseudo-random 16-bit numbers (a linear congruential generator). */
+function lcg(seed) {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state >>> 16;
+  };
 }
