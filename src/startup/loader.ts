@@ -10,9 +10,9 @@
  * A cache grows with use. The first run to load a group writes its cache, and that run may have
  * used little of it (`--help` before any command, a connection refused before any query); every
  * later run would then compile the rest from source, each time (check-timeout ~15% slower after a
- * `--help`). So a cache remembers which kinds of run made it (the groups the run loaded, and
- * whether it succeeded), and a run of another kind writes it again at exit: V8 then serializes
- * what the cache gave and what this run compiled besides. Not always all of what the cache gave:
+ * `--help`). So a cache remembers which kinds of run made it (the groups the run loaded, on-demand
+ * ones included, and whether it succeeded), and a run of another kind writes it again at exit: V8
+ * then serializes what the cache gave and what this run compiled besides. Not always all of what the cache gave:
  * V8 drops the bytecode of functions a long run has not used for several full collections (seen
  * in minutes-long runs), so a new cache smaller than the one loaded is not written; the old one
  * is kept and only notes the new kind. Each kind adds itself once; a cache that many kinds made
