@@ -3,9 +3,9 @@
 // insert id), and BIGINTs of the binary protocol read with supportBigNumbers. long compiles a
 // WebAssembly module as it loads (with wrap-ansi's stand-in, 3.4 ms of a check-timeout run,
 // measured from the loader's start to exit), so the bundle gets this stand-in, which loads the
-// real module on first use: constructed, called,
-// or any property read (its static methods; `prototype`, which `instanceof` reads). Listing its
-// properties is not passed on; mysql2 does not. scripts/stand-ins.mjs compares it with long.
+// real module on first use: constructed, called, or any property read (its static methods;
+// `prototype`, which `instanceof` reads). Listing its properties is not passed on; mysql2 does
+// not. scripts/stand-ins.mjs compares it with long.
 let Long;
 const real = () => {
   Long ??= require('dbcache-real:long');
