@@ -74,7 +74,10 @@ test('watch-connections: SIGTERM mid-run ends the watch like Ctrl-C, with the su
   const child = spawn(
     process.execPath,
     [bin, 'watch-connections', '--interval', '200ms', '--json', ...cliFlags(server)],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';

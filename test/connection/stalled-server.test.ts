@@ -38,7 +38,7 @@ interface Running {
 
 function startCli(args: string[]): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -72,7 +72,16 @@ export function runCli(
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...UNWRAPPED, ...env }, timeout: 60_000 },
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+          ...UNWRAPPED,
+          ...env,
+        },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => {
         // A CLI killed by the timeout or a signal has no exit code: -1 matches no documented
         // code, so a hang can never pass for "exit 1, check failed".
