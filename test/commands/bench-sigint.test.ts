@@ -9,7 +9,7 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 import { useBenchUser } from '../bench/bench-user.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { connectionsLeft } from '../helpers/server-state.ts';
-import { cliFlags } from '../helpers/target.ts';
+import { cliEnv, cliFlags } from '../helpers/target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 const USER = 'dbc_bench_sigint';
@@ -36,7 +36,7 @@ function startBench(flags: string[]) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     [BIN, 'bench', ...cliFlags(server, USER), '--json', ...flags],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: PASSWORD } },
+    { env: { ...cliEnv(), MYSQL_PWD: PASSWORD } },
   );
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk) => (output.stdout += chunk));

@@ -15,7 +15,7 @@ import type { TimeoutFleetReport } from '../../src/commands/check-timeout/fleet.
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { promtool, scrapeTextfiles } from '../helpers/prometheus.ts';
 import { freePort, sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { adminConnection, runCli } from '../helpers/target.ts';
+import { adminConnection, cliEnv, runCli } from '../helpers/target.ts';
 
 let changed: TestServer;
 let defaults: TestServer;
@@ -290,7 +290,7 @@ test('Ctrl-C stops at once and prints what is known; a silent host holds only it
         '--connect-timeout',
         '30',
       ],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: changed.password } },
+      { env: { ...cliEnv(), MYSQL_PWD: changed.password } },
     );
     let stdout = '';
     let stderr = '';

@@ -18,7 +18,7 @@ import { type Haproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { promtool, scrapeTextfiles } from '../helpers/prometheus.ts';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.ts';
 import { otherConnectionsLeft } from '../helpers/server-state.ts';
-import { runCli } from '../helpers/target.ts';
+import { cliEnv, runCli } from '../helpers/target.ts';
 
 const WAIT_TIMEOUT = 5;
 const PROXY_TIMEOUT = 2;
@@ -247,7 +247,7 @@ test('Ctrl-C: what is known for the server under way, the rest not checked, exit
         '--json',
         ...login,
       ],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      { env: cliEnv() },
     );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -21,7 +21,7 @@ import { PROGRAM_NAME } from '../../src/probe/mysql.ts';
 import { memoryIO } from '../helpers/io.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { otherConnectionsLeft } from '../helpers/server-state.ts';
-import { cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+import { cliEnv, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 
 const WAIT_TIMEOUT = 3;
 let server: TestServer;
@@ -185,7 +185,7 @@ test('Ctrl-C: ends with the bracket known so far, exit 130, and no probe left on
   await admin.query('SET GLOBAL wait_timeout = 600');
   try {
     const child = spawn(process.execPath, [BIN, 'probe-idle', ...cliFlags(server), '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: cliEnv(),
     });
     let stdout = '';
     let stderr = '';

@@ -9,7 +9,7 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 import type { SummaryReport, TickReport } from '../../src/watch/report.ts';
 import { memoryIO } from '../helpers/io.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
-import { adminConnection, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+import { adminConnection, cliEnv, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
 import { startWatch } from '../watch/live.ts';
 
 const ESC = '\u001b';
@@ -343,7 +343,7 @@ test('the CLI piped into a reader that stops reading (| head): exit 0, no unhand
     process.execPath,
     [bin, 'watch-connections', ...cliFlags(server), '--interval', '100ms', '--json'],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: cliEnv(),
     },
   );
   let stderr = '';
@@ -365,7 +365,7 @@ test('Ctrl-C (SIGINT) stops the CLI with a summary and exit status 0', async () 
     process.execPath,
     [bin, 'watch-connections', ...cliFlags(server), '--interval', '100ms', '--json'],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: cliEnv(),
     },
   );
   let stdout = '';

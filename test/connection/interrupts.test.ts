@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describeStop, Interrupted, Interrupts } from '../../src/interrupt.ts';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { sharedServer } from '../helpers/server.ts';
-import { cliFlags } from '../helpers/target.ts';
+import { cliEnv, cliFlags } from '../helpers/target.ts';
 
 function withExits() {
   const exits: number[] = [];
@@ -75,7 +75,7 @@ test('watch-connections: SIGTERM mid-run ends the watch like Ctrl-C, with the su
     process.execPath,
     [bin, 'watch-connections', '--interval', '200ms', '--json', ...cliFlags(server)],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
+      env: cliEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

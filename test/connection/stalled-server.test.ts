@@ -12,7 +12,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { sharedServer, type TestServer } from '../helpers/server.ts';
 import { type StallOptions, type StallProxy, stallProxy } from '../helpers/stall-proxy.ts';
-import { adminConnection } from '../helpers/target.ts';
+import { adminConnection, cliEnv } from '../helpers/target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 /** Not a speed limit: a CLI still running after this is a hang, and is killed (exit -1). */
@@ -38,7 +38,7 @@ interface Running {
 
 function startCli(args: string[]): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
+    env: cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -56,6 +56,15 @@ export function cliFlags(server: TestServer, user = server.user): string[] {
 
 const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 
+/**
+ * What a test passes on to the built CLI it runs, and nothing else of its own environment: PATH,
+ * the home, and the run's cache directory (test/run.ts), so that the CLI's code and help caches
+ * go there and not into the developer's ~/.cache.
+ */
+export function cliEnv(): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -73,13 +82,7 @@ export function runCli(
       process.execPath,
       [BIN, ...args],
       {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
-          ...UNWRAPPED,
-          ...env,
-        },
+        env: { ...cliEnv(), ...UNWRAPPED, ...env },
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
