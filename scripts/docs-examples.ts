@@ -373,7 +373,15 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
       process.execPath,
       [BIN, ...args],
       {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', COLUMNS: '100000', TZ: 'UTC' },
+        // XDG_CACHE_HOME: under npm test, the run's own cache directory (test/run.ts).
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+          NO_COLOR: '1',
+          COLUMNS: '100000',
+          TZ: 'UTC',
+        },
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
