@@ -51,16 +51,16 @@ const MAX_HOST_NAME = 253;
 export function parseTarget(text: string, origin: string): FleetTarget | TargetProblem {
   const source = `target (${origin})`;
   if (/\s/.test(text)) {
-    return { origin, message: `"${hidePassword(text)}" has white space inside; give one server a line.` };
+    return { origin, message: `"${quoted(text)}" has white space inside; give one server a line.` };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     if (!isMysqlUrl(text)) {
-      return { origin, message: `"${redactUrl(text)}" is not a mysql:// or mariadb:// URL.` };
+      return { origin, message: `"${quoted(text)}" is not a mysql:// or mariadb:// URL.` };
     }
     try {
       const settings = parseConnectionUrl(text, `on ${origin}`);
       if (settings.host === undefined && settings.socket === undefined) {
-        return { origin, message: `the URL "${redactUrl(text)}" names no host or socket.` };
+        return { origin, message: `the URL "${quoted(text)}" names no host or socket.` };
       }
       return { name: redactUrl(text), origin, layer: { source, settings } };
     } catch (err) {
@@ -73,7 +73,7 @@ export function parseTarget(text: string, origin: string): FleetTarget | TargetP
   const hostPort = /^\[([^\]]+)\](?::(.*))?$/.exec(text) ?? /^([^:]+)(?::(.*))?$/.exec(text);
   // A bare IPv6 address (two or more colons, no brackets) has no port.
   const [host, port] = hostPort ? [hostPort[1], hostPort[2]] : text.split(':').length > 2 ? [text] : [];
-  if (!host) return { origin, message: `"${text}" is not a URL, host[:port] or socket path.` };
+  if (!host) return { origin, message: `"${quoted(text)}" is not a URL, host[:port] or socket path.` };
   // RFC 1035: a name of 253 characters at most; longer is a pasted mistake, not a server.
   if (host.length > MAX_HOST_NAME) {
     return {
@@ -93,11 +93,11 @@ export function parseTarget(text: string, origin: string): FleetTarget | TargetP
 }
 
 /**
- * A line that may be a URL with a password the URL rules cannot delimit (an unescaped `@`, `/`,
- * `#` or space in it), as an error message may quote it: everything from the first `:` after the
- * user name up to the line's last `@` is hidden.
+ * A bad line as a message quotes it. Its password may be one the URL rules cannot delimit (an
+ * unescaped `@`, `/`, `#` or space in it), so everything from the first `:` after the user name up
+ * to the line's last `@` is hidden. (redactUrl, for a URL that parsed, hides only the password.)
  */
-function hidePassword(text: string): string {
+function quoted(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, '$1:***@');
 }
 

@@ -71,6 +71,13 @@ test('a password the URL rules cannot delimit is not repeated either (white spac
   );
 });
 
+test('a bad URL line does not repeat a password with a / in it, whatever is wrong with the line', () => {
+  const { problems } = parseTargetsText('http://adv:pa/ss@h\nmysql://adv:pa/ss@h\nmysql://adv:pa/ss@', 'f');
+  assert.equal(problems.length, 3);
+  for (const problem of problems) assert.doesNotMatch(problem.message, /pa\/ss|ss@/, problem.message);
+  assert.equal(problems[0]?.message, '"http://adv:***@h" is not a mysql:// or mariadb:// URL.');
+});
+
 test('a host name longer than 253 characters is a bad line, quoted only in part', () => {
   const { targets, problems } = parseTargetsText(`${'a'.repeat(300)}:3306\n${'b'.repeat(253)}`, 'f');
   assert.equal(targets.length, 1, 'a 253-character name is a name');
