@@ -12,10 +12,10 @@
  * later run would then compile the rest from source, each time (check-timeout ~15% slower after a
  * `--help`). So a cache remembers which kinds of run made it (the groups the run loaded, on-demand
  * ones included, and whether it succeeded), and a run of another kind writes it again at exit: V8
- * then serializes what the cache gave and what this run compiled besides. Not always all of what the cache gave:
- * V8 drops the bytecode of functions a long run has not used for several full collections (seen
- * in minutes-long runs), so a new cache smaller than the one loaded is not written; the old one
- * is kept and only notes the new kind. Each kind adds itself once; a cache that many kinds made
+ * then serializes what the cache gave and what this run compiled besides. Not always all of what
+ * the cache gave: V8 drops the bytecode of functions a long run has not used for several full
+ * collections (seen in minutes-long runs), so a new cache smaller than the one loaded is not
+ * written; the old one is kept and only notes the new kind. Each kind adds itself once; a cache that many kinds made
  * stays as it is.
  * A cache that cannot be read, written or trusted is skipped without a word: it only saves time.
  * V8 checks a cache's header (its version, flags, the source's length) but, in release builds,

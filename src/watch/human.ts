@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
+import { printable } from '../output/printable.ts';
 import type { ClientView, Filters, GapView, SummaryReport, TickReport } from './report.ts';
-import { printable, printableDeep, rate } from './text.ts';
+import { printableDeep, rate } from './text.ts';
 import type { Verdict } from './verdict.ts';
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;

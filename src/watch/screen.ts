@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Output } from '../io.ts';
+import { printable } from '../output/printable.ts';
 import type { GoneReason } from './diff.ts';
 import {
   countersText,
@@ -13,17 +14,7 @@ import {
   type WatchHeader,
 } from './human.ts';
 import type { ConnectionView, GoneView, TickReport } from './report.ts';
-import {
-  cell,
-  fitWidth,
-  padEnd,
-  padStart,
-  printable,
-  printableDeep,
-  rate,
-  sparkline,
-  visibleLength,
-} from './text.ts';
+import { cell, fitWidth, padEnd, padStart, printableDeep, rate, sparkline, visibleLength } from './text.ts';
 import type { WatchView } from './view.ts';
 
 export interface ScreenSize {

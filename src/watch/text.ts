@@ -7,8 +7,6 @@ import { printable } from '../output/printable.ts';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape codes are what it matches
 const ESCAPE = /\u001b\[[0-9;?]*[A-Za-z]/y;
 
-export { printable };
-
 /**
  * The same for everything a view prints at once (a tick, a summary, the header): every string
  * in it, however deep, made printable. Numbers, booleans and null pass through.

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { BenchReport } from '../../src/bench/report.ts';
 import { warmUpRequests } from '../../src/commands/bench/index.ts';
@@ -9,9 +7,8 @@ import { ExitCode } from '../../src/output/exit-codes.ts';
 import { useBenchUser } from '../bench/bench-user.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { connectionsLeft } from '../helpers/server-state.ts';
-import { cliEnv, cliFlags } from '../helpers/target.ts';
+import { cliEnv, cliFlags, startCli } from '../helpers/target.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
 const USER = 'dbc_bench_sigint';
 const PASSWORD = 'sigint-secret';
 let server: TestServer;
@@ -33,16 +30,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The built CLI running `bench` as the test user with these flags; output collected. */
 function startBench(flags: string[]) {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    [BIN, 'bench', ...cliFlags(server, USER), '--json', ...flags],
-    { env: { ...cliEnv(), MYSQL_PWD: PASSWORD } },
-  );
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => (output.stdout += chunk));
-  child.stderr.on('data', (chunk) => (output.stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output, exited };
+  return startCli(['bench', ...cliFlags(server, USER), '--json', ...flags], {
+    ...cliEnv(),
+    MYSQL_PWD: PASSWORD,
+  });
 }
 
 /**

@@ -4,7 +4,6 @@
  * OpenMetrics output is checked by promtool and scraped through the real node_exporter.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import type { TimeoutFleetReport } from '../../src/commands/check-timeout/fleet.
 import { ExitCode } from '../../src/output/exit-codes.ts';
 import { promtool, scrapeTextfiles } from '../helpers/prometheus.ts';
 import { freePort, sharedServer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { adminConnection, cliEnv, runCli } from '../helpers/target.ts';
+import { adminConnection, cliEnv, runCli, startCli } from '../helpers/target.ts';
 
 let changed: TestServer;
 let defaults: TestServer;
@@ -276,10 +275,8 @@ test('Ctrl-C stops at once and prints what is known; a silent host holds only it
   );
   /** A run stopped 2.5 s in, as Ctrl-C (SIGINT) or a `timeout` wrapper (SIGTERM) stops it. */
   const stopped = async (format: string[], signal: NodeJS.Signals) => {
-    const child = spawn(
-      process.execPath,
+    const { child, output, exited } = startCli(
       [
-        new URL('../../bin/dbcache.js', import.meta.url).pathname,
         'check-timeout',
         '--targets',
         file,
@@ -290,23 +287,14 @@ test('Ctrl-C stops at once and prints what is known; a silent host holds only it
         '--connect-timeout',
         '30',
       ],
-      { env: { ...cliEnv(), MYSQL_PWD: changed.password } },
+      { ...cliEnv(), MYSQL_PWD: changed.password },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const pressed = Date.now();
       child.kill(signal);
       const code = await exited;
-      return { code, stdout, stderr, ms: Date.now() - pressed };
+      return { code, ...output, ms: Date.now() - pressed };
     } finally {
       child.kill('SIGKILL');
     }

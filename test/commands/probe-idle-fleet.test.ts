@@ -5,7 +5,6 @@
  * by the real node_exporter beside check-timeout's, from one textfile directory.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { type Haproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { promtool, scrapeTextfiles } from '../helpers/prometheus.ts';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.ts';
 import { otherConnectionsLeft } from '../helpers/server-state.ts';
-import { cliEnv, runCli } from '../helpers/target.ts';
+import { runCli, startCli } from '../helpers/target.ts';
 
 const WAIT_TIMEOUT = 5;
 const PROXY_TIMEOUT = 2;
@@ -233,27 +232,17 @@ test('a bad target is a usage error before anything connects', async () => {
 test('Ctrl-C: what is known for the server under way, the rest not checked, exit 130, no probe left', async () => {
   await admin.query('SET GLOBAL wait_timeout = 600');
   try {
-    const child = spawn(
-      process.execPath,
-      [
-        new URL('../../bin/dbcache.js', import.meta.url).pathname,
-        'probe-idle',
-        '--url',
-        `mysql://root@${direct}`,
-        '--url',
-        `mysql://root@${throughProxy}`,
-        '--parallel',
-        '1',
-        '--json',
-        ...login,
-      ],
-      { env: cliEnv() },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, output, exited } = startCli([
+      'probe-idle',
+      '--url',
+      `mysql://root@${direct}`,
+      '--url',
+      `mysql://root@${throughProxy}`,
+      '--parallel',
+      '1',
+      '--json',
+      ...login,
+    ]);
     const deadline = Date.now() + 30_000;
     while ((await othersOnServer(0)) < 13 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -263,7 +252,7 @@ test('Ctrl-C: what is known for the server under way, the rest not checked, exit
     const code = await exited;
     assert.ok(Date.now() - pressed < 5000, 'the run ends promptly after Ctrl-C');
     assert.equal(code, ExitCode.interrupted);
-    const report = JSON.parse(stdout) as ProbeFleetReport;
+    const report = JSON.parse(output.stdout) as ProbeFleetReport;
     assert.equal(report.servers.length, 1);
     assert.equal(report.servers[0]?.report?.complete, false);
     assert.equal(report.servers[0]?.report?.verdict, 'interrupted');

@@ -5,9 +5,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
 import { runCheckTimeout } from '../../src/commands/check-timeout/index.ts';
@@ -21,7 +20,7 @@ import { PROGRAM_NAME } from '../../src/probe/mysql.ts';
 import { memoryIO } from '../helpers/io.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { otherConnectionsLeft } from '../helpers/server-state.ts';
-import { cliEnv, cliFlags, runCli, tcpTarget } from '../helpers/target.ts';
+import { cliFlags, runCli, startCli, tcpTarget } from '../helpers/target.ts';
 
 const WAIT_TIMEOUT = 3;
 let server: TestServer;
@@ -178,24 +177,11 @@ test('too few free connections: refused before any probe is opened, with the num
   }
 });
 
-const BIN = fileURLToPath(new URL('../../bin/dbcache.js', import.meta.url));
-
 test('Ctrl-C: ends with the bracket known so far, exit 130, and no probe left on the server', async () => {
   // A wait_timeout far above what the run reaches before the interrupt.
   await admin.query('SET GLOBAL wait_timeout = 600');
   try {
-    const child = spawn(process.execPath, [BIN, 'probe-idle', ...cliFlags(server), '--json'], {
-      env: cliEnv(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, output, exited } = startCli(['probe-idle', ...cliFlags(server), '--json']);
     // All probes open, then past the first rungs (1 s, 1.25 s).
     const deadline = Date.now() + 30_000;
     while ((await othersOnServer(0)) < 13 && Date.now() < deadline) {
@@ -205,13 +191,13 @@ test('Ctrl-C: ends with the bracket known so far, exit 130, and no probe left on
     await new Promise((resolve) => setTimeout(resolve, 2000));
     child.kill('SIGINT');
     const code = await exited;
-    assert.equal(code, ExitCode.interrupted, stderr);
-    const report = JSON.parse(stdout) as ProbeIdleReport;
+    assert.equal(code, ExitCode.interrupted, output.stderr);
+    const report = JSON.parse(output.stdout) as ProbeIdleReport;
     assert.equal(report.complete, false);
     assert.equal(report.verdict, 'interrupted');
     assert.ok(report.bracket.survived_seconds >= 1, `survived ${report.bracket.survived_seconds} s`);
     assert.equal(report.bracket.cut_seconds, null);
-    assert.match(stderr, /stopping: closing the probes/);
+    assert.match(output.stderr, /stopping: closing the probes/);
     assert.equal(await othersOnServer(), 0, 'no probe connection is left on the server');
   } finally {
     await admin.query(`SET GLOBAL wait_timeout = ${WAIT_TIMEOUT}`);

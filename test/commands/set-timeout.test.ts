@@ -477,17 +477,29 @@ test('when the read-back fails otherwise, the table says so and shows the undo; 
   assert.equal((await globals()).wait, 300);
 });
 
-test('Ctrl-C while the statements run: the running one finishes, the change is undone, exit 130', async () => {
+/**
+ * `set-timeout 300 --interactive` from wait_timeout 900, with `signal` pressed when `pressOn` says
+ * so of a statement about to be sent: the failure, what was printed and every statement sent.
+ */
+async function interruptedChange(
+  pressOn: (sql: string, sent: readonly string[]) => boolean,
+  signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+) {
   await admin.query('SET GLOBAL wait_timeout = 900');
   const seen: string[] = [];
   const base = tcpTarget(server, memoryIO().io);
   const target = interceptedTarget(base, async (sql) => {
+    if (pressOn(sql, seen)) base.interrupts.press(signal);
     seen.push(sql);
-    if (sql === 'SET GLOBAL wait_timeout = 300') base.interrupts.press('SIGINT');
     return sql;
   });
   const { io, captured } = memoryIO();
   const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), io, target));
+  return { err, captured, seen };
+}
+
+test('Ctrl-C while the statements run: the running one finishes, the change is undone, exit 130', async () => {
+  const { err, captured, seen } = await interruptedChange((sql) => sql === 'SET GLOBAL wait_timeout = 300');
   assert.equal(err.exitCode, ExitCode.interrupted);
   assert.match(
     err.message,
@@ -504,17 +516,11 @@ test('Ctrl-C while the statements run: the running one finishes, the change is u
 });
 
 test('Ctrl-C while the change is read back is held too: the read-back finishes, the change is undone, exit 130', async () => {
-  await admin.query('SET GLOBAL wait_timeout = 900');
-  let changed = false;
-  const base = tcpTarget(server, memoryIO().io);
-  const target = interceptedTarget(base, async (sql) => {
-    if (sql.startsWith('SET GLOBAL')) changed = true;
-    // The first statement of the read-back: the change is in, not yet verified.
-    else if (changed && sql.startsWith('SHOW GLOBAL VARIABLES')) base.interrupts.press('SIGINT');
-    return sql;
-  });
-  const { io, captured } = memoryIO();
-  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), io, target));
+  // The first statement of the read-back: the change is in, not yet verified.
+  const { err, captured } = await interruptedChange(
+    (sql, sent) =>
+      sql.startsWith('SHOW GLOBAL VARIABLES') && sent.some((earlier) => earlier.startsWith('SET GLOBAL')),
+  );
   assert.equal(err.exitCode, ExitCode.interrupted);
   assert.match(
     err.message,
@@ -526,13 +532,7 @@ test('Ctrl-C while the change is read back is held too: the read-back finishes, 
 });
 
 test('SIGTERM while the statements run is held like Ctrl-C: the change is undone, exit 130', async () => {
-  await admin.query('SET GLOBAL wait_timeout = 900');
-  const base = tcpTarget(server, memoryIO().io);
-  const target = interceptedTarget(base, async (sql) => {
-    if (sql === 'SET GLOBAL wait_timeout = 300') base.interrupts.press('SIGTERM');
-    return sql;
-  });
-  const err = await failure(runSetTimeout(optionsFor('300', { interactive: true }), memoryIO().io, target));
+  const { err } = await interruptedChange((sql) => sql === 'SET GLOBAL wait_timeout = 300', 'SIGTERM');
   assert.equal(err.exitCode, ExitCode.interrupted);
   assert.match(
     err.message,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Connection, createConnection } from 'mysql2/promise';
 import { COMMAND_LINE, resolveConnection } from '../../src/connection/resolve.ts';
@@ -69,6 +69,28 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** The built CLI while it runs: its output so far, and its exit code once it has ended. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  output: { stdout: string; stderr: string };
+  /** The exit code, after all output is read; null when a signal ended it. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the built CLI for a test that signals it or watches it run (runCli waits for the end). */
+export function startCli(args: string[], env: Record<string, string | undefined> = cliEnv()): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, output, exited };
 }
 
 /** Runs the built CLI as a user would (npm test builds it first); `input` is piped to its stdin. */

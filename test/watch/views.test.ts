@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Chalk } from 'chalk';
+import { printable } from '../../src/output/printable.ts';
 import { diffSnapshots } from '../../src/watch/diff.ts';
 import type { WatchHeader } from '../../src/watch/human.ts';
 import { linesView, tickLine } from '../../src/watch/lines.ts';
 import { ndjsonView } from '../../src/watch/ndjson.ts';
 import { renderFrame, screenView } from '../../src/watch/screen.ts';
 import { WatchStats } from '../../src/watch/stats.ts';
-import { cell, fitWidth, idList, printable, sparkline, visibleLength } from '../../src/watch/text.ts';
+import { cell, fitWidth, idList, sparkline, visibleLength } from '../../src/watch/text.ts';
 import { row, snapshot } from './fixtures.ts';
 
 const ESC = '\u001b';
